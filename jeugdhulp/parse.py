@@ -57,7 +57,7 @@ def parse_decimal(value: object, name: str = "waarde") -> tuple[Decimal, bool]:
         if text.endswith("%"):
             number, _ = parse_decimal(text[:-1], name)
             return number / 100, True
-        if _PLAIN.match(text) and not ("," in text):
+        if _PLAIN.match(text) and "," not in text:
             try:
                 return Decimal(text), True
             except InvalidOperation:

@@ -99,7 +99,9 @@ class Profile:
 def shipped_profiles() -> list[str]:
     """Keys of the profiles shipped with the package."""
     folder = resources.files("jeugdhulp") / "profielen"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 @cache
@@ -127,4 +129,6 @@ def profile_from_text(text: str, origin: str = "") -> Profile:
     except tomllib.TOMLDecodeError as exc:
         raise OnbekendProfiel(f"Regioprofiel '{origin}' is geen geldige TOML: {exc}") from None
     key = str(data.get("sleutel", origin))
-    return Profile(sleutel=key, naam=str(data.get("naam", key)), bron=str(data.get("bron", "")), data=data)
+    return Profile(
+        sleutel=key, naam=str(data.get("naam", key)), bron=str(data.get("bron", "")), data=data
+    )
