@@ -1,0 +1,1 @@
+"""Batch shell: read workbooks, run the checks, report and annotate."""

@@ -1,0 +1,331 @@
+"""The command line for the backoffice: `jeugdhulp controleer`, plus the calculations.
+
+Exit codes of `controleer`: 0 no fout found, 1 at least one fout, 2 a file could not be checked or
+the command was wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from decimal import Decimal
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from batch.report import euro, findings_per_check, mask_bsn, write_json, write_summary_workbook
+from batch.run import FileResult, Options, check_file, collect_paths
+from jeugdhulp.errors import JeugdhulpError
+from jeugdhulp.profile import DEFAULT_PROFILE, load_profile, shipped_profiles
+
+EXIT_OK, EXIT_FOUT, EXIT_ONCONTROLEERBAAR = 0, 1, 2
+#: How many findings per file the console shows; the JSON report and the workbooks have all.
+CONSOLE_FINDINGS = 10
+
+
+class DutchArgumentParser(argparse.ArgumentParser):
+    """argparse with Dutch error text; exits with 2 like argparse itself."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        translated = (
+            message.replace("the following arguments are required", "deze argumenten ontbreken")
+            .replace("unrecognized arguments", "onbekende argumenten")
+            .replace("invalid choice", "ongeldige keuze")
+            .replace("expected one argument", "verwacht één waarde")
+            .replace("argument", "argument")
+        )
+        self.exit(EXIT_ONCONTROLEERBAAR, f"{self.prog}: fout: {translated}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = DutchArgumentParser(
+        prog="jeugdhulp",
+        description="Controle van productiemonitors en rekenhulp voor de jeugdhulp.",
+    )
+    sub = parser.add_subparsers(
+        dest="opdracht", metavar="OPDRACHT", parser_class=DutchArgumentParser
+    )
+
+    check = sub.add_parser(
+        "controleer",
+        help="controleer productiemonitors (bestanden of mappen)",
+        description=(
+            "Controleer productiemonitors tegen de toewijzingen en de productcodelijst. "
+            "Schrijft de bevindingen in een kopie van elke werkmap (blad Controle). "
+            "Afsluitcode 0: geen fouten; 1: fouten gevonden; 2: bestand niet te controleren."
+        ),
+    )
+    check.add_argument(
+        "paden", nargs="+", type=Path, metavar="PAD", help="werkmap (.xlsx, .xlsm, .csv) of map"
+    )
+    check.add_argument(
+        "--toewijzingen",
+        type=Path,
+        metavar="BESTAND",
+        help="bestand met toewijzingen (voor alle werkmappen)",
+    )
+    check.add_argument(
+        "--producten",
+        type=Path,
+        metavar="BESTAND",
+        help="productcodelijst van de regio (voor alle werkmappen)",
+    )
+    check.add_argument(
+        "--profiel",
+        default=DEFAULT_PROFILE,
+        metavar="PROFIEL",
+        help=f"regioprofiel: {', '.join(shipped_profiles())} of een eigen .toml (standaard {DEFAULT_PROFILE})",
+    )
+    check.add_argument(
+        "--json", type=Path, metavar="BESTAND", help="schrijf een JSON-rapport met alle bevindingen"
+    )
+    check.add_argument(
+        "--samenvatting",
+        type=Path,
+        metavar="BESTAND",
+        help="schrijf een samenvattende werkmap (.xlsx) over alle bestanden",
+    )
+    check.add_argument(
+        "--uitvoer", type=Path, metavar="MAP", help="schrijf gecontroleerde werkmappen in deze map"
+    )
+    check.add_argument(
+        "--vervang",
+        action="store_true",
+        help="vervang de oorspronkelijke werkmap door de gecontroleerde",
+    )
+    check.add_argument(
+        "--niet-schrijven",
+        action="store_true",
+        help="alleen rapporteren, geen gecontroleerde werkmap schrijven",
+    )
+    check.add_argument(
+        "--werkers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="aantal parallelle processen (standaard: aantal processorkernen)",
+    )
+    check.add_argument("--stil", action="store_true", help="geen voortgangsbalk")
+
+    calc = sub.add_parser(
+        "rekenhulp", help="rekenhulp standaardbudget (raming of uren en tarieven)"
+    )
+    calc.add_argument("--raming", type=Decimal, metavar="EURO", help="geraamde kosten in euro")
+    calc.add_argument("--trajecttype", default="Herstel", help="Herstel of Duurzaam")
+    calc.add_argument(
+        "--groep-dagen", type=Decimal, metavar="N", help="groepsaanbod: dagen per week"
+    )
+    calc.add_argument("--groep-uren", type=Decimal, metavar="N", help="groepsaanbod: uren per dag")
+    calc.add_argument("--groep-weken", type=Decimal, metavar="N", help="groepsaanbod: weken")
+    calc.add_argument(
+        "--groep-intensiteit", metavar="NAAM", help="licht, middel, middelzwaar of zwaar"
+    )
+    calc.add_argument("--ambulant-uren", type=Decimal, metavar="N", help="ambulant: uren per week")
+    calc.add_argument("--ambulant-weken", type=Decimal, metavar="N", help="ambulant: weken")
+    calc.add_argument("--rekentarief", metavar="NAAM|EURO", help="categorie of bedrag per uur")
+    calc.add_argument("--verwijzer", metavar="NAAM", help="medisch, GI of Toegang")
+    calc.add_argument("--profiel", default=DEFAULT_PROFILE, metavar="PROFIEL")
+
+    sub.add_parser("controles", help="toon de lijst met controles")
+    sub.add_parser("profielen", help="toon de meegeleverde regioprofielen")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    console = Console(highlight=False)
+    try:
+        if args.opdracht == "controleer":
+            return controleer(args, console)
+        if args.opdracht == "rekenhulp":
+            return rekenhulp(args, console)
+        if args.opdracht == "controles":
+            from jeugdhulp.checks import catalogue_markdown
+
+            console.print(catalogue_markdown(), markup=False)
+            return EXIT_OK
+        if args.opdracht == "profielen":
+            for key in shipped_profiles():
+                profile = load_profile(key)
+                console.print(f"{key:20} {profile.naam} (bron: {profile.bron})", markup=False)
+            return EXIT_OK
+    except JeugdhulpError as exc:
+        console.print(f"[red]Fout:[/red] {exc}")
+        return EXIT_ONCONTROLEERBAAR
+    parser.print_help()
+    return EXIT_ONCONTROLEERBAAR
+
+
+def rekenhulp(args: argparse.Namespace, console: Console) -> int:
+    from jeugdhulp.budget import budgetraming, standaardbudget
+
+    profile = load_profile(args.profiel)
+    if args.raming is not None:
+        raming = args.raming
+    else:
+        tarief: str | Decimal | None = args.rekentarief
+        if tarief is not None:
+            with contextlib.suppress(ArithmeticError):
+                tarief = Decimal(tarief.replace(",", "."))
+        result = budgetraming(
+            args.trajecttype,
+            args.groep_dagen,
+            args.groep_uren,
+            args.groep_weken,
+            args.groep_intensiteit,
+            args.ambulant_uren,
+            args.ambulant_weken,
+            tarief,
+            profile=profile,
+        )
+        console.print(f"Groepsaanbod: {result.groepsuren} uur, {euro(result.groepsbudget)}")
+        console.print(f"Ambulant:     {result.ambulante_uren} uur, {euro(result.ambulant_budget)}")
+        raming = result.totaal
+    keuze = standaardbudget(raming, args.verwijzer, profile=profile)
+    console.print(f"Raming:       {euro(raming)}")
+    if keuze.nummer is None:
+        console.print(f"Standaardbudget: {keuze.tekst}")
+    else:
+        console.print(f"Standaardbudget: {keuze.nummer} ({euro(keuze.bedrag or Decimal(0))})")
+    return EXIT_OK
+
+
+def _run_all(
+    paths: list[Path], options: Options, workers: int, console: Console, quiet: bool
+) -> list[FileResult]:
+    results: list[FileResult] = []
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, disable=quiet, transient=False) as progress:
+        task = progress.add_task("Controleren", total=len(paths))
+        if workers <= 1 or len(paths) <= 1:
+            for path in paths:
+                progress.update(task, description=f"Controleren: {path.name}")
+                results.append(check_file(path, options))
+                progress.advance(task)
+        else:
+            # spawn, not fork: polars' thread pool does not survive a fork.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                futures = {pool.submit(check_file, path, options): path for path in paths}
+                for future in as_completed(futures):
+                    path = futures[future]
+                    try:
+                        results.append(future.result())
+                    except Exception as exc:  # a worker that died (killed, out of memory)
+                        results.append(
+                            FileResult(
+                                path,
+                                "niet gecontroleerd",
+                                f"{path.name}: controle afgebroken ({exc}).",
+                            )
+                        )
+                    progress.advance(task)
+    order = {path: i for i, path in enumerate(paths)}
+    return sorted(results, key=lambda r: order.get(r.bestand, len(order)))
+
+
+def controleer(args: argparse.Namespace, console: Console) -> int:
+    started = dt.datetime.now()
+    profile = load_profile(args.profiel)  # an unknown profile stops the run before any work
+    for option, label in ((args.toewijzingen, "--toewijzingen"), (args.producten, "--producten")):
+        if option is not None and not option.is_file():
+            console.print(f"[red]Fout:[/red] {label}: bestand {option} bestaat niet.")
+            return EXIT_ONCONTROLEERBAAR
+    if args.vervang and args.uitvoer:
+        console.print("[red]Fout:[/red] kies --vervang of --uitvoer, niet allebei.")
+        return EXIT_ONCONTROLEERBAAR
+    paths, missing = collect_paths(args.paden)
+    if not paths and not missing:
+        console.print("[red]Fout:[/red] geen werkmappen (.xlsx, .xlsm, .csv) gevonden.")
+        return EXIT_ONCONTROLEERBAAR
+    options = Options(
+        profiel=args.profiel,
+        toewijzingen=args.toewijzingen,
+        producten=args.producten,
+        schrijven=not args.niet_schrijven,
+        uitvoer=args.uitvoer,
+        vervang=args.vervang,
+    )
+    workers = args.werkers or min(len(paths), os.cpu_count() or 1)
+    results = missing + _run_all(paths, options, workers, console, args.stil)
+
+    _print_summary(results, console, profile.naam)
+    if args.json:
+        write_json(args.json, results, profiel=profile.naam, started=started)
+        console.print(f"JSON-rapport: {args.json}")
+    if args.samenvatting:
+        write_summary_workbook(args.samenvatting, results, profiel=profile.naam, started=started)
+        console.print(f"Samenvatting: {args.samenvatting}")
+
+    if any(not r.checked for r in results):
+        return EXIT_ONCONTROLEERBAAR
+    return EXIT_FOUT if any(r.fouten for r in results) else EXIT_OK
+
+
+def _print_summary(results: list[FileResult], console: Console, profiel: str) -> None:
+    for result in results:
+        if not result.checked:
+            console.print(f"[red]Niet gecontroleerd:[/red] {mask_bsn(result.melding)}", markup=True)
+            continue
+        shown = result.bevindingen.head(CONSOLE_FINDINGS)
+        if shown.height:
+            console.print(
+                f"\n[bold]{result.bestand.name}[/bold]: eerste {shown.height} van {result.bevindingen.height} bevindingen"
+            )
+            for f in shown.iter_rows(named=True):
+                colour = "red" if f["ernst"] == "fout" else "yellow"
+                console.print(
+                    f"  [{colour}]{f['ernst']:12}[/{colour}] {f['controle']} {f['blad']}!{f['cel']:7} "
+                    + mask_bsn(str(f["melding"])).replace("[", r"\[")
+                )
+    table = Table(title=f"Samenvatting (profiel {profiel})")
+    for column, justify in (
+        ("Bestand", "left"),
+        ("Status", "left"),
+        ("Rijen", "right"),
+        ("Fouten", "right"),
+        ("Waarschuwingen", "right"),
+        ("Gedeclareerd", "right"),
+        ("Met fout", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for r in results:
+        table.add_row(
+            r.bestand.name,
+            r.status,
+            str(r.rijen),
+            f"[red]{r.fouten}[/red]" if r.fouten else "0",
+            str(r.waarschuwingen),
+            euro(r.bedrag_gedeclareerd),
+            euro(r.bedrag_met_fout),
+        )
+    console.print(table)
+    per_check = findings_per_check(results)
+    if per_check.height:
+        console.print(
+            "Bevindingen per controle: "
+            + ", ".join(
+                f"{row['controle']} {row['aantal']}" for row in per_check.iter_rows(named=True)
+            )
+        )
+    for r in results:
+        if r.uitvoer:
+            console.print(f"Gecontroleerde werkmap: {r.uitvoer}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
