@@ -1,0 +1,229 @@
+"""Benchmark of the batch checker: bare read vs. full check vs. write-back, with peak memory.
+
+    python benchmarks/bench_controleer.py                 # 10.000, 100.000 and 1.000.000 rows
+    python benchmarks/bench_controleer.py --rijen 10000   # one size
+    python benchmarks/bench_controleer.py --openpyxl-max 1000000   # openpyxl also at 1M (slow)
+
+Every measurement runs in a fresh subprocess, so its peak memory (ru_maxrss) is its own. The
+workbooks (1% mistakes, from `batch.synthetic`) are cached in benchmarks/data/. Reported per size:
+- lezen: fastexcel reading the Productie sheet into polars (the bare read, no conversion);
+- controleer: the full `controleer` of one file (read + normalise, checks, write-back), with its
+  phases; the check is measured with write-back, the write-back is also shown on its own;
+- openpyxl: load_workbook + save of the same file (what a naive write-back would cost);
+- frictionless: `frictionless validate` with an equivalent schema (types, required, patterns) on the
+  100.000-row file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks" / "data"
+SIZES = (10_000, 100_000, 1_000_000)
+
+
+def workbook_for(rows: int) -> Path:
+    from batch.synthetic import generate, write_workbook
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"productie-{rows}.xlsx"
+    if not path.exists():
+        started = time.perf_counter()
+        tables = generate(rows, mistake_rate=0.01, seed=rows)
+        write_workbook(path, tables)
+        print(
+            f"  (werkmap {path.name} gemaakt in {time.perf_counter() - started:.1f} s)", flush=True
+        )
+    return path
+
+
+# -- measurements, each run in its own subprocess ------------------------------------------------
+def measure_read(path: Path) -> dict[str, object]:
+    import fastexcel
+
+    started = time.perf_counter()
+    frame = fastexcel.read_excel(path).load_sheet("Productie", header_row=3).to_polars()
+    return {"seconden": time.perf_counter() - started, "rijen": frame.height}
+
+
+def measure_check(path: Path) -> dict[str, object]:
+    from batch.run import Options, check_file
+
+    with tempfile.TemporaryDirectory() as out:
+        options = Options(profiel="ijsselland-2023", uitvoer=Path(out))
+        started = time.perf_counter()
+        result = check_file(path, options)
+        seconds = time.perf_counter() - started
+    if not result.checked:
+        raise SystemExit(result.melding)
+    return {
+        "seconden": seconds,
+        "tijden": result.tijden,
+        "rijen": result.rijen,
+        "fouten": result.fouten,
+        "waarschuwingen": result.waarschuwingen,
+    }
+
+
+def measure_openpyxl(path: Path) -> dict[str, object]:
+    import openpyxl
+
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        workbook = openpyxl.load_workbook(path)
+        workbook.save(Path(out) / path.name)
+        return {"seconden": time.perf_counter() - started}
+
+
+def measure_frictionless(path: Path) -> dict[str, object]:
+    from frictionless import Dialect, Resource, Schema, formats
+
+    text = {"type": "string"}
+    schema = Schema.from_descriptor(
+        {
+            "fields": [
+                {"name": "BSN", **text, "constraints": {"required": True, "pattern": r"\d{8,9}"}},
+                {"name": "Toewijzingnummer", **text},
+                {"name": "Productcategorie", **text, "constraints": {"pattern": r"\d{2}"}},
+                {
+                    "name": "Productcode",
+                    **text,
+                    "constraints": {"required": True, "pattern": r"[0-9A-Z]{1,5}"},
+                },
+                {"name": "Begindatum", "type": "date", "constraints": {"required": True}},
+                {"name": "Einddatum", "type": "date", "constraints": {"required": True}},
+                {
+                    "name": "Eenheid",
+                    **text,
+                    "constraints": {
+                        "required": True,
+                        "enum": ["01", "04", "14", "16", "82", "83", "84"],
+                    },
+                },
+                {
+                    "name": "Aantal",
+                    "type": "number",
+                    "constraints": {"required": True, "minimum": 0},
+                },
+                {"name": "Tarief", "type": "number"},
+                {"name": "Bedrag", "type": "number"},
+                {"name": "Geboortedatum", "type": "date"},
+                {"name": "Soort tijd", **text, "constraints": {"enum": ["direct", "indirect"]}},
+                {"name": "Reden beëindiging", **text},
+                {"name": "Verlengde jeugdhulp", **text, "constraints": {"enum": ["ja", "nee"]}},
+            ]
+        }
+    )
+    dialect = Dialect(header_rows=[4], controls=[formats.ExcelControl(sheet="Productie")])
+    started = time.perf_counter()
+    report = Resource(
+        path=path.name, basepath=str(path.parent), schema=schema, dialect=dialect
+    ).validate(limit_errors=10**7)
+    seconds = time.perf_counter() - started
+    return {"seconden": seconds, "fouten": len(report.flatten(["type"])), "geldig": report.valid}
+
+
+MEASUREMENTS = {
+    "lezen": measure_read,
+    "controleer": measure_check,
+    "openpyxl": measure_openpyxl,
+    "frictionless": measure_frictionless,
+}
+
+
+def run_child(kind: str, path: Path) -> dict[str, object]:
+    """Run one measurement in a fresh interpreter; adds its peak memory in MiB."""
+    completed = subprocess.run(
+        [sys.executable, __file__, "--meet", kind, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"meting {kind} op {path.name} mislukt:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def child_main(kind: str, path: Path) -> None:
+    result = MEASUREMENTS[kind](path)
+    result["piekgeheugen_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rijen", type=int, action="append", help="aantal rijen (herhaalbaar)")
+    parser.add_argument(
+        "--openpyxl-max", type=int, default=100_000, help="openpyxl alleen tot dit aantal rijen"
+    )
+    parser.add_argument("--json", type=Path, help="schrijf de resultaten ook als JSON")
+    parser.add_argument("--meet", nargs=2, metavar=("SOORT", "PAD"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.meet:
+        child_main(args.meet[0], Path(args.meet[1]))
+        return
+
+    results: dict[int, dict[str, dict[str, object]]] = {}
+    for rows in args.rijen or SIZES:
+        print(f"{rows:>9} rijen", flush=True)
+        path = workbook_for(rows)
+        row: dict[str, dict[str, object]] = {}
+        row["lezen"] = run_child("lezen", path)
+        row["controleer"] = run_child("controleer", path)
+        if rows <= args.openpyxl_max:
+            row["openpyxl"] = run_child("openpyxl", path)
+        if rows == 100_000:
+            row["frictionless"] = run_child("frictionless", path)
+        results[rows] = row
+        read = float(row["lezen"]["seconden"])  # type: ignore[arg-type]
+        check = row["controleer"]
+        phases = check["tijden"]  # type: ignore[index]
+        print(
+            f"  lezen (fastexcel, kaal)      {read:8.2f} s   piek {row['lezen']['piekgeheugen_mib']:7.0f} MiB\n"
+            f"  controleer (totaal)          {check['seconden']:8.2f} s   piek {check['piekgeheugen_mib']:7.0f} MiB"
+            f"   = {float(check['seconden']) / read:.2f} x kaal lezen\n"  # type: ignore[arg-type]
+            f"    waarvan lezen+normaliseren {phases['lezen']:8.2f} s\n"
+            f"    waarvan controles          {phases['controleren']:8.2f} s\n"
+            f"    waarvan terugschrijven     {phases.get('schrijven', float('nan')):8.2f} s"
+            f"   = {phases.get('schrijven', float('nan')) / read:.2f} x kaal lezen\n"
+            f"    bevindingen: {check['fouten']} fouten, {check['waarschuwingen']} waarschuwingen",
+            flush=True,
+        )
+        if "openpyxl" in row:
+            op = float(row["openpyxl"]["seconden"])  # type: ignore[arg-type]
+            print(
+                f"  openpyxl laden+opslaan       {op:8.2f} s   piek {row['openpyxl']['piekgeheugen_mib']:7.0f} MiB"
+            )
+        if "frictionless" in row:
+            fr = float(row["frictionless"]["seconden"])  # type: ignore[arg-type]
+            print(
+                f"  frictionless validate        {fr:8.2f} s   piek {row['frictionless']['piekgeheugen_mib']:7.0f} MiB"
+                f"   = {fr / float(check['seconden']):.1f} x controleer"  # type: ignore[arg-type]
+            )
+    if len(results) > 1:
+        sizes = sorted(results)
+        base = sizes[0]
+        for size in sizes[1:]:
+            factor = size / base
+            growth = float(results[size]["controleer"]["seconden"]) / float(
+                results[base]["controleer"]["seconden"]
+            )  # type: ignore[arg-type]
+            print(f"groei {base} -> {size} rijen (x{factor:.0f}): controleer x{growth:.1f}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
