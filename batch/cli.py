@@ -143,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     console = Console(highlight=False)
+    if not console.is_terminal:  # redirected or in CI: do not squeeze the table into 80 columns
+        console = Console(highlight=False, width=140)
     try:
         if args.opdracht == "controleer":
             return controleer(args, console)
