@@ -1,0 +1,597 @@
+"""The machinery of the check catalogue: declarations, the evaluation context, expression helpers.
+
+A check is one function decorated with `@controle(...)`: the decorator holds what the user reads
+in the catalogue (id, ernst, iJw rule, return code, Dutch title) and the function's docstring
+(in three parts: *Wat het doet*, *Waarom*, *Voorbeeld*) is its documentation. The function takes
+a `Context` and returns a LazyFrame of offending rows with the columns of `RESULT_SCHEMA`:
+`_rij`, `kolom` (the canonical column the finding concerns, "" for the whole row), `waarde` (the
+value found, as text) and `melding` (Dutch, naming the values involved), optionally
+`retourcode` when a check has more than one (TR307 / TR308).
+
+Money and quantities are compared as integers in units of 1/10.000 (the scale of
+`jeugdhulp.schema.DECIMAL`), never as floats; products of two such numbers are Int128.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+import polars as pl
+
+from jeugdhulp.findings import Ernst
+from jeugdhulp.profile import Profile
+from jeugdhulp.schema import DECIMAL, PRODUCTEN, TOEWIJZINGEN, TableInfo
+
+#: Columns (and types) every check function returns.
+RESULT_SCHEMA: dict[str, pl.DataType] = {
+    "_rij": pl.Int64(),
+    "kolom": pl.String(),
+    "waarde": pl.String(),
+    "melding": pl.String(),
+    "retourcode": pl.String(),
+}
+
+#: The three headings every check docstring has, in this order (ruff: What it does / Why / Example).
+DOC_SECTIONS: tuple[str, ...] = ("## Wat het doet", "## Waarom", "## Voorbeeld")
+
+#: iJw unit codes (WJ756) and their Dutch names, for messages.
+EENHEDEN: dict[str, str] = {
+    "01": "minuut",
+    "04": "uur",
+    "14": "etmaal",
+    "16": "dagdeel",
+    "82": "stuks (output)",
+    "83": "euro's",
+    "84": "stuks (inspanning)",
+}
+MINUUT, UUR, EURO = "01", "04", "83"
+
+#: How messages name a canonical column the file does not have (the layout's own headers).
+STANDARD_HEADERS: dict[str, str] = {
+    "bsn": "BSN",
+    "soort_tijd": "Soort tijd",
+    "reden_beeindiging": "Reden beëindiging",
+    "overgangsclient": "Overgangscliënt",
+    "verlengde_jeugdhulp": "Verlengde jeugdhulp",
+}
+
+#: Units in 1/10.000: the scale of `jeugdhulp.schema.DECIMAL`.
+SCALE = 10_000
+OPEN_END = dt.date(9999, 12, 31)
+
+Source = str  # "toewijzingen" or "producten": what a check needs to run
+CheckFunction = Callable[["Context"], pl.LazyFrame]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One declaration of the catalogue."""
+
+    id: str
+    ernst: Ernst
+    ijw: str  # iJw technical rule(s), "TR418", "TR339/TR340"; "" when the source is a seed only
+    retourcode: str  # iJw return code(s), "0611", "9307/9308"; "" when none applies
+    titel: str  # Dutch, short
+    bron: str  # where the rule comes from (iJw rule, seed document)
+    functie: CheckFunction = field(repr=False)
+    nodig: tuple[Source, ...] = ()  # skipped (not failed) when one of these is absent
+    schakelaar: str | None = None  # key under [controles] that switches it on in a profile
+
+    @property
+    def docstring(self) -> str:
+        return inspect.cleandoc(self.functie.__doc__ or "")
+
+    def ingeschakeld(self, profile: Profile) -> bool:
+        """Not listed in `controles.uit` and, where it has one, its profile switch on."""
+        if not profile.check_enabled(self.id):
+            return False
+        if self.schakelaar is None:
+            return True
+        return bool(profile.get(f"controles.{self.schakelaar}", False))
+
+
+CATALOGUE: list[Check] = []
+
+
+def controle(
+    id: str,
+    *,
+    ernst: Ernst,
+    ijw: str,
+    retourcode: str,
+    titel: str,
+    bron: str,
+    nodig: tuple[Source, ...] = (),
+    schakelaar: str | None = None,
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check function under its stable id (the catalogue stays in id order)."""
+
+    def register(functie: CheckFunction) -> CheckFunction:
+        if any(c.id == id for c in CATALOGUE):
+            raise ValueError(f"check {id} declared twice")
+        CATALOGUE.append(Check(id, ernst, ijw, retourcode, titel, bron, functie, nodig, schakelaar))
+        CATALOGUE.sort(key=lambda c: c.id)
+        return functie
+
+    return register
+
+
+# -- formatting expressions (Dutch) ------------------------------------------------------------
+
+
+def _join_number(sign: pl.Expr, integer: pl.Expr, fraction: pl.Expr) -> pl.Expr:
+    grouped = (
+        integer.str.reverse()
+        .str.replace_all(r"([0-9]{3})", "${1}.")
+        .str.strip_chars_end(".")
+        .str.reverse()
+    )
+    return pl.concat_str(
+        sign,
+        grouped,
+        pl.when(fraction == "").then(pl.lit("")).otherwise(pl.lit(",") + fraction),
+    )
+
+
+def dutch_number(expr: pl.Expr, min_decimals: int = 0) -> pl.Expr:
+    """A Decimal or integer as Dutch text: thousands dots, decimal comma, no trailing zeros.
+
+    `min_decimals=2` gives money: 0,9070 -> "0,907", 54,42 -> "54,42", 1000 -> "1.000,00".
+    """
+    text = expr.cast(pl.String)
+    sign = pl.when(text.str.starts_with("-")).then(pl.lit("-")).otherwise(pl.lit(""))
+    integer = text.str.extract(r"([0-9]+)", 1)
+    fraction = text.str.extract(r"\.([0-9]+)", 1).fill_null("").str.strip_chars_end("0")
+    if min_decimals:
+        fraction = fraction.str.pad_end(min_decimals, "0")
+    return _join_number(sign, integer, fraction)
+
+
+def euro(expr: pl.Expr) -> pl.Expr:
+    """A money amount (Decimal) as Dutch text with at least two decimals: "1.234,50"."""
+    return dutch_number(expr, min_decimals=2)
+
+
+def number_from_units(units: pl.Expr, min_decimals: int = 0) -> pl.Expr:
+    """An integer number of 1/10.000 as Dutch text (9000 -> "0,9"; money: min_decimals=2)."""
+    sign = pl.when(units < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    magnitude = units.abs()
+    integer = (magnitude // SCALE).cast(pl.String)
+    fraction = (magnitude % SCALE).cast(pl.String).str.pad_start(4, "0").str.strip_chars_end("0")
+    if min_decimals:
+        fraction = fraction.str.pad_end(min_decimals, "0")
+    return _join_number(sign, integer, fraction)
+
+
+def euro_from_units(units: pl.Expr) -> pl.Expr:
+    """An integer number of 1/10.000 euro as Dutch money text (9000 -> "0,90")."""
+    return number_from_units(units, min_decimals=2)
+
+
+def datum(expr: pl.Expr) -> pl.Expr:
+    """A date as the user types it: 01-03-2023."""
+    return expr.dt.strftime("%d-%m-%Y")
+
+
+def units(expr: pl.Expr) -> pl.Expr:
+    """A Decimal(38, 4) as an exact Int128 number of 1/10.000."""
+    return (expr * SCALE).cast(pl.Int128)
+
+
+def eenheid_code(expr: pl.Expr) -> pl.Expr:
+    """A unit as a two-digit iJw code: "1" (typed as a number in Excel) becomes "01"."""
+    text = expr.str.strip_chars()
+    return pl.when(text.str.contains(r"^[0-9]$")).then(text.str.zfill(2)).otherwise(text)
+
+
+def eenheid_naam(expr: pl.Expr) -> pl.Expr:
+    """A unit code with its name: "01 (minuut)"; an unknown code as it is."""
+    name = expr.replace_strict(EENHEDEN, default=None, return_dtype=pl.String)
+    return pl.when(name.is_null()).then(expr).otherwise(pl.format("{} ({})", expr, name))
+
+
+def elfproef(bsn: pl.Expr) -> pl.Expr:
+    """Vectorised BSN check: 9 ASCII digits, not all zero, passing the elfproef.
+
+    The same rule as `jeugdhulp.bsn.is_valid_bsn` (python-stdnum) on an already normalised
+    BSN; `tests/test_checks_bsn.py` proves both agree. It lives here, not in `jeugdhulp.bsn`,
+    because that module must stay pure Python (it runs in Pyodide); polars is the batch's.
+    """
+    weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+    total = pl.sum_horizontal(
+        bsn.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(weights)
+    )
+    return (
+        bsn.str.contains(r"^[0-9]{9}$").fill_null(False) & (bsn != "000000000") & (total % 11 == 0)
+    )
+
+
+def tarief_per_minuut_units(uurtarief_units: pl.Expr) -> pl.Expr:
+    """Hourly tariff (1/10.000 euro) / 60, truncated to whole cents, in 1/10.000 euro.
+
+    The vectorised form of `jeugdhulp.tariff.tarief_per_minuut` in exact integers:
+    54,42 -> 544200 // 6000 = 90 cents -> 0,90. A test keeps both equal.
+    """
+    return (uurtarief_units // (60 * 100)) * 100
+
+
+def truncate_to_cents(tariff_units: pl.Expr) -> pl.Expr:
+    """A tariff in 1/10.000 euro truncated to whole cents (0,9070 -> 0,90)."""
+    return (tariff_units // 100) * 100
+
+
+def round_half_up_cents(amount_units2: pl.Expr) -> pl.Expr:
+    """An amount in 1/10^8 euro (quantity x tariff) rounded half up to cents, in 1/10.000 euro."""
+    half = 1_000_000 // 2
+    magnitude = (amount_units2.abs() + half) // 1_000_000 * 100
+    return (
+        pl.when(amount_units2 < 0).then(pl.lit(0, dtype=pl.Int128) - magnitude).otherwise(magnitude)
+    )
+
+
+def contract_units(product_unit: pl.Expr, declared_unit: pl.Expr, tariff: pl.Expr) -> pl.Expr:
+    """The contracted tariff per declared unit, in 1/10.000 euro; null when units do not fit.
+
+    - product priced per hour (04), declared in minutes (01): hourly / 60 truncated to cents
+      (54,42 -> 0,90, IJsselland FAQ);
+    - product priced per minute with more than two decimals (0,907 = 54,42 / 60 unrounded):
+      truncated to cents, the same rule;
+    - otherwise the list's tariff per unit as it is.
+    """
+    t = units(tariff)
+    same = declared_unit.is_null() | product_unit.is_null() | (declared_unit == product_unit)
+    return (
+        pl.when((product_unit == UUR) & (declared_unit == MINUUT))
+        .then(tarief_per_minuut_units(t))
+        .when(same & (product_unit == MINUUT))
+        .then(truncate_to_cents(t))
+        .when(same)
+        .then(t)
+    )
+
+
+def contract_note(product_unit: pl.Expr, declared_unit: pl.Expr, tariff: pl.Expr) -> pl.Expr:
+    """How the contracted tariff follows from the list, for messages ("" when as listed)."""
+    return (
+        pl.when((product_unit == UUR) & (declared_unit == MINUUT))
+        .then(pl.format(" (uurtarief {} / 60, afgekapt op hele centen)", euro(tariff)))
+        .when((product_unit == MINUUT) & (units(tariff) % 100 != 0))
+        .then(pl.format(" ({} per minuut, afgekapt op hele centen)", euro(tariff)))
+        .otherwise(pl.lit(""))
+    )
+
+
+def results(
+    frame: pl.LazyFrame,
+    *,
+    kolom: pl.Expr | str,
+    waarde: pl.Expr,
+    melding: pl.Expr,
+    retourcode: pl.Expr | None = None,
+) -> pl.LazyFrame:
+    """Shape a frame of offending rows into the check result contract (`RESULT_SCHEMA`).
+
+    Every row of `frame` is a finding; a message that comes out null (a value it names is
+    empty) is replaced by the check's title in `run_checks`, never dropped.
+    """
+    return frame.select(
+        pl.col("_rij").cast(pl.Int64),
+        (pl.lit(kolom) if isinstance(kolom, str) else kolom).cast(pl.String).alias("kolom"),
+        waarde.cast(pl.String).fill_null("").alias("waarde"),
+        melding.cast(pl.String).alias("melding"),
+        (retourcode if retourcode is not None else pl.lit(None))
+        .cast(pl.String)
+        .alias("retourcode"),
+    )
+
+
+def no_results() -> pl.LazyFrame:
+    return pl.LazyFrame(schema=RESULT_SCHEMA)
+
+
+def typed_frame(rows: Iterable[dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Rows of plain values (profile TOML) as a frame of `schema`, absent keys null."""
+    columns: dict[str, list[Any]] = {name: [] for name in schema}
+    for row in rows:
+        for name, dtype in schema.items():
+            value = row.get(name)
+            if value is not None and dtype == DECIMAL:
+                value = Decimal(str(value))
+            columns[name].append(value)
+    return pl.DataFrame(columns, schema=schema)
+
+
+# -- the context a check evaluates in ----------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """The typed tables of one run plus the profile, with the derived frames checks share.
+
+    `rows` and `products` are lazy. The lookups many checks need (product-list row, contracted
+    tariff, allocation per row) are joined once into `enriched`, collected eagerly on first use
+    (polars did not reliably share these subplans between the checks' plans: measured 3x
+    slower); `product` and `allocation` are lazy views on it. Each check's own plan stays lazy
+    and `run_checks` collects them all in one query.
+    """
+
+    productie: TableInfo
+    toewijzingen: TableInfo | None
+    producten_blad: TableInfo | None
+    profile: Profile
+    _memo: dict[str, pl.LazyFrame] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
+        """A derived frame several checks share, built once per run."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    # -- columns and settings ---------------------------------------------------------------
+    def in_file(self, name: str) -> bool:
+        """Whether the production sheet had this canonical column."""
+        return name in self.productie.kolommen
+
+    def kop(self, name: str) -> str:
+        """The header as written in the file; the layout's standard header when absent."""
+        info = self.productie.kolommen.get(name)
+        if info:
+            return info.kop
+        return STANDARD_HEADERS.get(name, name.replace("_", " ").capitalize())
+
+    def tekst(self, name: str) -> pl.Expr:
+        """The cell text as read (`<naam>__tekst`), null for an empty cell or absent column."""
+        column = f"{name}__tekst"
+        if column in self.productie.frame.columns:
+            blank = pl.col(column).str.strip_chars() == ""
+            return pl.when(blank).then(None).otherwise(pl.col(column))
+        return pl.lit(None, dtype=pl.String)
+
+    def setting(self, name: str, default: Any) -> Any:
+        return self.profile.get(f"controles.{name}", default)
+
+    @property
+    def arrangement_prefix(self) -> str | None:
+        prefix = self.profile.get("arrangementen.prefix", None)
+        return str(prefix) if prefix else None
+
+    # -- derived frames ---------------------------------------------------------------------
+    @cached_property
+    def rows(self) -> pl.LazyFrame:
+        """The production rows with `_code`, `_cat` (category, derived from the code when
+        absent), `_eenheid` (two-digit unit code) and `_a` (quantity in 1/10.000)."""
+        frame = self.productie.frame.lazy()
+        code = pl.col("productcode").str.strip_chars()
+        code_category = pl.when(code.str.contains(r"^[0-9]{2}")).then(code.str.slice(0, 2))
+        return frame.with_columns(
+            _code=code,
+            _cat=pl.coalesce(pl.col("productcategorie").str.strip_chars(), code_category),
+            _eenheid=eenheid_code(pl.col("eenheid")),
+            _a=units(pl.col("aantal")),
+        )
+
+    @cached_property
+    def products(self) -> pl.LazyFrame | None:
+        """The product list: the Producten sheet, completed and extended by the profile's codes.
+
+        Sheet rows win; an attribute the sheet leaves empty is taken from the profile's row for
+        the same code; codes only the profile knows (arrangement codes, seed codes) are added.
+        None when neither has any product.
+        """
+        own = typed_frame(self.profile.producten(), PRODUCTEN).with_columns(
+            pl.lit("profiel").alias("_bron")
+        )
+        if self.producten_blad is None:
+            if own.is_empty():
+                return None
+            return own.lazy()
+        sheet = self.producten_blad.frame.select(list(PRODUCTEN)).with_columns(
+            pl.lit("blad").alias("_bron")
+        )
+        fill = [c for c in PRODUCTEN if c not in ("_rij", "productcode", "tarief")]
+        fill = [c for c in fill if c not in ("geldig_vanaf", "geldig_tot")]
+        profile_by_code = own.unique("productcode", keep="first").select(
+            "productcode", *[pl.col(c).alias(f"{c}__profiel") for c in fill]
+        )
+        completed = sheet.join(profile_by_code, on="productcode", how="left").select(
+            "_rij",
+            "productcode",
+            "tarief",
+            "geldig_vanaf",
+            "geldig_tot",
+            "_bron",
+            *[pl.coalesce(c, f"{c}__profiel").alias(c) for c in fill],
+        )
+        only_profile = own.join(sheet.select("productcode"), on="productcode", how="anti")
+        return pl.concat([completed.select(own.columns), only_profile], how="vertical").lazy()
+
+    def _with_product(self) -> pl.LazyFrame:
+        """The production rows, each with the product-list row valid on its begindatum (`p_*`).
+
+        `p_bekend`: the code is on the list at all; `p_geldig`: a row is valid on the
+        begindatum (open validity dates count as valid, an empty begindatum too). Looked up per
+        distinct (code, begindatum), so the join is as small as the code list.
+        """
+        products = self.products
+        if products is None:
+            products = typed_frame([], PRODUCTEN).with_columns(_bron=pl.lit("")).lazy()
+        keys = (
+            self.rows.select("_code", "begindatum").unique().filter(pl.col("_code").is_not_null())
+        )
+        begin = pl.col("begindatum")
+        valid = (
+            pl.col("geldig_vanaf").is_null() | begin.is_null() | (pl.col("geldig_vanaf") <= begin)
+        ) & (pl.col("geldig_tot").is_null() | begin.is_null() | (pl.col("geldig_tot") >= begin))
+        ranges = products.group_by("productcode").agg(
+            p_vanaf=pl.when(pl.col("geldig_vanaf").is_null().any())
+            .then(None)
+            .otherwise(pl.col("geldig_vanaf").min()),
+            p_tot=pl.when(pl.col("geldig_tot").is_null().any())
+            .then(None)
+            .otherwise(pl.col("geldig_tot").max()),
+        )
+        candidates = (
+            keys.join(products, left_on="_code", right_on="productcode", how="inner")
+            .with_columns(p_geldig=valid)
+            .sort(
+                ["_code", "begindatum", "p_geldig", "geldig_vanaf"],
+                descending=[False, False, True, True],
+                nulls_last=True,
+            )
+            .unique(["_code", "begindatum"], keep="first", maintain_order=True)
+            .join(ranges, left_on="_code", right_on="productcode", how="left")
+            .select(
+                "_code",
+                "begindatum",
+                pl.lit(True).alias("p_bekend"),
+                "p_geldig",
+                "p_vanaf",
+                "p_tot",
+                *[
+                    pl.col(c).alias(f"p_{c}")
+                    for c in PRODUCTEN
+                    if c not in ("_rij", "productcode", "geldig_vanaf", "geldig_tot", "eenheid")
+                ],
+                pl.col("_bron").alias("p_bron"),
+                eenheid_code(pl.col("eenheid")).alias("p_eenheid"),
+            )
+        )
+        return self.rows.join(
+            candidates, on=["_code", "begindatum"], how="left", nulls_equal=True
+        ).with_columns(pl.col("p_bekend").fill_null(False), pl.col("p_geldig").fill_null(False))
+
+    @cached_property
+    def is_arrangement(self) -> pl.LazyFrame:
+        """`_rij` and `_arrangement`: the row's code is an arrangement code (product list
+        `binnen_arrangement`, or the profile's arrangement prefix such as 50H)."""
+        prefix = self.arrangement_prefix
+        by_prefix = (
+            pl.col("_code").str.starts_with(prefix).fill_null(False) if prefix else pl.lit(False)
+        )
+        return self.product.select(
+            "_rij", _arrangement=by_prefix | pl.col("p_binnen_arrangement").fill_null(False)
+        )
+
+    def _with_allocation(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        """`frame` (all production rows) with the allocation each row is declared on (`t_*`).
+
+        With a BSN and a toewijzingnummer the match is BSN + number (the latest row of that
+        allocation in the list, so a later deletion with reason 13 counts). Without a number,
+        BSN + product: an allocation naming the code, or an aspecifiek one (no code) of the same
+        category; among several, one whose period covers the row's period, else the latest.
+        `_match` says how it matched ("nummer", "product"; null: no allocation).
+        """
+        if self.toewijzingen is None:
+            raise RuntimeError("allocation frame requested without allocations")
+        alloc = (
+            self.toewijzingen.frame.lazy()
+            .select(list(TOEWIJZINGEN))
+            .with_columns(
+                pl.col("productcode").str.strip_chars(),
+                eenheid_code(pl.col("eenheid")).alias("eenheid"),
+            )
+            .sort("_rij")
+            # one row per allocation: its latest version (rows without a number stay apart)
+            .with_columns(
+                _sleutel=pl.coalesce(
+                    "toewijzingnummer", pl.lit("#") + pl.col("_rij").cast(pl.String)
+                )
+            )
+            .unique(["bsn", "_sleutel"], keep="last", maintain_order=True)
+            .drop("_sleutel")
+            .rename({c: f"t_{c}" for c in TOEWIJZINGEN})
+        )
+        alloc_cols = [f"t_{c}" for c in TOEWIJZINGEN]
+        numbered = pl.col("toewijzingnummer").is_not_null() & pl.col("bsn").is_not_null()
+        by_number = (
+            frame.filter(numbered)
+            .join(
+                alloc,
+                left_on=["bsn", "toewijzingnummer"],
+                right_on=["t_bsn", "t_toewijzingnummer"],
+                how="left",
+                coalesce=False,
+            )
+            .with_columns(_match=pl.when(pl.col("t__rij").is_not_null()).then(pl.lit("nummer")))
+        )
+        without_number = frame.filter(~numbered)
+        start, end = pl.col("t_ingangsdatum"), pl.col("t_einddatum")
+        covers = (
+            start.is_null() | pl.col("begindatum").is_null() | (start <= pl.col("begindatum"))
+        ) & (end.is_null() | pl.col("einddatum").is_null() | (end >= pl.col("einddatum")))
+        by_product = (
+            without_number.filter(pl.col("bsn").is_not_null())
+            .select("_rij", "bsn", "_code", "_cat", "begindatum", "einddatum")
+            .join(alloc, left_on="bsn", right_on="t_bsn", how="inner", coalesce=False)
+            .filter(
+                (pl.col("t_productcode") == pl.col("_code")).fill_null(False)
+                | (
+                    pl.col("t_productcode").is_null()
+                    & (pl.col("t_productcategorie") == pl.col("_cat"))
+                ).fill_null(False)
+            )
+            .with_columns(_covers=covers)
+            .sort(
+                ["_rij", "_covers", "t_ingangsdatum"],
+                descending=[False, True, True],
+                nulls_last=True,
+            )
+            .unique("_rij", keep="first", maintain_order=True)
+            .select("_rij", *alloc_cols)
+        )
+        by_product = without_number.join(by_product, on="_rij", how="left").with_columns(
+            _match=pl.when(pl.col("t__rij").is_not_null()).then(pl.lit("product"))
+        )
+        return pl.concat([by_number, by_product.select(by_number.collect_schema().names())])
+
+    @cached_property
+    def enriched(self) -> pl.DataFrame:
+        """The production rows with everything several checks look up, computed once:
+        the product-list row (`p_*`, see `_with_product`), the contracted tariff (`_contract`,
+        see `contract_units`) and, with allocations, the allocation (`_match`,
+        `t_*`, see `_with_allocation`). Collected eagerly on first use: every check that
+        needs it then filters one frame instead of repeating the joins.
+        """
+        frame = self._with_product()
+        pu, du, tariff = pl.col("p_eenheid"), pl.col("_eenheid"), pl.col("p_tarief")
+        frame = frame.with_columns(
+            _contract=pl.when(pl.col("p_geldig")).then(contract_units(pu, du, tariff))
+        )
+        if self.toewijzingen is not None:
+            frame = self._with_allocation(frame)
+        return frame.collect()
+
+    @property
+    def product(self) -> pl.LazyFrame:
+        """All production rows with their product-list columns (`p_*`, `_contract`)."""
+        return self.enriched.lazy()
+
+    @property
+    def allocation(self) -> pl.LazyFrame:
+        """The production rows with a BSN, with the allocation they are declared on (`t_*`;
+        `_match` null when there is none)."""
+        if self.toewijzingen is None:
+            raise RuntimeError("allocation frame requested without allocations")
+        return self.enriched.lazy().filter(pl.col("bsn").is_not_null())
+
+    @cached_property
+    def allocated_codes(self) -> pl.LazyFrame:
+        """Per BSN in the allocations (`t_bsn`), the codes it has (`t_codes`, for messages)."""
+        if self.toewijzingen is None:
+            raise RuntimeError("allocation frame requested without allocations")
+        alloc = self.toewijzingen.frame.lazy()
+        return alloc.group_by(pl.col("bsn").alias("t_bsn")).agg(
+            t_codes=pl.coalesce(
+                pl.col("productcode").str.strip_chars(),
+                pl.lit("categorie ") + pl.col("productcategorie"),
+            )
+            .unique()
+            .sort()
+            .str.join(", ")
+        )

@@ -1,0 +1,398 @@
+"""Checks against the region's product list: code, unit, tariff, amount, direct time
+(PM004, PM008, PM009, PM010, PM020)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from jeugdhulp.checks._base import (
+    EENHEDEN,
+    EURO,
+    MINUUT,
+    UUR,
+    Context,
+    contract_note,
+    contract_units,
+    controle,
+    datum,
+    dutch_number,
+    eenheid_code,
+    eenheid_naam,
+    euro,
+    euro_from_units,
+    no_results,
+    results,
+    round_half_up_cents,
+    units,
+)
+
+
+def _compatible(declared: pl.Expr, reference: pl.Expr) -> pl.Expr:
+    """A declared unit fits a reference unit: equal, or minutes of an hourly product (the
+    IJsselland per-minute rule declares minutes of a product priced per hour)."""
+    return (declared == reference) | ((reference == UUR) & (declared == MINUUT))
+
+
+def contract_tariff(ctx: Context) -> pl.LazyFrame:
+    """The production rows whose code has a tariff valid on the begindatum, with `_contract`
+    (1/10.000 euro per declared unit)."""
+    return ctx.product.filter(pl.col("_contract").is_not_null())
+
+
+@controle(
+    "PM004",
+    ernst="fout",
+    ijw="TR381",
+    retourcode="S329",
+    titel="Onbekende product- of arrangementscode voor regio en jaar",
+    bron="iJw TR381",
+    nodig=("producten",),
+)
+def code_onbekend(ctx: Context) -> pl.LazyFrame:
+    """
+    ## Wat het doet
+    Zoekt elke productcode op in de productenlijst van de regio (blad Producten, aangevuld
+    met de codes uit het regioprofiel, zoals de arrangementscodes 50H11-50H95). Meldt een
+    code die niet in de lijst staat, een code die op de begindatum niet geldig is (Geldig
+    vanaf / Geldig tot), en een code die bij een andere productcategorie hoort dan ingevuld.
+    Zonder blad Producten worden alleen codes beoordeeld die het profiel volledig kent (de
+    arrangementscodes); andere codes zijn dan niet te controleren.
+
+    ## Waarom
+    Een declaratie met een code die de gemeente niet heeft ingekocht, of die in dat jaar niet
+    bestaat, wordt afgewezen (TR381, retourcode S329).
+
+    ## Voorbeeld
+    Productcode 50H06 in Hart van Brabant geeft "productcode 50H06 staat niet in de
+    productenlijst van Hart van Brabant arrangementen"; 45A48 met begindatum 01-01-2024 en
+    een lijst die 45A48 alleen in 2023 kent geeft "productcode 45A48 is niet geldig op
+    01-01-2024 (productenlijst: van 01-01-2023 t/m 31-12-2023)".
+    """
+    prefix = ctx.arrangement_prefix
+    judged = pl.lit(ctx.producten_blad is not None)
+    if prefix:
+        judged = judged | pl.col("_code").str.starts_with(prefix).fill_null(False)
+    rows = ctx.product.filter(pl.col("_code").is_not_null())
+    van = (
+        pl.when(pl.col("p_vanaf").is_null())
+        .then(pl.lit("altijd"))
+        .otherwise(pl.format("van {}", datum(pl.col("p_vanaf"))))
+    )
+    tot = (
+        pl.when(pl.col("p_tot").is_null())
+        .then(pl.lit(""))
+        .otherwise(pl.format(" t/m {}", datum(pl.col("p_tot"))))
+    )
+    code_findings = results(
+        rows.filter(
+            (~pl.col("p_bekend") & judged)
+            | (pl.col("p_bekend") & ~pl.col("p_geldig") & pl.col("begindatum").is_not_null())
+        ),
+        kolom="productcode",
+        waarde=pl.col("productcode"),
+        melding=pl.when(~pl.col("p_bekend"))
+        .then(
+            pl.format(
+                "productcode {} staat niet in de productenlijst van {}",
+                pl.col("_code"),
+                pl.lit(ctx.profile.naam),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "productcode {} is niet geldig op {} (productenlijst: {}{})",
+                pl.col("_code"),
+                datum(pl.col("begindatum")),
+                van,
+                tot,
+            )
+        ),
+    )
+    category = pl.col("productcategorie").str.strip_chars()
+    category_findings = results(
+        rows.filter(
+            pl.col("p_bekend")
+            & category.is_not_null()
+            & pl.col("p_productcategorie").is_not_null()
+            & (category != pl.col("p_productcategorie"))
+        ),
+        kolom="productcategorie",
+        waarde=pl.col("productcategorie"),
+        melding=pl.format(
+            "productcode {} hoort bij categorie {}, niet bij {}",
+            pl.col("_code"),
+            pl.col("p_productcategorie"),
+            category,
+        ),
+    )
+    return pl.concat([code_findings, category_findings])
+
+
+@controle(
+    "PM008",
+    ernst="fout",
+    ijw="TR341",
+    retourcode="9341",
+    titel="Eenheid past niet bij product of toewijzing",
+    bron="iJw TR341",
+)
+def eenheid_past_niet(ctx: Context) -> pl.LazyFrame:
+    """
+    ## Wat het doet
+    Meldt een eenheid die geen iJw-eenheid is (01 minuut, 04 uur, 14 etmaal, 16 dagdeel,
+    82 stuks output, 83 euro's, 84 stuks inspanning), en een eenheid die afwijkt van die in de
+    productenlijst of van de eenheid van de toewijzing. Minuten declareren op een product met
+    een uurtarief mag (tarief per minuut, zie PM009).
+
+    ## Waarom
+    Aantal en tarief betekenen pas iets in de juiste eenheid: 60 minuten is geen 60 uur. Een
+    declaratie in een andere eenheid dan toegewezen wordt afgewezen (TR341, retourcode 9341).
+
+    ## Voorbeeld
+    Eenheid 04 (uur) op productcode 45A48 dat de productenlijst per minuut (01) noemt geeft
+    "eenheid 04 (uur) past niet bij productcode 45A48: de productenlijst noemt 01 (minuut)".
+    """
+    du = pl.col("_eenheid")
+    text = pl.coalesce(ctx.tekst("eenheid"), pl.col("eenheid"))
+    if ctx.in_file("eenheid"):
+        kolom: pl.Expr = pl.lit("eenheid")
+    else:
+        kolom = pl.coalesce(pl.col("_aantal_kolom"), pl.lit("eenheid"))
+    rows = ctx.rows
+    known = du.is_in(list(EENHEDEN))
+    frames = [
+        results(
+            rows.filter((du.is_not_null() & ~known) | (du.is_null() & text.is_not_null())),
+            kolom=kolom,
+            waarde=text,
+            melding=pl.format(
+                "eenheid '{}' is geen iJw-eenheid ({})", text, pl.lit(", ".join(EENHEDEN))
+            ),
+        )
+    ]
+    if ctx.products is not None:
+        pu = pl.col("p_eenheid")
+        frames.append(
+            results(
+                ctx.product.filter(
+                    pl.col("p_geldig") & known & pu.is_not_null() & ~_compatible(du, pu)
+                ),
+                kolom=kolom,
+                waarde=text,
+                melding=pl.format(
+                    "eenheid {} past niet bij productcode {}: de productenlijst noemt {}",
+                    eenheid_naam(du),
+                    pl.col("_code"),
+                    eenheid_naam(pu),
+                ),
+            )
+        )
+    if ctx.toewijzingen is not None:
+        tu = pl.col("t_eenheid")
+        frames.append(
+            results(
+                ctx.allocation.filter(
+                    pl.col("_match").is_not_null() & known & tu.is_not_null() & ~_compatible(du, tu)
+                ),
+                kolom=kolom,
+                waarde=text,
+                melding=pl.format(
+                    "eenheid {} past niet bij toewijzing {} met eenheid {}",
+                    eenheid_naam(du),
+                    pl.coalesce("t_toewijzingnummer", pl.lit("zonder nummer")),
+                    eenheid_naam(tu),
+                ),
+            )
+        )
+    return pl.concat(frames)
+
+
+@controle(
+    "PM009",
+    ernst="fout",
+    ijw="TR418",
+    retourcode="0611",
+    titel="Tarief wijkt af van het contracttarief van dat jaar",
+    bron="iJw TR418; IJsselland FAQ administratie (tarief per minuut, indexatie)",
+    nodig=("producten",),
+)
+def tarief_wijkt_af(ctx: Context) -> pl.LazyFrame:
+    """
+    ## Wat het doet
+    Vergelijkt het ingevulde tarief met het contracttarief uit de productenlijst dat geldt op
+    de begindatum (Geldig vanaf / Geldig tot). Staat het product per uur (04) in de lijst en
+    wordt per minuut (01) gedeclareerd, dan is het contracttarief het uurtarief gedeeld door
+    60 en afgekapt (niet afgerond) op hele centen; een minuuttarief met meer dan twee
+    decimalen (0,907) wordt op dezelfde manier afgekapt. Het tarief van een ander jaar wordt
+    herkend en genoemd.
+
+    ## Waarom
+    Een declaratie tegen een ander tarief dan gecontracteerd valt uit (TR418, retourcode
+    0611). IJsselland: "het uurtarief wordt gedeeld door 60 waarbij afgekapt wordt op 2
+    decimalen", en na de jaarlijkse indexatie valt een declaratie tegen het tarief van vorig
+    jaar uit.
+
+    ## Voorbeeld
+    Uurtarief 54,42 voor 45A48 in 2023, gedeclareerd per minuut tegen 0,91, geeft "tarief
+    0,91 wijkt af van het contracttarief 0,90 voor 45A48 in 2023 (uurtarief 54,42 / 60,
+    afgekapt op hele centen)". Het tarief van 2022 gedeclareerd in 2023 krijgt erbij
+    "; 0,88 is het tarief van 2022".
+    """
+    declared = units(pl.col("tarief"))
+    offending = (
+        contract_tariff(ctx)
+        .filter(pl.col("tarief").is_not_null() & pl.col("begindatum").is_not_null())
+        .filter(declared != pl.col("_contract"))
+    )
+    products = ctx.products
+    assert products is not None  # guaranteed by nodig
+    other_year = (
+        offending.select(
+            "_rij", "_code", "_eenheid", "tarief", _jaar=pl.col("begindatum").dt.year()
+        )
+        .join(products, left_on="_code", right_on="productcode", how="inner")
+        .with_columns(
+            _ander=pl.coalesce(pl.col("geldig_vanaf").dt.year(), pl.col("geldig_tot").dt.year())
+        )
+        .filter(
+            (
+                contract_units(
+                    eenheid_code(pl.col("eenheid")), pl.col("_eenheid"), pl.col("tarief_right")
+                )
+                == units(pl.col("tarief"))
+            )
+            & (pl.col("_ander") != pl.col("_jaar"))
+        )
+        .group_by("_rij")
+        .agg(pl.col("_ander").max())
+    )
+    rows = offending.join(other_year, on="_rij", how="left")
+    waarde = pl.coalesce(euro(pl.col("tarief")), ctx.tekst("tarief"))
+    suffix = (
+        pl.when(pl.col("_ander").is_not_null())
+        .then(pl.format("; {} is het tarief van {}", euro(pl.col("tarief")), pl.col("_ander")))
+        .otherwise(pl.lit(""))
+    )
+    return results(
+        rows,
+        kolom="tarief",
+        waarde=waarde,
+        melding=pl.format(
+            "tarief {} wijkt af van het contracttarief {} voor {} in {}{}{}",
+            euro(pl.col("tarief")),
+            euro_from_units(pl.col("_contract")),
+            pl.col("_code"),
+            pl.col("begindatum").dt.year(),
+            contract_note(pl.col("p_eenheid"), pl.col("_eenheid"), pl.col("p_tarief")),
+            suffix,
+        ),
+    )
+
+
+@controle(
+    "PM010",
+    ernst="fout",
+    ijw="TR346",
+    retourcode="9346",
+    titel="Bedrag is niet aantal maal tarief",
+    bron="iJw TR346",
+)
+def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
+    """
+    ## Wat het doet
+    Rekent aantal × tarief exact uit (geen zwevendekommagetallen), rondt half naar boven af op
+    hele centen en vergelijkt dat met het ingevulde bedrag. Zonder ingevuld tarief telt het
+    contracttarief uit de productenlijst. Niet voor eenheid 83 (euro's): daar is het bedrag
+    zelf het volume.
+
+    ## Waarom
+    Het declaratiebericht eist dat het bedrag gelijk is aan volume × tarief (TR346,
+    retourcode 9346); een afwijking van één cent laat de regel al uitvallen.
+
+    ## Voorbeeld
+    Aantal 12, tarief 0,90 en bedrag 10,90 geeft "bedrag 10,90 wijkt af van aantal 12 x
+    tarief 0,90 = 10,80".
+    """
+    rows = ctx.product if ctx.products is not None else ctx.rows
+    tariff = units(pl.col("tarief"))
+    label = pl.lit("tarief")
+    if ctx.products is not None:
+        label = pl.when(tariff.is_null()).then(pl.lit("contracttarief")).otherwise(label)
+        tariff = pl.coalesce(tariff, pl.col("_contract"))
+    expected = round_half_up_cents(pl.col("_a") * pl.col("_t"))
+    rows = rows.with_columns(_t=tariff, _label=label).filter(
+        pl.col("bedrag").is_not_null()
+        & pl.col("_a").is_not_null()
+        & pl.col("_t").is_not_null()
+        & (pl.col("_eenheid").ne_missing(EURO))
+        & (units(pl.col("bedrag")) != expected)
+    )
+    return results(
+        rows,
+        kolom="bedrag",
+        waarde=pl.coalesce(euro(pl.col("bedrag")), ctx.tekst("bedrag")),
+        melding=pl.format(
+            "bedrag {} wijkt af van aantal {} x {} {} = {}",
+            euro(pl.col("bedrag")),
+            dutch_number(pl.col("aantal")),
+            pl.col("_label"),
+            euro_from_units(pl.col("_t")),
+            euro_from_units(expected),
+        ),
+    )
+
+
+@controle(
+    "PM020",
+    ernst="fout",
+    ijw="",
+    retourcode="",
+    titel="Indirecte tijd op een product waarvoor alleen directe tijd telt",
+    bron="IJsselland FAQ administratie (LVB); Hart van Brabant arrangementen (buiten arrangement)",
+    nodig=("producten",),
+)
+def indirecte_tijd(ctx: Context) -> pl.LazyFrame:
+    """
+    ## Wat het doet
+    Meldt een regel met soort tijd "indirect" op een product waarvoor alleen directe
+    cliëntgebonden tijd declarabel is: in de productenlijst "Alleen directe tijd" = ja, een
+    LVB-product (domein LVB), of, in een regio met arrangementen (Hart van Brabant), een
+    product buiten de arrangementen ("Binnen arrangement" = nee; instelling
+    `controles.buiten_arrangement_alleen_direct`, standaard aan als het profiel arrangementen
+    kent).
+
+    ## Waarom
+    Bij deze producten is de indirecte tijd in het tarief verdisconteerd; indirecte tijd
+    apart declareren is dubbel betalen.
+
+    ## Voorbeeld
+    Soort tijd "indirect" op een LVB-product 45A50 geeft "indirecte tijd op productcode
+    45A50: LVB-product, alleen directe cliëntgebonden tijd is declarabel".
+    """
+    if not ctx.in_file("soort_tijd"):
+        return no_results()
+    outside = bool(
+        ctx.setting("buiten_arrangement_alleen_direct", ctx.arrangement_prefix is not None)
+    )
+    indirect = pl.col("soort_tijd").str.strip_chars().str.to_lowercase().str.starts_with("indirect")
+    reason = (
+        pl.when(pl.col("p_alleen_directe_tijd").fill_null(False))
+        .then(pl.lit("de productenlijst rekent voor dit product alleen directe tijd"))
+        .when(pl.col("p_domein").str.to_uppercase().str.strip_chars().eq_missing("LVB"))
+        .then(pl.lit("LVB-product, alleen directe cliëntgebonden tijd is declarabel"))
+        .when(pl.lit(outside) & pl.col("p_binnen_arrangement").eq_missing(False))
+        .then(pl.lit("product buiten het arrangement, alleen directe tijd is declarabel"))
+    )
+    rows = (
+        ctx.product.filter(indirect.fill_null(False) & pl.col("p_geldig"))
+        .with_columns(_reden=reason)
+        .filter(pl.col("_reden").is_not_null())
+    )
+    return results(
+        rows,
+        kolom="soort_tijd",
+        waarde=pl.col("soort_tijd"),
+        melding=pl.format(
+            "indirecte tijd op productcode {}: {}", pl.col("_code"), pl.col("_reden")
+        ),
+    )
