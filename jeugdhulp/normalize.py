@@ -1,0 +1,552 @@
+"""From the text of a sheet to the typed frames of `jeugdhulp.schema`, vectorised in polars.
+
+The reader (`batch.reader`) gives every cell as text; this module parses whole columns with polars
+expressions that mirror the single-value rules of `jeugdhulp.parse` and `jeugdhulp.bsn` (a property
+test keeps them equal). No Python loop runs over rows, so a million rows take seconds.
+
+Leniency (`<naam>__soepel`, reported as PM022) is flagged where the text shows it: a Dutch decimal
+comma or thousands dots, a euro sign or percent, a date typed as text (01-03-2023), a BSN whose
+leading zero was lost. A plain number ("54.42") is what the reader gives for a number cell, so it is
+not flagged; an ISO datetime ("2023-03-01 00:00:00") is what it gives for a date cell, likewise.
+
+A value that cannot be parsed leaves the typed column null while `<naam>__tekst` keeps the text:
+the checks report those (PM001 / PM003).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+
+import polars as pl
+
+from jeugdhulp.columns import (
+    QUANTITY_COLUMNS,
+    UNIT_CODES,
+    Column,
+    column,
+    missing_required,
+)
+from jeugdhulp.schema import DECIMAL, PRODUCTEN, PRODUCTIE, TOEWIJZINGEN, ColumnInfo, TableInfo
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "productie": PRODUCTIE,
+    "toewijzingen": TOEWIJZINGEN,
+    "producten": PRODUCTEN,
+}
+
+# ----------------------------------------------------------------------------------------------
+# Regular expressions: those of jeugdhulp.parse, with [0-9] for \d (Rust's \d is Unicode-wide).
+_PLAIN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_DUTCH = r"^[+-]?[0-9]{1,3}(?:[. ][0-9]{3})*(?:,[0-9]+)?$|^[+-]?[0-9]+(?:,[0-9]+)?$"
+_DMY = r"^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})$"
+# parse.py's _YMD, widened to any time of day: "2023-03-01 12:30:00" is how the reader gives a
+# datetime cell (the date part is what counts).
+_YMD = (
+    r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:[T ]00:00(?::00(?:\.0+)?)?|[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?)?$"
+)
+# The reader's text of a date(time) cell: not typed as text, so not lenient.
+_CELL_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?$"
+_SERIAL = r"^[0-9]+(?:\.[0-9]+)?$"
+_FLOAT_INTEGER = r"^([0-9]+)\.0+$"  # "111222333.0": an integer from a float cell
+
+_EXCEL_EPOCH_DAYS = (dt.date(1899, 12, 30) - dt.date(1970, 1, 1)).days  # -25569
+_EXCEL_MAX_SERIAL = 2958466  # 1-1-10000
+
+
+def _stdnum_char_map() -> dict[str, str]:
+    """stdnum.util.clean's Unicode map (dashes, dots, spaces, full-width digits to ASCII)."""
+    try:
+        from stdnum.util import _char_map  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - another stdnum version: ASCII only
+        return {}
+    return {key: value for key, value in _char_map.items() if key != value}
+
+
+_BSN_CHAR_MAP = _stdnum_char_map()
+
+TRUE_WORDS = ("ja", "j", "waar", "true", "1", "yes", "y", "x", "1.0")
+FALSE_WORDS = ("nee", "n", "onwaar", "false", "0", "no", "0.0")
+
+
+# ----------------------------------------------------------------------------------------------
+# Column parsers. The simple ones are one expression over the text; decimals, dates and BSNs run
+# in stages (see `Plan`) and give the names of their value and leniency columns.
+
+
+def blank(text: pl.Expr) -> pl.Expr:
+    """True where a cell is empty (null) or only whitespace."""
+    return text.is_null() | (text.str.strip_chars() == "")
+
+
+def fold(text: pl.Expr) -> pl.Expr:
+    """Polars twin of `jeugdhulp.parse.fold`: accents, case, spaces and punctuation ignored."""
+    return text.str.normalize("NFKD").str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "")
+
+
+def _strip_money(text: pl.Expr) -> pl.Expr:
+    return (
+        text.str.strip_chars()
+        .str.replace_all("\u00a0", " ", literal=True)
+        .str.strip_prefix("€")
+        .str.strip_chars()
+    )
+
+
+class Plan:
+    """Column expressions in stages: each stage is one `with_columns` over temporaries.
+
+    Polars evaluates a subexpression once per use, so a parser that needs an intermediate value
+    several times (the cleaned text, the regex verdicts) stores it as a temporary column in one
+    stage and refers to it in the next: that keeps a million rows at well under a second.
+    """
+
+    def __init__(self) -> None:
+        self.stages: list[list[pl.Expr]] = []
+        self.temporaries: list[str] = []
+
+    def add(self, level: int, name: str, expr: pl.Expr, *, temporary: bool = True) -> str:
+        while len(self.stages) <= level:
+            self.stages.append([])
+        self.stages[level].append(expr.alias(name))
+        if temporary:
+            self.temporaries.append(name)
+        return name
+
+    def apply(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        for stage in self.stages:
+            frame = frame.with_columns(stage)
+        return frame
+
+
+Parser = Callable[[Plan, str, str, pl.DataType], tuple[str, str | None, int]]
+
+
+def decimal_parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[str, str, int]:
+    """A Dutch or plain number as Decimal(38, 4) (rounded half-even), and whether lenient."""
+    text = pl.col(src)
+    first = plan.add(0, f"{out}~a", _strip_money(text))
+    euro = plan.add(
+        0,
+        f"{out}~euro",
+        text.str.strip_chars().str.replace_all("\u00a0", " ", literal=True).str.starts_with("€"),
+    )
+    a = pl.col(first)
+    percent = plan.add(1, f"{out}~pct", a.str.ends_with("%"))
+    body = plan.add(
+        1,
+        f"{out}~b",
+        pl.when(a.str.ends_with("%")).then(_strip_money(a.str.strip_suffix("%"))).otherwise(a),
+    )
+    b = pl.col(body)
+    plain = plan.add(2, f"{out}~plain", b.str.contains(_PLAIN) & ~b.str.contains(",", literal=True))
+    dutch = plan.add(2, f"{out}~dutch", b.str.contains(_DUTCH))
+    number = plan.add(
+        3,
+        f"{out}~num",
+        pl.when(pl.col(plain))
+        .then(b)
+        .when(pl.col(dutch))
+        .then(b.str.replace_all(r"[. ]", "").str.replace(",", ".", literal=True)),
+    )
+    n = pl.col(number)
+    value = plan.add(
+        4,
+        f"{out}~value",
+        pl.when(pl.col(percent))
+        .then((n.cast(pl.Decimal(38, 8), strict=False) / 100).cast(dtype, strict=False))
+        .otherwise(n.cast(dtype, strict=False)),
+    )
+    lenient = plan.add(
+        4,
+        f"{out}~lenient",
+        pl.col(number).is_not_null()
+        & ((pl.col(dutch) & ~pl.col(plain)) | pl.col(percent) | pl.col(euro)),
+    )
+    return value, lenient, 5
+
+
+def date_parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[str, str, int]:
+    """A date from an Excel serial ("44986", "44986.0"), a datetime cell's text, or typed text.
+
+    Typed text: 01-03-2023, 1-3-2023, 1/3/2023, 1.3.2023, 2023-03-01 (lenient).
+    """
+    s = pl.col(plan.add(0, f"{out}~s", pl.col(src).str.strip_chars()))
+    serial = plan.add(1, f"{out}~serial", s.str.contains(_SERIAL))
+    number = plan.add(1, f"{out}~num", s.cast(pl.Float64, strict=False))
+    dmy = plan.add(1, f"{out}~dmy", s.str.extract_groups(_DMY))
+    ymd = plan.add(1, f"{out}~ymd", s.str.extract_groups(_YMD))
+    cell = plan.add(1, f"{out}~cell", s.str.contains(_CELL_DATETIME))
+    d, y = pl.col(dmy).struct, pl.col(ymd).struct
+    year = pl.coalesce(d.field("3"), y.field("1"))
+    month = pl.coalesce(d.field("2"), y.field("2")).str.zfill(2)
+    day = pl.coalesce(d.field("1"), y.field("3")).str.zfill(2)
+    iso = plan.add(2, f"{out}~iso", pl.concat_str([year, month, day], separator="-"))
+    num = pl.col(number)
+    days = num.floor().cast(pl.Int64) + pl.when(num < 61).then(1).otherwise(0)
+    from_serial = plan.add(
+        2,
+        f"{out}~from_serial",
+        pl.when((num >= 1) & (num < _EXCEL_MAX_SERIAL)).then(
+            (days + _EXCEL_EPOCH_DAYS).cast(pl.Date)
+        ),
+    )
+    i = pl.col(iso)
+    value = plan.add(
+        3,
+        f"{out}~value",
+        pl.when(pl.col(serial))
+        .then(pl.col(from_serial))
+        .when(~i.str.starts_with("0000"))
+        .then(i.str.to_date("%Y-%m-%d", strict=False)),
+    )
+    lenient = plan.add(
+        4,
+        f"{out}~lenient",
+        pl.col(value).is_not_null() & ~pl.col(serial) & ~pl.col(cell),
+    )
+    return value, lenient, 5
+
+
+def bsn_parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[str, str, int]:
+    """Polars twin of `jeugdhulp.bsn.normalize_bsn`: 8 digits get their leading zero back.
+
+    "111222333.0" (the text of a float cell) is read as the integer, like normalize_bsn(float).
+    """
+    s = pl.col(src).str.strip_chars().str.replace(_FLOAT_INTEGER, "$1")
+    if _BSN_CHAR_MAP:
+        s = s.str.replace_many(_BSN_CHAR_MAP)
+    cleaned = pl.col(plan.add(0, f"{out}~c", s.str.replace_all(r"[ .\-]", "").str.strip_chars()))
+    restored = plan.add(1, f"{out}~lenient", cleaned.str.contains(r"^[0-9]{8}$"))
+    value = plan.add(
+        2, f"{out}~value", pl.when(pl.col(restored)).then(pl.lit("0") + cleaned).otherwise(cleaned)
+    )
+    return value, restored, 3
+
+
+def _simple(function: Callable[[pl.Expr], pl.Expr]) -> Parser:
+    def parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[str, None, int]:
+        return plan.add(0, f"{out}~value", function(pl.col(src))), None, 1
+
+    return parser
+
+
+def bool_expr(text: pl.Expr) -> pl.Expr:
+    """ja/nee, WAAR/ONWAAR, 1/0, x; an empty cell is null (the checks read null as nee)."""
+    word = text.str.strip_chars().str.to_lowercase()
+    return pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False)
+
+
+def code_text_expr(text: pl.Expr) -> pl.Expr:
+    """Trimmed text; an integer from a float cell ("45001.0") loses its ".0"."""
+    s = text.str.strip_chars()
+    return (
+        pl.when(s.str.contains(_FLOAT_INTEGER)).then(s.str.extract(_FLOAT_INTEGER, 1)).otherwise(s)
+    )
+
+
+def two_digit_code_expr(text: pl.Expr) -> pl.Expr:
+    """A code of up to 2 digits, zero-padded: "1" -> "01", "31.0" -> "31", "31 - volgens plan"."""
+    s = text.str.strip_chars()
+    code = pl.coalesce(
+        s.str.extract(r"^([0-9]{1,2})(?:\.0+)?$", 1),
+        s.str.extract(r"^([0-9]{1,2})\s*[-:–]?\s+[^0-9].*$", 1),
+    )
+    return code.str.zfill(2)
+
+
+def unit_expr(text: pl.Expr) -> pl.Expr:
+    """iJw unit code from a code ("1", "01", "4.0") or a word ("minuten", "etmaal")."""
+    s = text.str.strip_chars()
+    code = s.str.extract(r"^([0-9]{1,2})(?:\.0+)?$", 1).str.zfill(2)
+    word = fold(s).replace_strict(UNIT_CODES, default=None, return_dtype=pl.String)
+    return pl.coalesce(code, word)
+
+
+def _by_prefix(text: pl.Expr, rules: list[tuple[tuple[str, ...], str]]) -> pl.Expr:
+    """The value of the first rule one of whose prefixes starts the folded text, else null."""
+    folded = fold(text)
+    result: pl.Expr = pl.lit(None, dtype=pl.String)
+    for prefixes, value in reversed(rules):
+        condition = pl.any_horizontal([folded.str.starts_with(p) for p in prefixes])
+        result = pl.when(condition).then(pl.lit(value)).otherwise(result)
+    return result
+
+
+def soort_tijd_expr(text: pl.Expr) -> pl.Expr:
+    return _by_prefix(text, [(("indirect",), "indirect"), (("direct",), "direct")])
+
+
+def trajecttype_expr(text: pl.Expr) -> pl.Expr:
+    return _by_prefix(text, [(("herstel",), "herstel"), (("duurza",), "duurzaam")])
+
+
+def verwijzer_expr(text: pl.Expr) -> pl.Expr:
+    folded = fold(text)
+    medical = ("medisch", "huisarts", "jeugdarts", "kinderarts", "specialist")
+    return (
+        pl.when(pl.any_horizontal([folded.str.starts_with(p) for p in medical]))
+        .then(pl.lit("medisch"))
+        .when((folded == "gi") | folded.str.starts_with("gecertificeerd"))
+        .then(pl.lit("gi"))
+        .when(folded.str.starts_with("toegang") | folded.str.starts_with("gemeente"))
+        .then(pl.lit("toegang"))
+    )
+
+
+def domein_expr(text: pl.Expr) -> pl.Expr:
+    folded = fold(text)
+    return (
+        pl.when(folded.is_in(["jo", "jeugdenopvoedhulp", "jeugdenopvoeding"]))
+        .then(pl.lit("J&O"))
+        .when(folded.str.starts_with("ggz") | folded.str.starts_with("jeugdggz"))
+        .then(pl.lit("GGZ"))
+        .when(folded.str.starts_with("lvb"))
+        .then(pl.lit("LVB"))
+    )
+
+
+def productcategorie_expr(text: pl.Expr) -> pl.Expr:
+    code = code_text_expr(text)
+    return pl.when(code.str.contains(r"^[0-9]$")).then(code.str.zfill(2)).otherwise(code)
+
+
+_SPECIAL: dict[str, Callable[[pl.Expr], pl.Expr]] = {
+    "eenheid": unit_expr,
+    "reden_beeindiging": two_digit_code_expr,
+    "reden_wijziging": two_digit_code_expr,
+    "soort_tijd": soort_tijd_expr,
+    "trajecttype": trajecttype_expr,
+    "verwijzer": verwijzer_expr,
+    "domein": domein_expr,
+    "productcategorie": productcategorie_expr,
+}
+
+
+def parser_for(naam: str, dtype: pl.DataType) -> Parser:
+    """The parser of a canonical column, by name first, then by its type."""
+    if naam == "bsn":
+        return bsn_parser
+    if naam in _SPECIAL:
+        return _simple(_SPECIAL[naam])
+    if dtype == pl.Date:
+        return date_parser
+    if isinstance(dtype, pl.Decimal):
+        return decimal_parser
+    if dtype == pl.Boolean:
+        return _simple(bool_expr)
+    return _simple(code_text_expr)
+
+
+def plan_column(
+    plan: Plan, naam: str, dtype: pl.DataType, src: str, out: str | None = None
+) -> tuple[str, str, str]:
+    """Add the parsing of file column `src` as canonical column `naam` to a plan.
+
+    Returns the names of the typed value, `__tekst` and `__soepel` columns (`out`,
+    `out__tekst`, `out__soepel`). An empty cell gives null, null and false.
+    """
+    out = out or naam
+    value, lenient, depth = parser_for(naam, dtype)(plan, src, out, dtype)
+    text = pl.col(src)
+    empty = plan.add(0, f"{out}~empty", text.is_null() | (text.str.strip_chars() == ""))
+    filled = ~pl.col(empty)
+    plan.add(depth, out, pl.when(filled).then(pl.col(value)).cast(dtype), temporary=False)
+    plan.add(depth, f"{out}__tekst", pl.when(filled).then(text), temporary=False)
+    soepel = pl.lit(False) if lenient is None else (filled & pl.col(lenient)).fill_null(False)
+    plan.add(depth, f"{out}__soepel", soepel, temporary=False)
+    return out, f"{out}__tekst", f"{out}__soepel"
+
+
+def parse_texts(
+    naam: str, values: pl.Series | list[str | None], table: str = "productie"
+) -> pl.DataFrame:
+    """Parse a list of texts as canonical column `naam`: frame with `waarde` and `soepel`.
+
+    For tests and single-column uses; `normalize` does the same for whole tables.
+    """
+    dtype = SCHEMAS[table][naam]
+    frame = pl.DataFrame({"bron": pl.Series(values, dtype=pl.String)})
+    plan = Plan()
+    value, _, lenient = plan_column(plan, naam, dtype, "bron", "uit")
+    return (
+        plan.apply(frame.lazy())
+        .select(pl.col(value).alias("waarde"), pl.col(lenient).alias("soepel"))
+        .collect()
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def _as_info(naam: str, where: ColumnInfo | str) -> ColumnInfo:
+    if isinstance(where, ColumnInfo):
+        return where
+    return ColumnInfo(naam=naam, kop=where, letter=where)
+
+
+def normalize(
+    raw: pl.DataFrame,
+    table: str,
+    mapping: Mapping[str, ColumnInfo | str],
+    blad: str,
+    kopregel: int,
+) -> TableInfo:
+    """The typed frame of one table (see `jeugdhulp.schema`) from a sheet read as text.
+
+    `raw`: all String columns plus `_rij` (Int64, the Excel row number), the rows below the
+    header. `mapping`: canonical column name -> where it is in the file: a `ColumnInfo` whose
+    `letter` is the name of the raw column (the reader names raw columns by Excel letter), or
+    simply the raw column's name. Rows in which every mapped cell is empty are dropped.
+
+    Productie in the 2017 style (quantity columns Minuten / Uren / ... instead of Eenheid and
+    Aantal) gives one line per filled quantity column: same `_rij`, `eenheid` from the column,
+    `_aantal_kolom` the column's canonical name (look it up in `kolommen` to point at the cell).
+    """
+    schema = SCHEMAS.get(table)
+    if schema is None:
+        raise ValueError(f"onbekende tabel {table!r}")
+    infos = {naam: _as_info(naam, where) for naam, where in mapping.items()}
+    for naam, info in infos.items():
+        column(table, naam)  # KeyError on an unknown canonical name
+        if info.letter not in raw.columns:
+            raise KeyError(f"kolom {info.letter!r} ({naam}) ontbreekt in het gelezen blad")
+
+    meldingen = _notes(table, infos)
+    quantity = [q for q in QUANTITY_COLUMNS if q.naam in infos] if table == "productie" else []
+    melt = bool(quantity) and "aantal" not in infos
+    if quantity and not melt:
+        names = ", ".join(infos[q.naam].kop for q in quantity)
+        meldingen.append(f"Kolommen {names} niet gebruikt: er zijn kolommen Aantal en Eenheid.")
+    if melt:
+        used = ", ".join(f"{infos[q.naam].kop} (eenheid {q.eenheid})" for q in quantity)
+        meldingen.append(
+            f"Aantallen gelezen uit de kolommen {used}: één regel per gevuld aantal "
+            "(productiemonitor 2017)."
+        )
+    if melt and "eenheid" in infos:
+        meldingen.append(
+            f"Kolom '{infos['eenheid'].kop}' niet gebruikt: de eenheid volgt uit de kolommen "
+            + ", ".join(infos[q.naam].kop for q in quantity)
+            + "."
+        )
+
+    frame = raw.lazy()
+    sources = [pl.col(info.letter) for info in infos.values()]
+    # Drop rows in which every mapped cell is empty (the _rij of the others stay true).
+    if sources:
+        frame = frame.filter(
+            pl.any_horizontal([c.is_not_null() & (c.str.strip_chars() != "") for c in sources])
+        )
+    else:
+        frame = frame.filter(pl.lit(False))
+
+    plan = Plan()
+    typed: list[pl.Expr] = [pl.col("_rij").cast(pl.Int64)]
+    companions: list[pl.Expr] = []
+    for naam, dtype in schema.items():
+        if naam in ("_rij", "_aantal_kolom") or (melt and naam in ("eenheid", "aantal")):
+            continue
+        if naam in infos:
+            value, tekst, soepel = plan_column(plan, naam, dtype, infos[naam].letter)
+            typed.append(pl.col(value))
+            companions += [pl.col(tekst), pl.col(soepel)]
+        else:
+            typed.append(pl.lit(None, dtype=dtype).alias(naam))
+    if "_aantal_kolom" in schema and not melt:
+        kolom = pl.lit("aantal" if "aantal" in infos else None, dtype=pl.String)
+        typed.append(kolom.alias("_aantal_kolom"))
+    for k, q in enumerate(quantity if melt else []):
+        plan_column(plan, "aantal", DECIMAL, infos[q.naam].letter, f"~q{k}")
+
+    frame = plan.apply(frame)
+    if melt:
+        result = _melt_quantities(frame, typed + companions, quantity)
+    else:
+        result = frame.select(typed + companions).collect()
+
+    positions = {naam: n for n, naam in enumerate(schema)}
+    extra = [name for name in result.columns if name not in schema]
+    extra.sort(key=lambda name: (positions[name.split("__")[0]], not name.endswith("__tekst")))
+    result = result.select([naam for naam in schema if naam in result.columns] + extra)
+    return TableInfo(
+        blad=blad, frame=result, kolommen=infos, kopregel=kopregel, meldingen=meldingen
+    )
+
+
+def _melt_quantities(
+    frame: pl.LazyFrame, columns: list[pl.Expr], quantity: list[Column]
+) -> pl.DataFrame:
+    """2017 style: one declared line per non-zero quantity column of a row.
+
+    A row whose quantity columns are all zero keeps one line with aantal 0 (the first such
+    column); a row with no quantity at all keeps one line with aantal null, so PM001 can flag it.
+    Lines keep the row order (explode, no sort).
+    """
+    count = len(quantity)
+    value = [pl.col(f"~q{k}") for k in range(count)]
+    tekst = [pl.col(f"~q{k}__tekst") for k in range(count)]
+    soepel = [pl.col(f"~q{k}__soepel") for k in range(count)]
+    keep = [
+        (v.is_not_null() & (v != 0)) | (v.is_null() & t.is_not_null())
+        for v, t in zip(value, tekst, strict=True)
+    ]
+    first_zero: pl.Expr = pl.lit(None, dtype=pl.Int32)
+    for k in reversed(range(count)):
+        first_zero = pl.when(value[k] == 0).then(pl.lit(k, dtype=pl.Int32)).otherwise(first_zero)
+    # Per row the indices of its lines: the kept quantity columns, else one fallback line (-1 -
+    # the first zero column, or -1 - count when there is no quantity at all).
+    indices = pl.concat_list(
+        [pl.when(flag).then(pl.lit(k, dtype=pl.Int32)) for k, flag in enumerate(keep)]
+    )
+    indices = indices.list.drop_nulls()
+    fallback = pl.concat_list([-1 - first_zero.fill_null(count)])
+    lines = (
+        frame.select(
+            *columns,
+            *value,
+            *tekst,
+            *soepel,
+            pl.when(indices.list.len() > 0).then(indices).otherwise(fallback).alias("~k"),
+        )
+        .explode("~k")
+        .collect()
+    )
+    k = pl.col("~k")
+    unit_of = {i: q.eenheid for i, q in enumerate(quantity)}
+    unit_of.update({-1 - i: q.eenheid for i, q in enumerate(quantity)})
+    name_of = {i: q.naam for i, q in enumerate(quantity)}
+    name_of.update({-1 - i: q.naam for i, q in enumerate(quantity)})
+    name_of[-1 - count] = quantity[0].naam
+    pick_value = pl.coalesce(
+        [pl.when((k == i) | (k == -1 - i)).then(value[i]) for i in range(count)]
+    )
+    pick_text = pl.coalesce(
+        [pl.when((k == i) | (k == -1 - i)).then(tekst[i]) for i in range(count)]
+    )
+    pick_soepel = pl.coalesce([pl.when(k == i).then(soepel[i]) for i in range(count)])
+    return lines.select(
+        *[pl.col(e.meta.output_name()) for e in columns],
+        k.replace_strict(unit_of, default=None, return_dtype=pl.String).alias("eenheid"),
+        pick_value.alias("aantal"),
+        k.replace_strict(name_of, return_dtype=pl.String).alias("_aantal_kolom"),
+        pick_text.alias("aantal__tekst"),
+        pick_soepel.fill_null(False).alias("aantal__soepel"),
+    )
+
+
+def _notes(table: str, infos: Mapping[str, ColumnInfo]) -> list[str]:
+    """Dutch notes: which file column was read as which canonical one; what is missing."""
+    notes = []
+    from jeugdhulp.parse import fold as fold_text
+
+    for naam, info in infos.items():
+        col = column(table, naam)
+        if info.kop != info.letter and fold_text(info.kop) != fold_text(col.kop):
+            notes.append(f"Kolom '{info.kop.strip()}' gelezen als {col.kop}.")
+    absent = missing_required({naam: 0 for naam in infos}, table)
+    if absent:
+        names = ", ".join(column(table, naam).kop for naam in absent)
+        notes.append(f"Verplichte kolom(men) ontbreken: {names}.")
+    return notes
