@@ -20,6 +20,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
+try:  # ISA-L's deflate: 4x faster than zlib at the same ratio (batch only, not the add-in)
+    from isal import isal_zlib as _deflate
+except ImportError:  # pragma: no cover - isal is a dependency; zlib keeps the code working
+    _deflate = zlib  # type: ignore[assignment]
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -248,6 +253,80 @@ def copy_member_raw(source: BinaryIO, info: zipfile.ZipInfo, out: zipfile.ZipFil
     out.start_dir = fp.tell()
 
 
+class InflatedMember:
+    """A zip member opened for reading, inflated with ISA-L where zipfile would use zlib.
+
+    `read(n)` returns at least one byte until the end (possibly more than `n`); `read()` the
+    rest. The CRC is checked at the end, as zipfile does.
+    """
+
+    _INPUT = 1 << 18
+
+    def __init__(self, source: BinaryIO, info: zipfile.ZipInfo) -> None:
+        self._info = info
+        self._source = source
+        self._stored = info.compress_type == zipfile.ZIP_STORED
+        if (
+            info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            or info.flag_bits & 1
+        ):
+            raise NotImplementedError(info.filename)
+        source.seek(info.header_offset)
+        fields = _LOCAL_HEADER.unpack(source.read(_LOCAL_HEADER.size))
+        if fields[0] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+        self._pos = info.header_offset + _LOCAL_HEADER.size + fields[9] + fields[10]
+        self._remaining = info.compress_size
+        self._inflater = None if self._stored else _deflate.decompressobj(-15)
+        self._crc = 0
+        self._done = False
+
+    def __enter__(self) -> InflatedMember:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def _next(self) -> bytes:
+        while self._remaining:
+            self._source.seek(self._pos)  # the file is shared with zipfile and the raw copier
+            raw = self._source.read(min(self._remaining, self._INPUT))
+            self._pos += len(raw)
+            if not raw:
+                raise zipfile.BadZipFile(f"truncated member {self._info.filename}")
+            self._remaining -= len(raw)
+            data = raw if self._inflater is None else self._inflater.decompress(raw)
+            if not self._remaining and self._inflater is not None:
+                data += self._inflater.flush()
+            if data:
+                self._crc = zlib.crc32(data, self._crc)
+                return data
+        if not self._done:
+            self._done = True
+            if self._crc != self._info.CRC:
+                raise zipfile.BadZipFile(f"Bad CRC-32 for file {self._info.filename!r}")
+        return b""
+
+    def read(self, size: int = -1) -> bytes:
+        if size >= 0:
+            return self._next()
+        parts = []
+        while chunk := self._next():
+            parts.append(chunk)
+        return b"".join(parts)
+
+
+def open_member(zin: zipfile.ZipFile, info: zipfile.ZipInfo | str) -> BinaryIO:
+    """`zin.open(info)`, but inflated by ISA-L when possible (the big sheets of a workbook)."""
+    if isinstance(info, str):
+        info = zin.getinfo(info)
+    try:
+        assert zin.fp is not None
+        return InflatedMember(zin.fp, info)  # type: ignore[arg-type,return-value]
+    except NotImplementedError:
+        return zin.open(info)
+
+
 class ParallelDeflateMember:
     """Write one deflated zip member, compressing blocks in worker threads (as pigz does).
 
@@ -307,10 +386,12 @@ class ParallelDeflateMember:
             self._emit(self._pending.pop(0).result())
 
     def _compress(self, block: bytes, zdict: bytes, last: bool) -> bytes:
+        # ISA-L knows levels 0-3; its level 1 compresses like zlib's 6 at a multiple of the speed.
+        level = min(self._level, 3) if _deflate is not zlib else self._level
         if zdict:
-            c = zlib.compressobj(self._level, zlib.DEFLATED, -15, 8, 0, zdict)
+            c = _deflate.compressobj(level, zlib.DEFLATED, -15, 8, 0, zdict)
         else:
-            c = zlib.compressobj(self._level, zlib.DEFLATED, -15)
+            c = _deflate.compressobj(level, zlib.DEFLATED, -15)
         return c.compress(block) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
     def _emit(self, data: bytes) -> None:

@@ -63,6 +63,7 @@ from batch._ooxml import (
     find_tag,
     iter_tags,
     ns_prefix,
+    open_member,
     parse_attrs,
     rels_part_of,
     resolve_target,
@@ -104,9 +105,9 @@ _SHEETDATA_END = re.compile(
 )
 _CHUNK = 1 << 20
 _SQREF_AREAS = 1000
-#: zlib level for rewritten sheets. Excel uses 6, which costs about three times as long for a
-#: file some 25% smaller (benchmarks/bench_annotate.py); Excel recompresses on the user's next
-#: save anyway, so the write-back favours speed.
+#: Deflate level for rewritten sheets (ISA-L, see batch._ooxml): level 1 is the fastest; the
+#: sheet comes out some 20% larger than Excel's own, and Excel recompresses it on the next save
+#: (benchmarks/bench_annotate.py compares the levels).
 COMPRESS_LEVEL = 1
 # Elements that follow conditionalFormatting in CT_Worksheet (ECMA-376 part 1, 18.3.1.99).
 _AFTER_CF = frozenset(
@@ -959,7 +960,7 @@ def _stream_to_tail(src: BinaryIO, write: Callable[[bytes], object]) -> tuple[st
 
 
 def _has_marker(zin: zipfile.ZipFile, part: str) -> bool:
-    with zin.open(part) as src:
+    with open_member(zin, part) as src:
         found = _stream_to_tail(src, lambda _: None)
     return found is not None and MARKER.encode() in found[1]
 
@@ -973,7 +974,7 @@ def _rewrite_sheet(
 ) -> None:
     new = zipfile.ZipInfo(info.filename, info.date_time)
     new.external_attr = info.external_attr
-    with zin.open(info) as src, ParallelDeflateMember(zout, new, COMPRESS_LEVEL) as dst:
+    with open_member(zin, info) as src, ParallelDeflateMember(zout, new, COMPRESS_LEVEL) as dst:
         found = _stream_to_tail(src, dst.write)
         if found is None:
             return
