@@ -17,11 +17,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from batch.report import euro, findings_per_check, mask_bsn, write_json, write_summary_workbook
-from batch.run import FileResult, Options, check_file, collect_paths
+from batch.run import FileResult, Options, check_file, collect_paths, refuse_shared_targets
 from jeugdhulp.errors import JeugdhulpError
 from jeugdhulp.profile import DEFAULT_PROFILE, load_profile, shipped_profiles
 
@@ -30,19 +31,65 @@ EXIT_OK, EXIT_FOUT, EXIT_ONCONTROLEERBAAR = 0, 1, 2
 CONSOLE_FINDINGS = 10
 
 
+#: argparse's own English phrases and their Dutch text (argparse has no Dutch catalogue).
+_ARGPARSE_DUTCH = (
+    ("the following arguments are required", "deze argumenten ontbreken"),
+    ("unrecognized arguments", "onbekende argumenten"),
+    ("invalid choice", "ongeldige keuze"),
+    ("choose from", "kies uit"),
+    ("expected one argument", "verwacht één waarde"),
+    ("ambiguous option", "dubbelzinnige optie"),
+    ("could match", "past op"),
+    ("ignored explicit argument", "overbodige waarde"),
+)
+
+
+class _DutchHelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
+
+
 class DutchArgumentParser(argparse.ArgumentParser):
-    """argparse with Dutch error text; exits with 2 like argparse itself."""
+    """argparse with Dutch usage, help and error text; exits with 2 like argparse itself."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _DutchHelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._positionals.title = "argumenten"
+        self._optionals.title = "opties"
+        self.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        translated = (
-            message.replace("the following arguments are required", "deze argumenten ontbreken")
-            .replace("unrecognized arguments", "onbekende argumenten")
-            .replace("invalid choice", "ongeldige keuze")
-            .replace("expected one argument", "verwacht één waarde")
-            .replace("argument", "argument")
-        )
-        self.exit(EXIT_ONCONTROLEERBAAR, f"{self.prog}: fout: {translated}\n")
+        for english, dutch in _ARGPARSE_DUTCH:
+            message = message.replace(english, dutch)
+        self.exit(EXIT_ONCONTROLEERBAAR, f"{self.prog}: fout: {message}\n")
+
+
+def _workers(text: str) -> int:
+    """`--werkers`: a whole number, 0 (= one per processor core) or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen geheel getal") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negatief; geef 1 of meer (0 = automatisch)")
+    return value
+
+
+def _number(text: str) -> Decimal:
+    """A number as a Dutch user types it: `7688,50`, `7.688,50` or `7688.50`."""
+    cleaned = text.strip().replace(" ", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite():
+        raise argparse.ArgumentTypeError(f"'{text}' is geen getal")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Controle van productiemonitors en rekenhulp voor de jeugdhulp.",
     )
     sub = parser.add_subparsers(
-        dest="opdracht", metavar="OPDRACHT", parser_class=DutchArgumentParser
+        dest="opdracht", metavar="OPDRACHT", parser_class=DutchArgumentParser, title="opdrachten"
     )
 
     check = sub.add_parser(
@@ -108,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--werkers",
-        type=int,
+        type=_workers,
         default=0,
         metavar="N",
         help="aantal parallelle processen (standaard: aantal processorkernen)",
@@ -118,18 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     calc = sub.add_parser(
         "rekenhulp", help="rekenhulp standaardbudget (raming of uren en tarieven)"
     )
-    calc.add_argument("--raming", type=Decimal, metavar="EURO", help="geraamde kosten in euro")
+    calc.add_argument("--raming", type=_number, metavar="EURO", help="geraamde kosten in euro")
     calc.add_argument("--trajecttype", default="Herstel", help="Herstel of Duurzaam")
     calc.add_argument(
-        "--groep-dagen", type=Decimal, metavar="N", help="groepsaanbod: dagen per week"
+        "--groep-dagen", type=_number, metavar="N", help="groepsaanbod: dagen per week"
     )
-    calc.add_argument("--groep-uren", type=Decimal, metavar="N", help="groepsaanbod: uren per dag")
-    calc.add_argument("--groep-weken", type=Decimal, metavar="N", help="groepsaanbod: weken")
+    calc.add_argument("--groep-uren", type=_number, metavar="N", help="groepsaanbod: uren per dag")
+    calc.add_argument("--groep-weken", type=_number, metavar="N", help="groepsaanbod: weken")
     calc.add_argument(
         "--groep-intensiteit", metavar="NAAM", help="licht, middel, middelzwaar of zwaar"
     )
-    calc.add_argument("--ambulant-uren", type=Decimal, metavar="N", help="ambulant: uren per week")
-    calc.add_argument("--ambulant-weken", type=Decimal, metavar="N", help="ambulant: weken")
+    calc.add_argument("--ambulant-uren", type=_number, metavar="N", help="ambulant: uren per week")
+    calc.add_argument("--ambulant-weken", type=_number, metavar="N", help="ambulant: weken")
     calc.add_argument("--rekentarief", metavar="NAAM|EURO", help="categorie of bedrag per uur")
     calc.add_argument("--verwijzer", metavar="NAAM", help="medisch, GI of Toegang")
     calc.add_argument("--profiel", default=DEFAULT_PROFILE, metavar="PROFIEL")
@@ -145,9 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(highlight=False)
     if not console.is_terminal:  # redirected or in CI: do not squeeze the table into 80 columns
         console = Console(highlight=False, width=140)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole
     try:
         if args.opdracht == "controleer":
-            return controleer(args, console)
+            return controleer(args, console, errors)
         if args.opdracht == "rekenhulp":
             return rekenhulp(args, console)
         if args.opdracht == "controles":
@@ -161,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
                 console.print(f"{key:20} {profile.naam} (bron: {profile.bron})", markup=False)
             return EXIT_OK
     except JeugdhulpError as exc:
-        console.print(f"[red]Fout:[/red] {exc}")
+        errors.print(f"[red]Fout:[/red] {escape(str(exc))}")
         return EXIT_ONCONTROLEERBAAR
     parser.print_help()
     return EXIT_ONCONTROLEERBAAR
@@ -215,7 +263,7 @@ def _run_all(
         task = progress.add_task("Controleren", total=len(paths))
         if workers <= 1 or len(paths) <= 1:
             for path in paths:
-                progress.update(task, description=f"Controleren: {path.name}")
+                progress.update(task, description=f"Controleren: {escape(path.name)}")
                 results.append(check_file(path, options))
                 progress.advance(task)
         else:
@@ -240,19 +288,24 @@ def _run_all(
     return sorted(results, key=lambda r: order.get(r.bestand, len(order)))
 
 
-def controleer(args: argparse.Namespace, console: Console) -> int:
+def controleer(args: argparse.Namespace, console: Console, errors: Console) -> int:
     started = dt.datetime.now()
     profile = load_profile(args.profiel)  # an unknown profile stops the run before any work
     for option, label in ((args.toewijzingen, "--toewijzingen"), (args.producten, "--producten")):
         if option is not None and not option.is_file():
-            console.print(f"[red]Fout:[/red] {label}: bestand {option} bestaat niet.")
+            errors.print(f"[red]Fout:[/red] {label}: bestand {escape(str(option))} bestaat niet.")
             return EXIT_ONCONTROLEERBAAR
     if args.vervang and args.uitvoer:
-        console.print("[red]Fout:[/red] kies --vervang of --uitvoer, niet allebei.")
+        errors.print("[red]Fout:[/red] kies --vervang of --uitvoer, niet allebei.")
+        return EXIT_ONCONTROLEERBAAR
+    if args.uitvoer is not None and args.uitvoer.exists() and not args.uitvoer.is_dir():
+        errors.print(
+            f"[red]Fout:[/red] --uitvoer: {escape(str(args.uitvoer))} is een bestand, geen map."
+        )
         return EXIT_ONCONTROLEERBAAR
     paths, missing = collect_paths(args.paden)
     if not paths and not missing:
-        console.print("[red]Fout:[/red] geen werkmappen (.xlsx, .xlsm, .csv) gevonden.")
+        errors.print("[red]Fout:[/red] geen werkmappen (.xlsx, .xlsm, .csv) gevonden.")
         return EXIT_ONCONTROLEERBAAR
     options = Options(
         profiel=args.profiel,
@@ -262,16 +315,19 @@ def controleer(args: argparse.Namespace, console: Console) -> int:
         uitvoer=args.uitvoer,
         vervang=args.vervang,
     )
+    order = {path: i for i, path in enumerate(paths)}
+    paths, refused = refuse_shared_targets(paths, options)
     workers = args.werkers or min(len(paths), os.cpu_count() or 1)
-    results = missing + _run_all(paths, options, workers, console, args.stil)
+    checked = _run_all(paths, options, workers, console, args.stil)
+    results = missing + sorted(checked + refused, key=lambda r: order[r.bestand])
 
     _print_summary(results, console, profile.naam)
     if args.json:
         write_json(args.json, results, profiel=profile.naam, started=started)
-        console.print(f"JSON-rapport: {args.json}")
+        console.print(f"JSON-rapport: {escape(str(args.json))}")
     if args.samenvatting:
         write_summary_workbook(args.samenvatting, results, profiel=profile.naam, started=started)
-        console.print(f"Samenvatting: {args.samenvatting}")
+        console.print(f"Samenvatting: {escape(str(args.samenvatting))}")
 
     if any(not r.checked for r in results):
         return EXIT_ONCONTROLEERBAAR
@@ -281,18 +337,20 @@ def controleer(args: argparse.Namespace, console: Console) -> int:
 def _print_summary(results: list[FileResult], console: Console, profiel: str) -> None:
     for result in results:
         if not result.checked:
-            console.print(f"[red]Niet gecontroleerd:[/red] {mask_bsn(result.melding)}", markup=True)
+            console.print(
+                f"[red]Niet gecontroleerd:[/red] {escape(mask_bsn(result.melding))}", soft_wrap=True
+            )
             continue
         shown = result.bevindingen.head(CONSOLE_FINDINGS)
         if shown.height:
             console.print(
-                f"\n[bold]{result.bestand.name}[/bold]: eerste {shown.height} van {result.bevindingen.height} bevindingen"
+                f"\n[bold]{escape(result.bestand.name)}[/bold]: eerste {shown.height} van {result.bevindingen.height} bevindingen"
             )
             for f in shown.iter_rows(named=True):
                 colour = "red" if f["ernst"] == "fout" else "yellow"
                 console.print(
-                    f"  [{colour}]{f['ernst']:12}[/{colour}] {f['controle']} {f['blad']}!{f['cel']:7} "
-                    + mask_bsn(str(f["melding"])).replace("[", r"\[")
+                    f"  [{colour}]{f['ernst']:12}[/{colour}] {f['controle']} "
+                    + escape(f"{f['blad']}!{f['cel']:7} {mask_bsn(str(f['melding']))}")
                 )
     table = Table(title=f"Samenvatting (profiel {profiel})")
     for column, justify in (
@@ -307,7 +365,7 @@ def _print_summary(results: list[FileResult], console: Console, profiel: str) ->
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for r in results:
         table.add_row(
-            r.bestand.name,
+            escape(r.bestand.name),
             r.status,
             str(r.rijen),
             f"[red]{r.fouten}[/red]" if r.fouten else "0",
@@ -326,7 +384,7 @@ def _print_summary(results: list[FileResult], console: Console, profiel: str) ->
         )
     for r in results:
         if r.uitvoer:
-            console.print(f"Gecontroleerde werkmap: {r.uitvoer}")
+            console.print(f"Gecontroleerde werkmap: {escape(str(r.uitvoer))}")
 
 
 if __name__ == "__main__":

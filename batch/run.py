@@ -24,6 +24,8 @@ GECONTROLEERD = "gecontroleerd"
 NIET_GECONTROLEERD = "niet gecontroleerd"
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+#: What a folder gives: the supported files plus old `.xls`, which is reported, not skipped.
+FOLDER_SUFFIXES = (*SUPPORTED_SUFFIXES, ".xls")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,23 +156,71 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
 
 
 def collect_paths(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Workbooks named directly or found in folders; missing paths become results with a message."""
+    """Workbooks named directly or found in folders; missing paths become results with a message.
+
+    A folder gives its workbooks (not its subfolders), without Excel's lock files (``~$NAAM``)
+    and without earlier outputs (``NAAM.controle.xlsx``); an old ``.xls`` in a folder is taken
+    too, so that it is reported as not checkable instead of silently left out. A file named
+    twice (directly and through its folder, or two spellings of one path) is checked once.
+    """
     found: list[Path] = []
     problems: list[FileResult] = []
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append(path)
+
     for path in paths:
         if path.is_dir():
             for child in sorted(path.iterdir()):
                 if (
                     child.is_file()
-                    and child.suffix.lower() in SUPPORTED_SUFFIXES
+                    and child.suffix.lower() in FOLDER_SUFFIXES
                     and not child.name.startswith("~$")
-                    and ".controle." not in child.name
+                    and ".controle." not in child.name.lower()
                 ):
-                    found.append(child)
+                    add(child)
         elif path.is_file():
-            found.append(path)
+            add(path)
         else:
             problems.append(
                 FileResult(path, NIET_GECONTROLEERD, f"{path}: bestand of map bestaat niet.")
             )
     return found, problems
+
+
+def refuse_shared_targets(
+    paths: list[Path], options: Options
+) -> tuple[list[Path], list[FileResult]]:
+    """Files whose checked copy would land on the same file as an earlier one's are not checked.
+
+    `pm.xlsx` and `pm.csv` in one folder both give `pm.controle.xlsx`, as do two `pm.xlsx` from
+    different folders with `--uitvoer`: the second write would silently replace the first (or
+    race with it in a parallel run). The first file keeps the target; the others get a message.
+    """
+    if not options.schrijven:
+        return paths, []
+    from batch.annotate import output_path_for
+
+    owners: dict[Path, Path] = {}
+    kept: list[Path] = []
+    refused: list[FileResult] = []
+    for path in paths:
+        target = output_path_for(path, uitvoer=options.uitvoer, vervang=options.vervang)
+        key = target.resolve()
+        owner = owners.setdefault(key, path)
+        if owner is path:
+            kept.append(path)
+            continue
+        refused.append(
+            FileResult(
+                path,
+                NIET_GECONTROLEERD,
+                f"{path.name}: de gecontroleerde werkmap zou {target} worden, net als die van "
+                f"{owner}; hernoem een van beide of controleer ze apart (met --uitvoer).",
+            )
+        )
+    return kept, refused
