@@ -9,9 +9,10 @@
 - tarieven.xlsx: `=TARIEFPERMINUUT(...)` and `=INDEXEERTARIEF(...)` spilling over a column, and
   `=VERVOERSCORE` / `=VERVOERSRECHT` on the seed's examples A, B and C.
 
-Formulas carry their cached results, computed by the same core the add-in calls, so the numbers
-show even before the add-in is loaded. Files are written with fixed document properties, so a
-rebuild is byte-identical; a test checks that.
+Formulas carry their cached results, computed by the same core the add-in calls, so a viewer that
+does not recalculate shows the right figures; Excel and LibreOffice recalculate on opening and
+need the add-in for that. Files are written with fixed document properties, so a rebuild is
+byte-identical; a test checks that.
 """
 
 from __future__ import annotations
