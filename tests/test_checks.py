@@ -246,9 +246,19 @@ def test_pm005_no_allocation_with_that_number() -> None:
 
 
 def test_pm005_no_allocation_for_the_bsn() -> None:
+    row = regel(bsn="011222335", toewijzingnummer="T7")
+    found = check("PM005", [row], allocations=[toewijzing()])
+    assert messages(found) == [
+        "geen toewijzing T7 voor BSN 011222335 (geen enkele toewijzing voor deze BSN)"
+    ]
+
+
+def test_pm005_an_allocation_number_of_another_bsn_points_at_the_bsn() -> None:
+    # A BSN typo: the number exists, but for another child.
     found = check("PM005", [regel(bsn="011222335")], allocations=[toewijzing()])
     assert messages(found) == [
-        "geen toewijzing T1 voor BSN 011222335 (geen enkele toewijzing voor deze BSN)"
+        "geen toewijzing T1 voor BSN 011222335 "
+        "(dit toewijzingnummer hoort bij BSN 111222333; klopt het BSN?)"
     ]
 
 

@@ -51,7 +51,8 @@ def geen_toewijzing(ctx: Context) -> pl.LazyFrame:
     Zoekt bij elke regel de toewijzing: op BSN + toewijzingnummer als de regel een
     toewijzingnummer heeft, anders op BSN + productcode (een aspecifieke toewijzing, zonder
     productcode, past bij elke code van dezelfde categorie). Meldt een regel zonder
-    toewijzing en noemt wat er voor die BSN wel is toegewezen.
+    toewijzing en noemt wat er voor die BSN wel is toegewezen, of bij welk BSN het
+    toewijzingnummer hoort (een tikfout in het BSN).
 
     ## Waarom
     "U vult alleen de productie in voor de cliënten waarvoor u een beschikking hebt
@@ -62,11 +63,27 @@ def geen_toewijzing(ctx: Context) -> pl.LazyFrame:
     BSN 111222333 met toewijzingnummer T9, terwijl de toewijzingen voor die BSN alleen T1
     kennen, geeft "geen toewijzing T9 voor BSN 111222333 (wel toegewezen: 45A48)".
     """
-    rows = ctx.allocation.filter(pl.col("_match").is_null()).join(
-        ctx.allocated_codes, left_on="bsn", right_on="t_bsn", how="left"
+    assert ctx.toewijzingen is not None  # `nodig` guarantees it
+    # Whose allocation the number is, when it is someone's: a BSN typo then says so.
+    owners = (
+        ctx.toewijzingen.frame.lazy()
+        .filter(pl.col("toewijzingnummer").is_not_null())
+        .group_by(pl.col("toewijzingnummer").alias("_nummer"))
+        .agg(pl.col("bsn").unique().sort().str.join(", ").alias("_eigenaar"))
+    )
+    rows = (
+        ctx.allocation.filter(pl.col("_match").is_null())
+        .join(ctx.allocated_codes, left_on="bsn", right_on="t_bsn", how="left")
+        .join(owners, left_on="toewijzingnummer", right_on="_nummer", how="left")
     )
     known = (
-        pl.when(pl.col("t_codes").is_null())
+        pl.when(pl.col("_eigenaar").is_not_null())
+        .then(
+            pl.format(
+                " (dit toewijzingnummer hoort bij BSN {}; klopt het BSN?)", pl.col("_eigenaar")
+            )
+        )
+        .when(pl.col("t_codes").is_null())
         .then(pl.lit(" (geen enkele toewijzing voor deze BSN)"))
         .otherwise(pl.format(" (wel toegewezen: {})", pl.col("t_codes")))
     )
