@@ -27,10 +27,20 @@ import importlib.metadata
 import importlib.util
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ENTRY = "addin.functions"
+#: The in-Excel check (`python -m addin.lite OUT --met-controle`): the script `controleer`.
+SCRIPTS = "addin.scripts"
+SCRIPT_NAMES = ("controleer",)
 FIRST_PARTY = ("addin", "jeugdhulp")
+#: Packages only the backoffice script imports (inside a function): they read files, so they
+#: are not embedded and their script is not offered in Lite.
+NOT_IN_LITE = ("batch",)
+#: Pyodide ships its own build of these (xlwings Lite cannot install a newer one from PyPI):
+#: no version bound, whatever pyproject.toml asks for.
+PYODIDE_BUILT = ("polars",)
 DISTRIBUTION = "jeugdhulp"  # whose requirement bounds are used
 RESOURCE_PATTERNS = ("*.toml",)
 
@@ -68,12 +78,14 @@ def _imported_names(tree: ast.AST, module: str, is_package: bool) -> set[str]:
     return names
 
 
-def collect(entry: str = ENTRY) -> tuple[dict[str, tuple[bool, str]], set[str]]:
+def collect(
+    entry: str | Sequence[str] = ENTRY,
+) -> tuple[dict[str, tuple[bool, str]], set[str]]:
     """The first-party modules `entry` needs (name -> (is package, source)) and the top-level
     names of the other modules they import."""
     modules: dict[str, tuple[bool, str]] = {}
     external: set[str] = set()
-    todo = [entry]
+    todo = [entry] if isinstance(entry, str) else list(entry)
     while todo:
         name = todo.pop()
         if name in modules:
@@ -91,6 +103,8 @@ def collect(entry: str = ENTRY) -> tuple[dict[str, tuple[bool, str]], set[str]]:
             if top in FIRST_PARTY:
                 if _source_path(imported) is not None:
                     todo.append(imported)
+            elif top in NOT_IN_LITE:
+                continue
             elif top and top not in sys.stdlib_module_names and top != "__future__":
                 external.add(top)
     return dict(sorted(modules.items())), external
@@ -133,7 +147,7 @@ def requirements(external: set[str]) -> list[str]:
         match = re.match(r"^\s*([A-Za-z0-9._-]+)", line)
         if match:
             bounds[_canonical(match.group(1))] = line.strip()
-    return [bounds.get(dist, dist) for dist in sorted(wanted)]
+    return [dist if dist in PYODIDE_BUILT else bounds.get(dist, dist) for dist in sorted(wanted)]
 
 
 _LOADER = '''
@@ -223,9 +237,10 @@ sys.meta_path.insert(0, _EmbeddedModules())
 '''
 
 
-def generate(entry: str = ENTRY) -> tuple[str, str]:
-    """The text of ``main.py`` and of ``requirements.txt``."""
-    modules, external = collect(entry)
+def generate(entry: str = ENTRY, *, met_controle: bool = False) -> tuple[str, str]:
+    """The text of ``main.py`` and of ``requirements.txt``; `met_controle` adds the script
+    that checks the open workbook (`addin.scripts.controleer`)."""
+    modules, external = collect([entry, SCRIPTS] if met_controle else entry)
     data = resources(modules)
     entry_module = importlib.import_module(entry)
     exported = sorted(
@@ -252,13 +267,17 @@ def generate(entry: str = ENTRY) -> tuple[str, str]:
     lines.append(f"from {entry} import (  # the Excel functions")
     lines += [f"    {name}," for name in exported]
     lines += [")", ""]
+    if met_controle:
+        lines.append(f"from {SCRIPTS} import (  # the script: Controleer werkmap")
+        lines += [f"    {name}," for name in SCRIPT_NAMES]
+        lines += [")", ""]
     main_py = "\n".join(lines)
     requirements_txt = "\n".join(requirements(external)) + "\n"
     return main_py, requirements_txt
 
 
-def write(outdir: Path, entry: str = ENTRY) -> list[Path]:
-    main_py, requirements_txt = generate(entry)
+def write(outdir: Path, entry: str = ENTRY, *, met_controle: bool = False) -> list[Path]:
+    main_py, requirements_txt = generate(entry, met_controle=met_controle)
     outdir.mkdir(parents=True, exist_ok=True)
     written = [outdir / "main.py", outdir / "requirements.txt"]
     written[0].write_text(main_py, encoding="utf-8")
@@ -272,8 +291,13 @@ def main(argv: list[str] | None = None) -> int:
         description="Schrijf main.py en requirements.txt voor xlwings Lite.",
     )
     parser.add_argument("outdir", type=Path, help="map waarin main.py en requirements.txt komen")
+    parser.add_argument(
+        "--met-controle",
+        action="store_true",
+        help="neem ook het script 'Controleer werkmap' op (controle van de open werkmap)",
+    )
     args = parser.parse_args(argv)
-    for path in write(args.outdir):
+    for path in write(args.outdir, met_controle=args.met_controle):
         print(f"geschreven: {path}")
     print("Plak main.py en requirements.txt in de xlwings Lite-editor en herstart xlwings Lite.")
     return 0

@@ -70,6 +70,25 @@ from batch._ooxml import (
     set_attr,
     top_level_children,
 )
+from jeugdhulp.controle_layout import (
+    COLOURS,
+    CONTROLE_SHEET,
+    FORMULA_START,
+    HEADER_ROW,
+    HEADERS,
+    LEGEND_COLUMN,
+    LEGEND_HEADERS,
+    LEGEND_WIDTHS,
+    LINK_COLUMN,
+    NO_FINDINGS,
+    SEVERITIES,
+    WIDTHS,
+    finding_sort_key,
+    finding_values,
+    legend_lines,
+)
+from jeugdhulp.controle_layout import parse_ref as _parse_ref
+from jeugdhulp.controle_layout import sqref as _sqref
 from jeugdhulp.errors import JeugdhulpError, OngeldigeInvoer
 from jeugdhulp.findings import FINDING_FIELDS, Finding, column_letter
 
@@ -82,24 +101,13 @@ __all__ = [
     "output_path_for",
 ]
 
-CONTROLE_SHEET = "Controle"
 #: Text inside the conditional-format formulas the annotator writes; identifies its own marks.
 MARKER = "jeugdhulp-controle"
-#: First row of the findings table (the header); rows above hold the legend.
-HEADER_ROW = 6
 #: Excel refuses more hyperlinks than this on one sheet.
 MAX_HYPERLINKS = 65_530
-HEADERS = ("Blad", "Rij", "Kolom", "Cel", "Controle", "Ernst", "Melding", "Waarde", "Retourcode")
-WIDTHS = (18, 8, 22, 9, 10, 13, 80, 28, 11)
-LEGEND_HEADERS = ("Controle", "Ernst", "Omschrijving")
-LEGEND_COLUMN = len(HEADERS) + 1  # one empty column between the tables
-LEGEND_WIDTHS = (10, 13, 60)
-SEVERITIES = ("fout", "waarschuwing")
-# Excel's own "light red" and a matching orange; dark text on both stays readable.
-_DXF_COLOURS = {"fout": ("FF9C0006", "FFFFC7CE"), "waarschuwing": ("FF7F3F00", "FFFFD8A8")}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The layout (headers, widths, legend, colours) lives in jeugdhulp.controle_layout.
+_DXF_COLOURS = {s: (f"FF{text}", f"FF{fill}") for s, (text, fill) in COLOURS.items()}
 _CONTROLE_NAME = re.compile(r"controle(?: \(\d+\))?", re.IGNORECASE)
-_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _SHEETDATA_END = re.compile(
     rb"</((?:[A-Za-z_][\w.\-]*:)?)sheetData\s*>|<((?:[A-Za-z_][\w.\-]*:)?)sheetData\s*/>"
 )
@@ -457,13 +465,7 @@ def _annotate_open_package(
 
     def sort_key(finding: Finding) -> tuple[int, int, int, str]:
         sheet = sheet_of(finding)
-        ref = _parse_ref(finding.cel)
-        return (
-            order.get(sheet.name, len(order)) if sheet else len(order),
-            finding.rij,
-            ref[0] if ref else -1,
-            finding.controle,
-        )
+        return finding_sort_key(finding, order.get(sheet.name, len(order)) if sheet else len(order))
 
     findings = sorted(findings, key=sort_key)
     marks: dict[str, dict[str, set[tuple[int, int]]]] = defaultdict(lambda: defaultdict(set))
@@ -897,40 +899,6 @@ def _ensure_child(xml: str, p: str, collection: str, entry: str) -> tuple[str, i
 # --- worksheets ---------------------------------------------------------------------------
 
 
-def _parse_ref(cell: str) -> tuple[int, int] | None:
-    """(0-based column, 1-based row) of an A1 reference, None if it is not one."""
-    m = _CELL_REF.fullmatch(cell.strip())
-    if m is None:
-        return None
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    row = int(m.group(2))
-    if not (1 <= col <= 16384 and 1 <= row <= 1_048_576):
-        return None
-    return col - 1, row
-
-
-def _sqref(cells: set[tuple[int, int]]) -> list[str]:
-    """Cells as A1 ranges, consecutive rows of one column merged."""
-    out = []
-    by_col: dict[int, list[int]] = defaultdict(list)
-    for col, row in cells:
-        by_col[col].append(row)
-    for col in sorted(by_col):
-        rows = sorted(by_col[col])
-        letter = column_letter(col)
-        first = prev = rows[0]
-        for row in [*rows[1:], None]:
-            if row is not None and row == prev + 1:
-                prev = row
-                continue
-            out.append(f"{letter}{first}" if first == prev else f"{letter}{first}:{letter}{prev}")
-            if row is not None:
-                first = prev = row
-    return out
-
-
 def _stream_to_tail(src: BinaryIO, write: Callable[[bytes], object]) -> tuple[str, bytes] | None:
     """Pass the sheet through `write` up to and including the end of sheetData.
 
@@ -1047,7 +1015,7 @@ def _cell(ref: str, value: str | int, style: int = 0) -> str:
 
 def _text_style(value: str, styles: _Styles) -> int:
     # An inline string is never evaluated; quotePrefix keeps it text when the user edits it.
-    return styles.guarded if value.startswith(_FORMULA_START) else 0
+    return styles.guarded if value.startswith(FORMULA_START) else 0
 
 
 def _controle_sheet(
@@ -1058,32 +1026,8 @@ def _controle_sheet(
     *,
     selected: bool = False,
 ) -> str:
-    fout = sum(f.ernst == "fout" for f in findings)
-    waarschuwing = len(findings) - fout
-    when = options.gecontroleerd_op.strftime("%d-%m-%Y %H:%M")
-    legend = [
-        (
-            f"Controle van deze werkmap: {len(findings)} "
-            f"{'bevinding' if len(findings) == 1 else 'bevindingen'}",
-            styles.title,
-        ),
-        (
-            f"Gecontroleerd op {when} met regioprofiel '{options.profiel}': "
-            f"{fout} fout, {waarschuwing} waarschuwing.",
-            0,
-        ),
-        (
-            "fout = blokkeert de betaling; herstel de cel voordat u declareert. "
-            "waarschuwing = kijk de cel na; zij mag blijven staan als zij klopt.",
-            0,
-        ),
-        (
-            "In de werkbladen zijn deze cellen rood (fout) of oranje (waarschuwing) gekleurd; "
-            "klik in kolom Cel om naar de cel te gaan. Deze markeringen en dit blad worden bij "
-            "een nieuwe controle vervangen.",
-            0,
-        ),
-    ]
+    lines = legend_lines(findings, options.profiel, options.gecontroleerd_op)
+    legend = [(text, styles.title if r == 0 else 0) for r, text in enumerate(lines)]
     rows: dict[int, list[str]] = defaultdict(list)
     for r, (text, style) in enumerate(legend, start=1):
         rows[r].append(_cell(f"A{r}", text, style))
@@ -1091,23 +1035,13 @@ def _controle_sheet(
         rows[HEADER_ROW].append(_cell(f"{column_letter(c)}{HEADER_ROW}", header, styles.header))
     links = []
     for r, finding in enumerate(findings, start=HEADER_ROW + 1):
-        values: list[str | int] = [
-            finding.blad,
-            finding.rij,
-            finding.kolom,
-            finding.cel,
-            finding.controle,
-            finding.ernst,
-            finding.melding,
-            finding.waarde,
-            finding.retourcode,
-        ]
+        values = finding_values(finding)
         sheet = sheet_of(finding)
         ref = _parse_ref(finding.cel)
         linked = sheet is not None and ref is not None and len(links) < MAX_HYPERLINKS
         for c, value in enumerate(values):
             style = _text_style(value, styles) if isinstance(value, str) else 0
-            if c == 3 and linked:
+            if c == LINK_COLUMN and linked:
                 style = styles.link
             rows[r].append(_cell(f"{column_letter(c)}{r}", value, style))
         if linked:
@@ -1118,7 +1052,7 @@ def _controle_sheet(
                 f'display="{escape_attr(finding.cel)}"/>'
             )
     if not findings:
-        rows[HEADER_ROW + 1].append(_cell(f"A{HEADER_ROW + 1}", "Geen bevindingen"))
+        rows[HEADER_ROW + 1].append(_cell(f"A{HEADER_ROW + 1}", NO_FINDINGS))
     lc = LEGEND_COLUMN
     if options.legenda:
         for c, header in enumerate(LEGEND_HEADERS):

@@ -1,7 +1,9 @@
 """Read production workbooks (xlsx, xlsm, csv) into the typed tables of `jeugdhulp.schema`.
 
 Every cell is read as text (fastexcel / calamine for Excel, polars for csv), so nothing is
-converted behind the user's back; `jeugdhulp.normalize` then parses whole columns. The raw frame
+converted behind the user's back; `jeugdhulp.normalize` then parses whole columns
+(`jeugdhulp.cells.table_from_body`). The in-Excel check (`addin.scripts`) builds the same text
+from the values xlwings gives, with `jeugdhulp.cells.cell_text`. The raw frame
 keeps the true Excel coordinates: `_rij` is the Excel row number (empty rows included, leading
 empty rows too) and the raw columns are named by their Excel letters, so a finding points at the
 cell the user sees.
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
+from jeugdhulp.cells import head_rows, table_from_body
 from jeugdhulp.columns import (
     HEADER_SCAN_ROWS,
     TABLE_TITLES,
@@ -32,8 +35,7 @@ from jeugdhulp.columns import (
 )
 from jeugdhulp.errors import JeugdhulpError
 from jeugdhulp.findings import column_letter
-from jeugdhulp.normalize import normalize
-from jeugdhulp.schema import ColumnInfo, TableInfo
+from jeugdhulp.schema import TableInfo
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 SUPPORTED = (*EXCEL_SUFFIXES, ".csv")
@@ -128,8 +130,7 @@ class _ExcelSheet(_Sheet):
     @property
     def head(self) -> list[list[str | None]]:
         if self._head is None:
-            top = self.frame.head(HEADER_SCAN_ROWS).drop("_rij")
-            self._head = [list(row) for row in top.rows()]
+            self._head = head_rows(self.frame)
         return self._head
 
     def body(self, header_index: int) -> pl.DataFrame:
@@ -323,20 +324,8 @@ def _assign_tables(
 
 
 def _build_table(sheet: _Sheet, table: str, header: HeaderRow) -> TableInfo:
-    body = sheet.body(header.index)
-    letters = [c for c in body.columns if c != "_rij"]
-    mapping = {}
-    for naam, index in header.mapping.items():
-        if index >= len(letters):
-            continue
-        kop = (header.headers[index] or letters[index]).strip()
-        mapping[naam] = ColumnInfo(naam=naam, kop=kop, letter=letters[index])
-    info = normalize(body, table, mapping, sheet.name, header.index + 1)
-    if header.rows_used == 2:
-        info.meldingen.insert(
-            0, f"Kopregel over twee rijen ({header.index} en {header.index + 1}) gelezen."
-        )
-    return info
+    # Sheets start at row / record 1, so the header row's number is its index + 1.
+    return table_from_body(sheet.body(header.index), table, header, sheet.name, header.index + 1)
 
 
 def _no_header_reason(table: str, sheets: list[_Sheet]) -> str:

@@ -35,6 +35,7 @@ SHEETS = {
     "productiemonitor-sjabloon.xlsx": ["Productie", "Toewijzingen", "Producten", "Uitleg"],
     "rekenhulp-standaardbudget.xlsx": ["Lijsten", "Rekenhulp", "Casussen"],
     "tarieven.xlsx": ["Tarieven", "Vervoer"],
+    "backoffice-controle.xlsx": ["Instellingen", "Samenvatting", "Bevindingen"],
 }
 
 

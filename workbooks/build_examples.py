@@ -1,4 +1,4 @@
-"""Rebuild the workbooks in this folder: `python workbooks/build_examples.py [MAP]`.
+"""Rebuild the workbooks in this folder: `python -m workbooks.build_examples [MAP]`.
 
 - voorbeeld-productiemonitor.xlsx: a provider's workbook with a realistic mix of mistakes (the
   quick start checks it);
@@ -7,7 +7,9 @@
 - rekenhulp-standaardbudget.xlsx: the calculator with `=BUDGETRAMING(...)` and
   `=STANDAARDBUDGET(...)`, and the seed's cases Mark and Frival on a second sheet;
 - tarieven.xlsx: `=TARIEFPERMINUUT(...)` and `=INDEXEERTARIEF(...)` spilling over a column, and
-  `=VERVOERSCORE` / `=VERVOERSRECHT` on the seed's examples A, B and C.
+  `=VERVOERSCORE` / `=VERVOERSRECHT` on the seed's examples A, B and C;
+- backoffice-controle.xlsx: the control workbook of the backoffice folder check
+  (`workbooks/build_backoffice.py`).
 
 Formulas carry their cached results, computed by the same core the add-in calls, so a viewer that
 does not recalculate shows the right figures; Excel and LibreOffice recalculate on opening and
@@ -30,6 +32,7 @@ from jeugdhulp.columns import COLUMNS, UNIT_CODES
 from jeugdhulp.profile import load_profile
 from jeugdhulp.tariff import indexeer_tarief, tarief_per_minuut
 from jeugdhulp.transport import vervoerscore, vervoersrecht
+from workbooks.build_backoffice import build_backoffice
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE / "voorbeeld-productiemonitor.xlsx"
@@ -556,6 +559,7 @@ def build(folder: Path = HERE) -> list[Path]:
         build_template(folder),
         build_rekenhulp(folder),
         build_tarieven(folder),
+        build_backoffice(folder),
     ]
 
 
