@@ -325,7 +325,14 @@ def _assign_tables(
 
 def _build_table(sheet: _Sheet, table: str, header: HeaderRow) -> TableInfo:
     # Sheets start at row / record 1, so the header row's number is its index + 1.
-    return table_from_body(sheet.body(header.index), table, header, sheet.name, header.index + 1)
+    return table_from_body(
+        sheet.body(header.index),
+        table,
+        header,
+        sheet.name,
+        header.index + 1,
+        alles_tekst=isinstance(sheet, _CsvSheet),
+    )
 
 
 def _no_header_reason(table: str, sheets: list[_Sheet]) -> str:

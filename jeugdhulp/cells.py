@@ -129,9 +129,17 @@ def head_rows(frame: pl.DataFrame) -> list[list[str | None]]:
 
 
 def table_from_body(
-    body: pl.DataFrame, table: str, header: HeaderRow, blad: str, kopregel: int
+    body: pl.DataFrame,
+    table: str,
+    header: HeaderRow,
+    blad: str,
+    kopregel: int,
+    *,
+    alles_tekst: bool = False,
 ) -> TableInfo:
-    """The typed table from the raw rows below a detected header row (`kopregel`: its Excel row)."""
+    """The typed table from the raw rows below a detected header row (`kopregel`: its Excel row).
+
+    `alles_tekst`: the source has no cell types (csv); see `jeugdhulp.normalize.normalize`."""
     letters = [c for c in body.columns if c != "_rij"]
     mapping = {}
     for naam, index in header.mapping.items():
@@ -139,7 +147,7 @@ def table_from_body(
             continue
         kop = (header.headers[index] or letters[index]).strip()
         mapping[naam] = ColumnInfo(naam=naam, kop=kop, letter=letters[index])
-    info = normalize(body, table, mapping, blad, kopregel)
+    info = normalize(body, table, mapping, blad, kopregel, alles_tekst=alles_tekst)
     if header.rows_used == 2:
         info.meldingen.insert(
             0, f"Kopregel over twee rijen ({kopregel - 1} en {kopregel}) gelezen."

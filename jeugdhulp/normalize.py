@@ -392,8 +392,14 @@ def normalize(
     mapping: Mapping[str, ColumnInfo | str],
     blad: str,
     kopregel: int,
+    *,
+    alles_tekst: bool = False,
 ) -> TableInfo:
     """The typed frame of one table (see `jeugdhulp.schema`) from a sheet read as text.
+
+    `alles_tekst`: the source has no cell types (a csv file), so a date or a decimal comma in
+    text is simply how values are written there, not something to report; only a BSN that lost
+    its leading zero (the exporting program stored it as a number) stays flagged (PM022).
 
     `raw`: all String columns plus `_rij` (Int64, the Excel row number), the rows below the
     header. `mapping`: canonical column name -> where it is in the file: a `ColumnInfo` whose
@@ -466,6 +472,12 @@ def normalize(
     else:
         result = frame.select(typed + companions).collect()
 
+    if alles_tekst:
+        result = result.with_columns(
+            pl.lit(False).alias(name)
+            for name in result.columns
+            if name.endswith("__soepel") and name != "bsn__soepel"
+        )
     positions = {naam: n for n, naam in enumerate(schema)}
     extra = [name for name in result.columns if name not in schema]
     extra.sort(key=lambda name: (positions[name.split("__")[0]], not name.endswith("__tekst")))

@@ -394,7 +394,8 @@ def test_mirror_decimal_on_any_text(text: str) -> None:
     except OngeldigeInvoer:
         expected = None
     if expected is not None:
-        assume(abs(expected) < 10**30)
+        # Decimal(38, 4) division (for "%") overflows near 10**28; no amount here comes close.
+        assume(abs(expected) < 10**20)
         with localcontext(prec=60):
             expected = expected.quantize(FOUR, rounding=ROUND_HALF_EVEN)
     got = parse_texts("tarief", [text])["waarde"][0]

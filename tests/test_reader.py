@@ -256,11 +256,17 @@ def test_csv_comma_with_bom_and_tab(tmp_path: Path) -> None:
     comma = tmp_path / "komma.csv"
     comma.write_bytes(
         "\ufeffBSN,Productcode,Begindatum,Einddatum,Eenheid,Aantal,Tarief\n"
-        '111222333,45A48,2023-03-01,2023-03-31,01,60,"€ 0,90"\n'.encode()
+        '111222333,45A48,2023-03-01,2023-03-31,01,60,"€ 0,90"\n'
+        '11222333,45A48,01-04-2023,30-04-2023,01,60,"0,90"\n'.encode()
     )
     info = read_workbook(comma)["productie"]
     assert info.kolommen["bsn"].kop == "BSN"  # the BOM is not part of the header
-    assert info.frame.select("_rij", "tarief", "tarief__soepel").row(0) == (2, D("0.9"), True)
+    # In a csv everything is text: a decimal comma or a typed date is how values are written
+    # there, not something the provider can fix (no PM022); a lost leading zero still is.
+    assert info.frame.select("_rij", "tarief", "tarief__soepel").row(0) == (2, D("0.9"), False)
+    second = info.frame.row(1, named=True)
+    assert (second["bsn"], second["bsn__soepel"]) == ("011222333", True)
+    assert (second["begindatum__soepel"], second["tarief__soepel"]) == (False, False)
 
     tab = tmp_path / "tab.csv"
     tab.write_text(
