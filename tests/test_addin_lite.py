@@ -99,20 +99,14 @@ def _site_with_only(distributions: set[str], folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def lite_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    root = tmp_path_factory.mktemp("lite")
-    gen = root / "gen"
-    written = lite.write(gen)
-    assert [p.name for p in written] == ["main.py", "requirements.txt"]
-    requirement_lines = (gen / "requirements.txt").read_text().splitlines()
-    site = _site_with_only(_closure(requirement_lines), root / "site")
-    project = str(Path(lite.__file__).resolve().parents[1])
-    code = (
-        _PROBE.replace("GEN", repr(str(gen)))
-        .replace("SITE", repr(str(site)))
-        .replace("PROJECT", repr(project))
-    )
+def run_isolated(probe: str, root: Path, paths: dict[str, Path], *, timeout: int) -> object:
+    """Run `probe` in a fresh `python -I -S` (no site-packages, no project on the path) and return
+    the JSON it prints. Placeholders in `probe` (GEN, SITE, ..., and PROJECT, the repository
+    folder the probe checks it did not load) are replaced by the quoted paths."""
+    paths = {**paths, "PROJECT": Path(lite.__file__).resolve().parents[1]}
+    code = probe
+    for placeholder, path in paths.items():
+        code = code.replace(placeholder, repr(str(path)))
     env = {
         "XLWINGS_ON_SERVER": "true",
         "XLWINGS_LICENSE_KEY": "noncommercial",
@@ -125,10 +119,22 @@ def lite_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         text=True,
         env=env,
         cwd=root,
-        timeout=120,
+        timeout=timeout,
     )
     assert proc.returncode == 0, proc.stderr
-    return {"out": json.loads(proc.stdout), "requirements": requirement_lines, "site": site}
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def lite_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("lite")
+    gen = root / "gen"
+    written = lite.write(gen)
+    assert [p.name for p in written] == ["main.py", "requirements.txt"]
+    requirement_lines = (gen / "requirements.txt").read_text().splitlines()
+    site = _site_with_only(_closure(requirement_lines), root / "site")
+    out = run_isolated(_PROBE, root, {"GEN": gen, "SITE": site}, timeout=120)
+    return {"out": out, "requirements": requirement_lines, "site": site}
 
 
 def test_requirements_are_pure_python_wheels_lite_can_install() -> None:

@@ -9,16 +9,13 @@ called through xlwings' Office.js script path with the example workbook as paylo
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from addin import lite
-from tests.test_addin_lite import _canonical, _closure, _site_with_only
+from tests.test_addin_lite import _canonical, _closure, _site_with_only, run_isolated
 from tests.test_scripts import EXAMPLE, payload_from_values, workbook_values
 
 _PROBE = r"""
@@ -53,29 +50,8 @@ def lite_check(tmp_path_factory: pytest.TempPathFactory) -> dict:
     site = _site_with_only(_closure(requirement_lines), root / "site")
     payload = root / "payload.json"
     payload.write_text(json.dumps(payload_from_values(workbook_values(EXAMPLE))), "utf-8")
-    project = str(Path(lite.__file__).resolve().parents[1])
-    code = (
-        _PROBE.replace("GEN", repr(str(gen)))
-        .replace("SITE", repr(str(site)))
-        .replace("PAYLOAD", repr(str(payload)))
-        .replace("PROJECT", repr(project))
-    )
-    env = {
-        "XLWINGS_ON_SERVER": "true",
-        "XLWINGS_LICENSE_KEY": "noncommercial",
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(root),
-    }
-    proc = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", code],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=root,
-        timeout=180,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return {"out": json.loads(proc.stdout), "requirements": requirement_lines}
+    out = run_isolated(_PROBE, root, {"GEN": gen, "SITE": site, "PAYLOAD": payload}, timeout=180)
+    return {"out": out, "requirements": requirement_lines}
 
 
 def test_requirements_list_polars_without_a_bound() -> None:
