@@ -65,8 +65,8 @@ def _amounts(productie_frame: pl.DataFrame, findings: pl.DataFrame) -> tuple[Dec
     """Declared amount, and the part of it on rows with at least one fout."""
     bedrag = productie_frame.select("_rij", "bedrag").unique("_rij")
     total = bedrag.get_column("bedrag").sum()
-    fout_rows = findings.filter(pl.col("ernst") == "fout").get_column("rij").unique()
-    wrong = bedrag.filter(pl.col("_rij").is_in(fout_rows.implode())).get_column("bedrag").sum()
+    fout_rows = findings.filter(pl.col("ernst") == "fout").select(pl.col("rij").alias("_rij"))
+    wrong = bedrag.join(fout_rows.unique(), on="_rij", how="semi").get_column("bedrag").sum()
     return Decimal(str(total or 0)), Decimal(str(wrong or 0))
 
 

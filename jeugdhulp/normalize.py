@@ -27,6 +27,7 @@ from jeugdhulp.columns import (
     column,
     missing_required,
 )
+from jeugdhulp.parse import fold as parse_fold
 from jeugdhulp.schema import DECIMAL, PRODUCTEN, PRODUCTIE, TOEWIJZINGEN, ColumnInfo, TableInfo
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -37,7 +38,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 
 # ----------------------------------------------------------------------------------------------
 # Regular expressions: those of jeugdhulp.parse, with [0-9] for \d (Rust's \d is Unicode-wide).
-_PLAIN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_PLAIN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$"
 _DUTCH = r"^[+-]?[0-9]{1,3}(?:[. ][0-9]{3})*(?:,[0-9]+)?$|^[+-]?[0-9]+(?:,[0-9]+)?$"
 _DMY = r"^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})$"
 # parse.py's _YMD, widened to any time of day: "2023-03-01 12:30:00" is how the reader gives a
@@ -80,9 +81,21 @@ def blank(text: pl.Expr) -> pl.Expr:
     return text.is_null() | (text.str.strip_chars() == "")
 
 
+def _fold_series(values: pl.Series) -> pl.Series:
+    mapping = {value: parse_fold(value) for value in values.drop_nulls().unique().to_list()}
+    if not mapping:
+        return pl.Series(values.name, [None] * len(values), dtype=pl.String)
+    return values.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
 def fold(text: pl.Expr) -> pl.Expr:
-    """Polars twin of `jeugdhulp.parse.fold`: accents, case, spaces and punctuation ignored."""
-    return text.str.normalize("NFKD").str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "")
+    """`jeugdhulp.parse.fold` over a column (accents, case, spaces and punctuation ignored).
+
+    The rule itself is applied once per distinct value: the columns folded here (units, ja/nee,
+    soort tijd, verwijzer, domein) hold a handful of distinct words, and it keeps one home for
+    the rule (polars' own `str.normalize` is also missing from the polars Pyodide ships).
+    """
+    return text.map_batches(_fold_series, return_dtype=pl.String, is_elementwise=True)
 
 
 def _strip_money(text: pl.Expr) -> pl.Expr:
@@ -150,13 +163,17 @@ def decimal_parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[
         .when(pl.col(dutch))
         .then(b.str.replace_all(r"[. ]", "").str.replace(",", ".", literal=True)),
     )
-    n = pl.col(number)
+    # Exact at 9 decimals (the most a cell's text has), then rounded half-even to the schema's 4:
+    # a direct cast rounds in current polars but truncates in the polars of Pyodide.
+    exact = pl.col(number).cast(pl.Decimal(38, 9), strict=False)
     value = plan.add(
         4,
         f"{out}~value",
         pl.when(pl.col(percent))
-        .then((n.cast(pl.Decimal(38, 8), strict=False) / 100).cast(dtype, strict=False))
-        .otherwise(n.cast(dtype, strict=False)),
+        .then(exact / 100)
+        .otherwise(exact)
+        .round(4)
+        .cast(dtype, strict=False),
     )
     lenient = plan.add(
         4,
@@ -183,15 +200,10 @@ def date_parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[str
     month = pl.coalesce(d.field("2"), y.field("2")).str.zfill(2)
     day = pl.coalesce(d.field("1"), y.field("3")).str.zfill(2)
     iso = plan.add(2, f"{out}~iso", pl.concat_str([year, month, day], separator="-"))
-    num = pl.col(number)
+    # Out-of-range serials become null before any cast (Pyodide's polars raises on them).
+    num = pl.when((pl.col(number) >= 1) & (pl.col(number) < _EXCEL_MAX_SERIAL)).then(pl.col(number))
     days = num.floor().cast(pl.Int64) + pl.when(num < 61).then(1).otherwise(0)
-    from_serial = plan.add(
-        2,
-        f"{out}~from_serial",
-        pl.when((num >= 1) & (num < _EXCEL_MAX_SERIAL)).then(
-            (days + _EXCEL_EPOCH_DAYS).cast(pl.Date)
-        ),
-    )
+    from_serial = plan.add(2, f"{out}~from_serial", (days + _EXCEL_EPOCH_DAYS).cast(pl.Date))
     i = pl.col(iso)
     value = plan.add(
         3,

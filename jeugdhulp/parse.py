@@ -25,7 +25,7 @@ from jeugdhulp.errors import OngeldigeInvoer
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # "1.234,56" / "1234,56" / "1 234,56" / "-3,5" / "€ 12,00"
 _DUTCH = re.compile(r"^[+-]?\d{1,3}(?:[. ]\d{3})*(?:,\d+)?$|^[+-]?\d+(?:,\d+)?$")
-_PLAIN = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)$")  # no exponents: nobody types 1e5
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 

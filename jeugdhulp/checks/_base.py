@@ -9,7 +9,8 @@ value found, as text) and `melding` (Dutch, naming the values involved), optiona
 `retourcode` when a check has more than one (TR307 / TR308).
 
 Money and quantities are compared as integers in units of 1/10.000 (the scale of
-`jeugdhulp.schema.DECIMAL`), never as floats; products of two such numbers are Int128.
+`jeugdhulp.schema.DECIMAL`), never as floats; products of two such numbers are Int128
+(`UNITS`; Int64 in the older polars of Pyodide, which cannot multiply Int128).
 """
 
 from __future__ import annotations
@@ -63,10 +64,35 @@ STANDARD_HEADERS: dict[str, str] = {
 
 #: Units in 1/10.000: the scale of `jeugdhulp.schema.DECIMAL`.
 SCALE = 10_000
+
+
+def _int128_arithmetic() -> bool:
+    """Whether this polars multiplies Int128 (the polars of Pyodide 0.27, 1.18, panics)."""
+    try:
+        # Int128 columns of a frame, multiplied: the code path that panics there.
+        frame = pl.DataFrame({"a": [3, None], "b": [-2, 1]}).with_columns(pl.all().cast(pl.Int128))
+        return frame.select(pl.col("a") * pl.col("b")).item(0, 0) == -6
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # a Rust panic arrives as pyo3's PanicException (a BaseException)
+        return False
+
+
+#: Integer type of unit numbers and their products. Int64 still holds quantity x tariff up to
+#: 92 billion euro per line, far beyond any declaration, and is what Pyodide's polars can do.
+UNITS = pl.Int128 if _int128_arithmetic() else pl.Int64
 OPEN_END = dt.date(9999, 12, 31)
 
 Source = str  # "toewijzingen" or "producten": what a check needs to run
 CheckFunction = Callable[["Context"], pl.LazyFrame]
+
+#: The join option that matches null keys: `nulls_equal` in current polars, `join_nulls` in the
+#: older polars that Pyodide (xlwings Lite) ships; the in-Excel check runs on both.
+NULLS_EQUAL = (
+    "nulls_equal"
+    if "nulls_equal" in inspect.signature(pl.LazyFrame.join).parameters
+    else "join_nulls"
+)
 
 
 @dataclass(frozen=True)
@@ -158,12 +184,24 @@ def euro(expr: pl.Expr) -> pl.Expr:
     return dutch_number(expr, min_decimals=2)
 
 
+def _abs128(value: pl.Expr) -> pl.Expr:
+    """Absolute value of a `UNITS` number (`Expr.abs` does not take Int128 in Pyodide's polars)."""
+    return pl.when(value < 0).then(pl.lit(0, dtype=UNITS) - value).otherwise(value)
+
+
 def number_from_units(units: pl.Expr, min_decimals: int = 0) -> pl.Expr:
     """An integer number of 1/10.000 as Dutch text (9000 -> "0,9"; money: min_decimals=2)."""
     sign = pl.when(units < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    magnitude = units.abs()
-    integer = (magnitude // SCALE).cast(pl.String)
-    fraction = (magnitude % SCALE).cast(pl.String).str.pad_start(4, "0").str.strip_chars_end("0")
+    magnitude = _abs128(units)
+    # Via Int64 (any real amount fits): Pyodide's polars cannot cast Int128 to text.
+    integer = (magnitude // SCALE).cast(pl.Int64).cast(pl.String)
+    fraction = (
+        (magnitude % SCALE)
+        .cast(pl.Int64)
+        .cast(pl.String)
+        .str.pad_start(4, "0")
+        .str.strip_chars_end("0")
+    )
     if min_decimals:
         fraction = fraction.str.pad_end(min_decimals, "0")
     return _join_number(sign, integer, fraction)
@@ -180,8 +218,8 @@ def datum(expr: pl.Expr) -> pl.Expr:
 
 
 def units(expr: pl.Expr) -> pl.Expr:
-    """A Decimal(38, 4) as an exact Int128 number of 1/10.000."""
-    return (expr * SCALE).cast(pl.Int128)
+    """A Decimal(38, 4) as an exact integer (`UNITS`) number of 1/10.000."""
+    return (expr * SCALE).cast(UNITS)
 
 
 def eenheid_code(expr: pl.Expr) -> pl.Expr:
@@ -229,10 +267,8 @@ def truncate_to_cents(tariff_units: pl.Expr) -> pl.Expr:
 def round_half_up_cents(amount_units2: pl.Expr) -> pl.Expr:
     """An amount in 1/10^8 euro (quantity x tariff) rounded half up to cents, in 1/10.000 euro."""
     half = 1_000_000 // 2
-    magnitude = (amount_units2.abs() + half) // 1_000_000 * 100
-    return (
-        pl.when(amount_units2 < 0).then(pl.lit(0, dtype=pl.Int128) - magnitude).otherwise(magnitude)
-    )
+    magnitude = (_abs128(amount_units2) + half) // 1_000_000 * 100
+    return pl.when(amount_units2 < 0).then(pl.lit(0, dtype=UNITS) - magnitude).otherwise(magnitude)
 
 
 def contract_units(product_unit: pl.Expr, declared_unit: pl.Expr, tariff: pl.Expr) -> pl.Expr:
@@ -463,7 +499,7 @@ class Context:
             )
         )
         return self.rows.join(
-            candidates, on=["_code", "begindatum"], how="left", nulls_equal=True
+            candidates, on=["_code", "begindatum"], how="left", **{NULLS_EQUAL: True}
         ).with_columns(pl.col("p_bekend").fill_null(False), pl.col("p_geldig").fill_null(False))
 
     @cached_property
