@@ -56,8 +56,10 @@ GROEPSINTENSITEITEN: dict[str, str] = {
     "zwaar": "zwaar",
 }
 OFFERTE = "Offerte"
+#: Folded words for a medical referrer (GP, youth doctor, paediatrician, medical specialist);
+#: also how the batch reads the Verwijzer column of allocations (`jeugdhulp.normalize`).
 MEDISCHE_VERWIJZERS = frozenset(
-    {"medisch", "medischverwijzer", "huisarts", "jeugdarts", "kinderarts"}
+    {"medisch", "medischverwijzer", "huisarts", "jeugdarts", "kinderarts", "specialist"}
 )
 OVERIGE_VERWIJZERS = frozenset({"", "gi", "toegang", "gecertificeerdeinstelling"})
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 
 import polars as pl
 
+from jeugdhulp.budget import MEDISCHE_VERWIJZERS
 from jeugdhulp.columns import (
     QUANTITY_COLUMNS,
     UNIT_CODES,
@@ -296,7 +297,7 @@ def trajecttype_expr(text: pl.Expr) -> pl.Expr:
 
 def verwijzer_expr(text: pl.Expr) -> pl.Expr:
     folded = fold(text)
-    medical = ("medisch", "huisarts", "jeugdarts", "kinderarts", "specialist")
+    medical = sorted(MEDISCHE_VERWIJZERS)
     return (
         pl.when(pl.any_horizontal([folded.str.starts_with(p) for p in medical]))
         .then(pl.lit("medisch"))
