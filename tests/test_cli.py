@@ -24,6 +24,7 @@ from batch.synthetic import (
     generate,
     write_workbook,
 )
+from tests.test_bad_input_reader import formatted_sheet
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "workbooks" / "voorbeeld-productiemonitor.xlsx"
@@ -156,7 +157,9 @@ def _bad_files(folder: Path, clean: Path) -> dict[str, tuple[Path, str]]:
     sheet.write_column(0, 0, ["Overzicht 2023", "nog in te vullen", 42])
     book.close()
     (folder / "notities.xlsx").write_text("Dit is geen werkmap.\n", encoding="utf-8")
+    formatted_sheet(folder / "opmaak.xlsx", header=False)  # 1.048.576 formatted, empty rows
     return {
+        "opmaak.xlsx": (folder / "opmaak.xlsx", "geen gegevens"),
         "afgebroken.xlsx": (folder / "afgebroken.xlsx", "beschadigd"),
         "leeg.xlsx": (folder / "leeg.xlsx", "leeg"),
         "wachtwoord.xlsx": (folder / "wachtwoord.xlsx", "wachtwoord"),
@@ -239,6 +242,7 @@ def test_workbook_with_fouten_exits_1(
         "geen-kop.xlsx",
         "notities.xlsx",
         "bestaat-niet.xlsx",
+        "opmaak.xlsx",
     ],
 )
 def test_file_that_cannot_be_checked_exits_2(
@@ -825,3 +829,32 @@ def test_console_script(tmp_path: Path, sources: dict[str, Path]) -> None:
     assert done.returncode == 1
     assert (tmp_path / "fouten.controle.xlsx").is_file()
     assert report(tmp_path / "r.json")["fouten.xlsx"]["fouten"] == 13
+
+
+def test_a_header_with_merged_cells_is_read_and_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Title row, "Periode" merged over Begindatum/Einddatum, BSN merged over two header rows.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Productie"
+    sheet["A1"] = "Productiemonitor 2023"
+    sheet.merge_cells("A1:F1")
+    for cell, text in (("A3", "BSN"), ("B3", "Productcode"), ("E3", "Eenheid"), ("F3", "Aantal")):
+        sheet[cell] = text
+        sheet.merge_cells(f"{cell}:{cell[0]}4")
+    sheet["C3"] = "Periode"
+    sheet.merge_cells("C3:D3")
+    sheet["C4"], sheet["D4"] = "Begindatum", "Einddatum"
+    sheet.append(["111222333", "45A48", "01-03-2023", "31-03-2023", "01", 60])
+    sheet.append(["111222334", "45A48", "01-03-2023", "31-03-2023", "01", 60])
+    path = tmp_path / "samengevoegd.xlsx"
+    book.save(path)
+
+    code, _, _ = controleer(capsys, path, "--niet-schrijven", "--json", tmp_path / "r.json")
+    entry = report(tmp_path / "r.json")["samengevoegd.xlsx"]
+    assert entry["status"] == CHECKED
+    assert code == 1  # read fine; the second BSN fails the elfproef
+    pm002 = [f for f in entry["bevindingen"] if f["controle"] == "PM002"]
+    assert [(f["cel"], f["kolom"]) for f in pm002] == [("A6", "BSN")]
