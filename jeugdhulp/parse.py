@@ -12,6 +12,8 @@ Each parser says whether it had to be lenient, so the batch checker can report i
 (Decimal('1234.5'), True)
 >>> parse_date("1-3-2023"), parse_date(44986)
 ((datetime.date(2023, 3, 1), True), (datetime.date(2023, 3, 1), False))
+>>> parse_date("2023-03-01T00:00:00.000Z")[0]
+datetime.date(2023, 3, 1)
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DUTCH = re.compile(r"^[+-]?\d{1,3}(?:[. ]\d{3})*(?:,\d+)?$|^[+-]?\d+(?:,\d+)?$")
 _PLAIN = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)$")  # no exponents: nobody types 1e5
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
+# ISO dates, also as a midnight datetime the way JSON carries them ("2023-03-01T00:00:00.000Z")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?Z?)?$")
 
 TRUE_WORDS = frozenset({"ja", "j", "waar", "true", "1", "yes", "y", "x"})
 FALSE_WORDS = frozenset({"nee", "n", "onwaar", "false", "0", "no", ""})
