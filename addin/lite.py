@@ -132,6 +132,12 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+#: Bounds that only Lite needs. python-stdnum 2.x imports `ssl` when it loads, which Pyodide
+#: does not ship by default (an unvendored module), so Lite stays on the 1.x line; the elfproef
+#: is the same. Checked by running the generated code in real Pyodide (tests/test_pyodide.py).
+LITE_BOUNDS = {"python-stdnum": "python-stdnum>=1.20,<2"}
+
+
 def requirements(external: set[str]) -> list[str]:
     """Requirement lines for the distributions that provide the imported top-level names."""
     provided = importlib.metadata.packages_distributions()
@@ -147,6 +153,7 @@ def requirements(external: set[str]) -> list[str]:
         match = re.match(r"^\s*([A-Za-z0-9._-]+)", line)
         if match:
             bounds[_canonical(match.group(1))] = line.strip()
+    bounds.update(LITE_BOUNDS)
     return [dist if dist in PYODIDE_BUILT else bounds.get(dist, dist) for dist in sorted(wanted)]
 
 
