@@ -24,7 +24,6 @@ from jeugdhulp import sroi as _sroi
 from jeugdhulp import tariff as _tariff
 from jeugdhulp import transport as _transport
 from jeugdhulp.errors import OngeldigeInvoer
-from jeugdhulp.parse import is_empty, parse_decimal
 from jeugdhulp.profile import DEFAULT_PROFILE, Profile
 
 IJSSELLAND = "ijsselland-2023"
@@ -58,16 +57,6 @@ _VERVOER_DOCS = {
 def _nul_als_leeg(value: Cel, naam: str) -> Decimal:
     found = cel.getal_of_leeg(value, naam)
     return Decimal(0) if found is None else found
-
-
-def _rekentarief(value: Cel) -> Decimal | str | None:
-    """Euro per hour as a number ("70,00" too), or the name of a rekentarief category."""
-    if is_empty(value):
-        return None
-    try:
-        return parse_decimal(value, "rekentarief")[0]
-    except OngeldigeInvoer:
-        return cel.tekst(value, "rekentarief")
 
 
 @excel_functie(
@@ -153,7 +142,7 @@ def budgetraming(
         cel.tekst_of_leeg(groep_intensiteit, "groep intensiteit"),
         cel.getal_of_leeg(ambulant_uren_per_week, "ambulant uren per week"),
         cel.getal_of_leeg(ambulant_weken, "ambulant weken"),
-        _rekentarief(rekentarief),
+        cel.tekst_of_leeg(rekentarief, "rekentarief"),  # a number or a category name
         profile=profile,
     )
     return raming.totaal

@@ -7,7 +7,6 @@ the command was wrong.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -23,7 +22,8 @@ from rich.table import Table
 
 from batch.report import euro, findings_per_check, mask_bsn, write_json, write_summary_workbook
 from batch.run import FileResult, Options, check_file, collect_paths, refuse_shared_targets
-from jeugdhulp.errors import JeugdhulpError
+from jeugdhulp.errors import JeugdhulpError, OngeldigeInvoer
+from jeugdhulp.parse import parse_decimal
 from jeugdhulp.profile import DEFAULT_PROFILE, load_profile, shipped_profiles
 
 EXIT_OK, EXIT_FOUT, EXIT_ONCONTROLEERBAAR = 0, 1, 2
@@ -80,16 +80,10 @@ def _workers(text: str) -> int:
 
 def _number(text: str) -> Decimal:
     """A number as a Dutch user types it: `7688,50`, `7.688,50` or `7688.50`."""
-    cleaned = text.strip().replace(" ", "")
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
     try:
-        value = Decimal(cleaned)
-    except ArithmeticError:
-        value = None
-    if value is None or not value.is_finite():
-        raise argparse.ArgumentTypeError(f"'{text}' is geen getal")
-    return value
+        return parse_decimal(text)[0]
+    except OngeldigeInvoer:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen getal") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -222,10 +216,6 @@ def rekenhulp(args: argparse.Namespace, console: Console) -> int:
     if args.raming is not None:
         raming = args.raming
     else:
-        tarief: str | Decimal | None = args.rekentarief
-        if tarief is not None:
-            with contextlib.suppress(ArithmeticError):
-                tarief = Decimal(tarief.replace(",", "."))
         result = budgetraming(
             args.trajecttype,
             args.groep_dagen,
@@ -234,7 +224,7 @@ def rekenhulp(args: argparse.Namespace, console: Console) -> int:
             args.groep_intensiteit,
             args.ambulant_uren,
             args.ambulant_weken,
-            tarief,
+            args.rekentarief,  # a number ("70,00") or a category name: the core tells which
             profile=profile,
         )
         console.print(f"Groepsaanbod: {result.groepsuren} uur, {euro(result.groepsbudget)}")

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from jeugdhulp.errors import OngeldigeInvoer, OntbrekendeInvoer
-from jeugdhulp.parse import fold
+from jeugdhulp.parse import fold, parse_decimal
 from jeugdhulp.profile import Profile
 from jeugdhulp.tariff import CENT
 
@@ -105,12 +105,14 @@ def groepsintensiteit_van(value: str) -> str:
     )
 
 
-def rekentarief_van(value: str | Getal, profile: Profile) -> Decimal:
-    """Euro per hour: a number as given, or the profile's rate for a category name."""
-    if isinstance(value, (Decimal, int)):
-        if value <= 0:
+def rekentarief_van(value: str | Getal | float, profile: Profile) -> Decimal:
+    """Euro per hour: a number (also typed as text, "70,00"), or the profile's rate for a
+    category name."""
+    if not isinstance(value, str) or _is_number(value):
+        amount = parse_decimal(value, "rekentarief")[0]
+        if amount <= 0:
             raise OngeldigeInvoer(f"Rekentarief {value} moet groter dan 0 zijn.")
-        return Decimal(value)
+        return amount
     wanted = fold(value)
     for name in profile.get("rekentarieven", {}):
         if fold(name) == wanted:
@@ -120,6 +122,14 @@ def rekentarief_van(value: str | Getal, profile: Profile) -> Decimal:
         + "; ".join(profile.get("rekentarieven", {}))
         + ". Geef anders het bedrag per uur op, of vul het profiel aan (rekentarieven)."
     )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        parse_decimal(text)
+    except OngeldigeInvoer:
+        return False
+    return True
 
 
 def _check_part(label: str, values: dict[str, object]) -> bool:
