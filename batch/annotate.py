@@ -300,18 +300,10 @@ def _csv_to_xlsx(source: Path, out: BinaryIO, sheet: str) -> None:
     """The CSV as one sheet of text cells: nothing converted, so nothing lost."""
     import xlsxwriter  # only the CSV path needs it
 
-    raw = source.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    # Only the delimiter is sniffed; quoting is Excel's (the Sniffer guesses doublequote wrong).
-    sample = text[:65536]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
-    except csv.Error:
-        first = sample.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
+    from batch.reader import decode_csv, sniff_delimiter  # the reader's rules: same cells
+
+    text = decode_csv(source.read_bytes())
+    delimiter = sniff_delimiter(text)
     book = xlsxwriter.Workbook(
         out,
         {

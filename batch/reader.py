@@ -172,7 +172,7 @@ class _CsvSheet(_Sheet):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = path.stem
-        self.text = _decode(path.read_bytes())
+        self.text = decode_csv(path.read_bytes())
         self.delimiter = sniff_delimiter(self.text)
         records = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
         self._head: list[list[str | None]] = []
@@ -227,7 +227,7 @@ def _lines_before_record(text: str, delimiter: str, index: int) -> int:
     return reader.line_num
 
 
-def _decode(data: bytes) -> str:
+def decode_csv(data: bytes) -> str:
     """UTF-8 (with or without BOM), else Windows-1252 (what Excel writes as "CSV (;)")."""
     try:
         return data.decode("utf-8-sig")

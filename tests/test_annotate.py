@@ -437,6 +437,28 @@ def test_csv_becomes_an_xlsx_with_text_cells_and_controle(corpus, tmp_path, name
     assert len(marker_blocks(target, sheet_parts(target)[source.stem])) == 1
 
 
+def test_csv_cells_land_where_the_reader_found_them(tmp_path):
+    # A title line without separators and decimal commas: the reader and the annotator must
+    # split the file the same way, or the marks land on other cells than the findings name.
+    from batch.reader import read_workbook
+
+    source = tmp_path / "monitor.csv"
+    source.write_bytes(
+        "Productiemonitor 2023\r\n"
+        "BSN;Productcode;Begindatum;Einddatum;Eenheid;Aantal;Tarief\r\n"
+        "111222333;45A48;01-03-2023;31-03-2023;01;60;0,90\r\n".encode("cp1252")
+    )
+    info = read_workbook(source)["productie"]
+    letter = info.kolommen["tarief"].letter
+    row = int(info.frame["_rij"][0])
+    cell = f"{letter}{row}"
+    target = output_path_for(source)
+    annotate(
+        source, [Finding("monitor", row, "Tarief", cell, "PM009", "fout", "", "x", "0,90")], target
+    )
+    assert openpyxl.load_workbook(target)["monitor"][cell].value == "0,90"
+
+
 # --- writing safely -----------------------------------------------------------------------
 
 
