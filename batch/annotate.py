@@ -33,10 +33,8 @@ the same treatment.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 import re
 import tempfile
 import zipfile
@@ -70,6 +68,7 @@ from batch._ooxml import (
     set_attr,
     top_level_children,
 )
+from batch.files import atomic_write
 from jeugdhulp.controle_layout import (
     COLOURS,
     CONTROLE_SHEET,
@@ -335,31 +334,11 @@ def _csv_to_xlsx(source: Path, out: BinaryIO, sheet: str) -> None:
 def _atomic_write(
     target: Path, source: Path, write: Callable[[BinaryIO], tuple[int, int]]
 ) -> AnnotateResult:
-    """Write via a temporary file beside `target`; the target appears complete or not at all."""
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, renamed afterwards
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+    """Write via a temporary file beside `target`; the target appears complete or not at all.
+    The result keeps the permissions the user's file had."""
+    written, marked = atomic_write(
+        target, write, permissions_of=target if target.exists() else source
     )
-    tmp = Path(handle.name)
-    try:
-        with handle:
-            written, marked = write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(OSError):
-            # The temporary file is private (0600); give the result the permissions the user had.
-            os.chmod(tmp, (target if target.exists() else source).stat().st_mode & 0o7777)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        with contextlib.suppress(OSError):
-            fd = os.open(target.parent, os.O_DIRECTORY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
     return AnnotateResult(target, written, marked)
 
 

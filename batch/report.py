@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
+from batch.files import atomic_write
 from batch.run import FileResult
 from jeugdhulp.findings import FINDING_FIELDS
 
@@ -35,20 +35,6 @@ def euro(amount: Decimal) -> str:
     """
     text = f"{amount:,.2f}"  # 1,234.50
     return "€ " + text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def file_entry(result: FileResult) -> dict[str, object]:
@@ -75,84 +61,83 @@ def write_json(
         "gecontroleerd_op": started.isoformat(timespec="seconds"),
         "bestanden": [file_entry(r) for r in results],
     }
-    _atomic_write_bytes(path, json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8"))
+    data = json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
+    atomic_write(path, lambda handle: handle.write(data))
 
 
 def write_summary_workbook(
     path: Path, results: list[FileResult], *, profiel: str, started: dt.datetime
 ) -> None:
     """One row per file plus all findings, for the backoffice (xlsxwriter, written atomically)."""
+    atomic_write(path, lambda handle: _summary_workbook(handle, results, profiel, started))
+
+
+def _summary_workbook(
+    handle: BinaryIO, results: list[FileResult], profiel: str, started: dt.datetime
+) -> None:
     import xlsxwriter
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        workbook = xlsxwriter.Workbook(
-            tmp,
-            {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
-        )
-        bold = workbook.add_format({"bold": True})
-        money = workbook.add_format({"num_format": "€ #,##0.00"})
-        files = workbook.add_worksheet("Bestanden")
-        files.write(
-            0, 0, f"Controle productiemonitors, profiel {profiel}, {started:%d-%m-%Y %H:%M}", bold
-        )
-        headers = (
-            "Bestand",
-            "Status",
-            "Melding",
-            "Rijen",
-            "Fouten",
-            "Waarschuwingen",
-            "Bedrag gedeclareerd",
-            "Bedrag met fout",
-            "Gecontroleerd bestand",
-        )
-        files.write_row(2, 0, headers, bold)
-        for row, result in enumerate(results, start=3):
-            files.write_string(row, 0, str(result.bestand))
-            files.write_string(row, 1, result.status)
-            files.write_string(row, 2, result.melding)
-            files.write_number(row, 3, result.rijen)
-            files.write_number(row, 4, result.fouten)
-            files.write_number(row, 5, result.waarschuwingen)
-            files.write_number(row, 6, float(result.bedrag_gedeclareerd), money)
-            files.write_number(row, 7, float(result.bedrag_met_fout), money)
-            files.write_string(row, 8, str(result.uitvoer or ""))
-        files.autofilter(2, 0, 2 + len(results), len(headers) - 1)
-        files.freeze_panes(3, 0)
-        files.set_column(0, 0, 48)
-        files.set_column(1, 1, 18)
-        files.set_column(2, 2, 60)
-        files.set_column(3, 5, 14)
-        files.set_column(6, 7, 20)
-        files.set_column(8, 8, 48)
+    workbook = xlsxwriter.Workbook(
+        handle,
+        {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+    )
+    bold = workbook.add_format({"bold": True})
+    money = workbook.add_format({"num_format": "€ #,##0.00"})
+    files = workbook.add_worksheet("Bestanden")
+    files.write(
+        0, 0, f"Controle productiemonitors, profiel {profiel}, {started:%d-%m-%Y %H:%M}", bold
+    )
+    headers = (
+        "Bestand",
+        "Status",
+        "Melding",
+        "Rijen",
+        "Fouten",
+        "Waarschuwingen",
+        "Bedrag gedeclareerd",
+        "Bedrag met fout",
+        "Gecontroleerd bestand",
+    )
+    files.write_row(2, 0, headers, bold)
+    for row, result in enumerate(results, start=3):
+        files.write_string(row, 0, str(result.bestand))
+        files.write_string(row, 1, result.status)
+        files.write_string(row, 2, result.melding)
+        files.write_number(row, 3, result.rijen)
+        files.write_number(row, 4, result.fouten)
+        files.write_number(row, 5, result.waarschuwingen)
+        files.write_number(row, 6, float(result.bedrag_gedeclareerd), money)
+        files.write_number(row, 7, float(result.bedrag_met_fout), money)
+        files.write_string(row, 8, str(result.uitvoer or ""))
+    files.autofilter(2, 0, 2 + len(results), len(headers) - 1)
+    files.freeze_panes(3, 0)
+    files.set_column(0, 0, 48)
+    files.set_column(1, 1, 18)
+    files.set_column(2, 2, 60)
+    files.set_column(3, 5, 14)
+    files.set_column(6, 7, 20)
+    files.set_column(8, 8, 48)
 
-        findings = workbook.add_worksheet("Bevindingen")
-        columns = ("bestand", *FINDING_FIELDS)
-        findings.write_row(0, 0, [c.capitalize() for c in columns], bold)
-        row = 1
-        for result in results:
-            for record in result.bevindingen.select(FINDING_FIELDS).iter_rows():
-                findings.write_string(row, 0, result.bestand.name)
-                for col, value in enumerate(record, start=1):
-                    if isinstance(value, int):
-                        findings.write_number(row, col, value)
-                    else:
-                        findings.write_string(row, col, "" if value is None else str(value))
-                row += 1
-        findings.autofilter(0, 0, max(row - 1, 1), len(columns) - 1)
-        findings.freeze_panes(1, 0)
-        findings.set_column(0, 0, 32)
-        findings.set_column(1, 6, 12)
-        findings.set_column(8, 8, 80)
-        findings.set_column(9, 9, 24)
-        workbook.close()
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    findings = workbook.add_worksheet("Bevindingen")
+    columns = ("bestand", *FINDING_FIELDS)
+    findings.write_row(0, 0, [c.capitalize() for c in columns], bold)
+    row = 1
+    for result in results:
+        for record in result.bevindingen.select(FINDING_FIELDS).iter_rows():
+            findings.write_string(row, 0, result.bestand.name)
+            for col, value in enumerate(record, start=1):
+                if isinstance(value, int):
+                    findings.write_number(row, col, value)
+                else:
+                    findings.write_string(row, col, "" if value is None else str(value))
+            row += 1
+    findings.autofilter(0, 0, max(row - 1, 1), len(columns) - 1)
+    findings.freeze_panes(1, 0)
+    findings.set_column(0, 0, 32)
+    findings.set_column(1, 6, 12)
+    findings.set_column(8, 8, 80)
+    findings.set_column(9, 9, 24)
+    workbook.close()
 
 
 def findings_per_check(results: list[FileResult]) -> pl.DataFrame:
