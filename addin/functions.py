@@ -46,6 +46,10 @@ __all__ = [
 
 _INTENSITEIT = "Licht, Midden, Zwaar, Doorlopend of Chronisch (of 1-5)."
 _VERWIJZER = "Optioneel: medisch, GI of Toegang. Leeg = niet medisch."
+_RAMING_DOCS = {
+    "raming": "De raming in euro (bijv. de uitkomst van BUDGETRAMING).",
+    "verwijzer": _VERWIJZER,
+}
 _VERVOER_DOCS = {
     "maanden": "Aantal maanden behandeling.",
     "keer_per_week": "Aantal keer per week.",
@@ -156,10 +160,7 @@ def _keuze(raming: Cel, verwijzer: Cel, profile: Profile) -> _budget.BudgetKeuze
 
 @excel_functie(
     profiel=IJSSELLAND,
-    docs={
-        "raming": "De raming in euro (bijv. de uitkomst van BUDGETRAMING).",
-        "verwijzer": _VERWIJZER,
-    },
+    docs=_RAMING_DOCS,
 )
 def standaardbudget(raming: Cel, verwijzer: Cel = None, *, profile: Profile) -> Decimal | str:
     """Eerste standaardbudget (IJsselland 2023) gelijk aan of boven de raming, in euro. Boven het hoogste: Offerte; medisch verwijzer boven budget 5: overleg met de Toegang."""
@@ -169,10 +170,7 @@ def standaardbudget(raming: Cel, verwijzer: Cel = None, *, profile: Profile) -> 
 
 @excel_functie(
     profiel=IJSSELLAND,
-    docs={
-        "raming": "De raming in euro (bijv. de uitkomst van BUDGETRAMING).",
-        "verwijzer": _VERWIJZER,
-    },
+    docs=_RAMING_DOCS,
 )
 def standaardbudgetnummer(raming: Cel, verwijzer: Cel = None, *, profile: Profile) -> int | str:
     """Nummer (1-8) van het eerste standaardbudget (IJsselland 2023) gelijk aan of boven de raming. Boven het hoogste: Offerte; medisch verwijzer boven budget 5: overleg met de Toegang."""
