@@ -19,51 +19,31 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from jeugdhulp.columns import COLUMNS, column
 from jeugdhulp.tariff import tarief_per_minuut
 
-PRODUCTIE_HEADERS = (
-    "BSN",
-    "Toewijzingnummer",
-    "Productcategorie",
-    "Productcode",
-    "Begindatum",
-    "Einddatum",
-    "Eenheid",
-    "Aantal",
-    "Tarief",
-    "Bedrag",
-    "Geboortedatum",
-    "Soort tijd",
-    "Reden beëindiging",
-    "Verlengde jeugdhulp",
+#: The canonical headers (`jeugdhulp.columns`) of the columns the generator fills, in order.
+PRODUCTIE_HEADERS = tuple(
+    column("productie", naam).kop
+    for naam in (
+        "bsn",
+        "toewijzingnummer",
+        "productcategorie",
+        "productcode",
+        "begindatum",
+        "einddatum",
+        "eenheid",
+        "aantal",
+        "tarief",
+        "bedrag",
+        "geboortedatum",
+        "soort_tijd",
+        "reden_beeindiging",
+        "verlengde_jeugdhulp",
+    )
 )
-TOEWIJZINGEN_HEADERS = (
-    "BSN",
-    "Toewijzingnummer",
-    "Productcategorie",
-    "Productcode",
-    "Ingangsdatum",
-    "Einddatum",
-    "Volume",
-    "Eenheid",
-    "Frequentie",
-    "Budget",
-    "Trajecttype",
-    "Verwijzer",
-    "Reden wijziging",
-)
-PRODUCTEN_HEADERS = (
-    "Productcategorie",
-    "Productcode",
-    "Omschrijving",
-    "Eenheid",
-    "Tarief",
-    "Geldig vanaf",
-    "Geldig tot",
-    "Domein",
-    "Binnen arrangement",
-    "Alleen directe tijd",
-)
+TOEWIJZINGEN_HEADERS = tuple(c.kop for c in COLUMNS["toewijzingen"])
+PRODUCTEN_HEADERS = tuple(c.kop for c in COLUMNS["producten"])
 
 
 @dataclass(frozen=True, slots=True)
