@@ -20,9 +20,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from batch.report import euro, findings_per_check, mask_bsn, write_json, write_summary_workbook
+from batch.report import findings_per_check, mask_bsn, write_json, write_summary_workbook
 from batch.run import FileResult, Options, check_file, collect_paths, refuse_shared_targets
 from jeugdhulp.errors import JeugdhulpError, OngeldigeInvoer
+from jeugdhulp.parse import euro_tekst as euro
 from jeugdhulp.parse import parse_decimal
 from jeugdhulp.profile import DEFAULT_PROFILE, load_profile, shipped_profiles
 

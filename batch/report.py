@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,16 +24,6 @@ def mask_bsn(text: str) -> str:
     'BSN ******333 faalt de elfproef; *****333 miste de voorloopnul'
     """
     return _BSN_LIKE.sub(lambda m: "*" * (len(m.group()) - 3) + m.group()[-3:], text)
-
-
-def euro(amount: Decimal) -> str:
-    """Dutch money text: 1234.5 -> '€ 1.234,50'.
-
-    >>> euro(Decimal("1234.5")), euro(Decimal("-0.9"))
-    ('€ 1.234,50', '€ -0,90')
-    """
-    text = f"{amount:,.2f}"  # 1,234.50
-    return "€ " + text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def file_entry(result: FileResult) -> dict[str, object]:

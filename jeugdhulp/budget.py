@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from jeugdhulp.errors import OngeldigeInvoer, OntbrekendeInvoer
-from jeugdhulp.parse import fold, parse_decimal
+from jeugdhulp.parse import euro_tekst, fold, parse_decimal
 from jeugdhulp.profile import Profile
 from jeugdhulp.tariff import CENT
 
@@ -246,7 +246,7 @@ def standaardbudget(
                     None,
                     None,
                     "Overleg met de Toegang: een medisch verwijzer kiest ten hoogste "
-                    f"{_euro(hoogste)}; voor deze raming is een ander budget of een offerte nodig.",
+                    f"{euro_tekst(hoogste, centen=False)}; voor deze raming is een ander budget of een offerte nodig.",
                 )
             return BudgetKeuze(budget.nummer, budget.bedrag)
     return BudgetKeuze(None, None, OFFERTE)
@@ -254,11 +254,3 @@ def standaardbudget(
 
 def _cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _euro(amount: Decimal) -> str:
-    """Dutch euro text without cents for whole amounts: 8000 -> '€ 8.000'."""
-    whole = f"{int(amount):,}".replace(",", ".")
-    if amount == int(amount):
-        return f"€ {whole}"
-    return f"€ {whole},{int((amount - int(amount)) * 100):02d}"

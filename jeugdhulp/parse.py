@@ -125,6 +125,18 @@ def parse_bool(value: object, name: str = "waarde") -> bool:
     raise OngeldigeInvoer(f"{name}: '{value}' is geen ja/nee.")
 
 
+def euro_tekst(amount: Decimal, *, centen: bool = True) -> str:
+    """Money as a Dutch user reads it; `centen=False` leaves ",00" off whole amounts.
+
+    >>> euro_tekst(Decimal("1234.5")), euro_tekst(Decimal("-0.9")), euro_tekst(Decimal("8000"), centen=False)
+    ('€ 1.234,50', '€ -0,90', '€ 8.000')
+    """
+    text = f"{amount:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    if not centen:
+        text = text.removesuffix(",00")
+    return f"€ {text}"
+
+
 def fold(text: str) -> str:
     """Compare key for names typed by people: case, accents, spaces and punctuation ignored.
 
