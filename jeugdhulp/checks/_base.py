@@ -184,7 +184,7 @@ def euro(expr: pl.Expr) -> pl.Expr:
     return dutch_number(expr, min_decimals=2)
 
 
-def _abs128(value: pl.Expr) -> pl.Expr:
+def _abs_units(value: pl.Expr) -> pl.Expr:
     """Absolute value of a `UNITS` number (`Expr.abs` does not take Int128 in Pyodide's polars)."""
     return pl.when(value < 0).then(pl.lit(0, dtype=UNITS) - value).otherwise(value)
 
@@ -192,7 +192,7 @@ def _abs128(value: pl.Expr) -> pl.Expr:
 def number_from_units(units: pl.Expr, min_decimals: int = 0) -> pl.Expr:
     """An integer number of 1/10.000 as Dutch text (9000 -> "0,9"; money: min_decimals=2)."""
     sign = pl.when(units < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    magnitude = _abs128(units)
+    magnitude = _abs_units(units)
     # Via Int64 (any real amount fits): Pyodide's polars cannot cast Int128 to text.
     integer = (magnitude // SCALE).cast(pl.Int64).cast(pl.String)
     fraction = (
@@ -267,7 +267,7 @@ def truncate_to_cents(tariff_units: pl.Expr) -> pl.Expr:
 def round_half_up_cents(amount_units2: pl.Expr) -> pl.Expr:
     """An amount in 1/10^8 euro (quantity x tariff) rounded half up to cents, in 1/10.000 euro."""
     half = 1_000_000 // 2
-    magnitude = (_abs128(amount_units2) + half) // 1_000_000 * 100
+    magnitude = (_abs_units(amount_units2) + half) // 1_000_000 * 100
     return pl.when(amount_units2 < 0).then(pl.lit(0, dtype=UNITS) - magnitude).otherwise(magnitude)
 
 
