@@ -98,10 +98,7 @@ def paaszondag(year: int) -> dt.date:
 def koningsdag(year: int) -> dt.date:
     """The day the King's (Queen's) birthday is celebrated: 27 April from 2014 (26 April when
     the 27th is a Sunday); 30 April from 1980 to 2013 (29 April when the 30th is a Sunday)."""
-    if year >= 2014:
-        day = dt.date(year, 4, 27)
-    else:
-        day = dt.date(year, 4, 30)
+    day = dt.date(year, 4, 27) if year >= 2014 else dt.date(year, 4, 30)
     return day - dt.timedelta(days=1) if day.weekday() == 6 else day
 
 
