@@ -261,7 +261,7 @@ def build_template(folder: Path) -> Path:
     row = 4
     for table, columns in COLUMNS.items():
         for column in columns:
-            if column.eenheid is not None:
+            if column.eenheid is not None or not column.sjabloon:
                 continue
             uitleg.write_row(
                 row,
