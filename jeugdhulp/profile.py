@@ -305,6 +305,10 @@ _TOML_MELDINGEN: tuple[tuple[str, str], ...] = (
     ),
     (r"Duplicate inline table key (.+)", r"de sleutel \1 staat twee keer in de tabel"),
     (r"Invalid date or datetime", "ongeldige datum (schrijf 2023-03-01)"),
+    (
+        r"(?:Illegal|Found invalid) character '\\n'",
+        "de tekst mist een afsluitend aanhalingsteken (tekst staat op één regel)",
+    ),
     (r"(?:Illegal|Found invalid) character (.+)", r"ongeldig teken \1"),
     (
         r"Unescaped '\\' in a string",
@@ -324,6 +328,12 @@ def toml_fout_nl(message: str, text: str = "") -> str:
     """
     found = _TOML_PLAATS.match(message.strip())
     body = found.group("melding") if found else message.strip()
+    # tomllib names a table as a tuple of its keys: ('controles',) or ('a', 'b')
+    body = re.sub(
+        r"\(((?:'[^']*',? ?)+)\)",
+        lambda m: ".".join(re.findall(r"'([^']*)'", m.group(1))),
+        body,
+    )
     for pattern, dutch in _TOML_MELDINGEN:
         if re.fullmatch(pattern, body):
             body = re.sub(pattern, dutch, body)

@@ -81,14 +81,16 @@ def check(
     allocations: list[dict[str, Any]] | None = None,
     products: list[dict[str, Any]] | None = None,
     profile: Profile = PLAIN,
+    vandaag: dt.date = dt.date(2024, 6, 1),
 ) -> list[dict[str, Any]]:
-    """The findings of one check, as dicts, after a full `run_checks`."""
+    """The findings of one check, as dicts, after a full `run_checks` on date `vandaag`."""
     table = rows if isinstance(rows, TableInfo) else productie(*rows)
     found = run_checks(
         table,
         toewijzingen(*allocations) if allocations is not None else None,
         producten(*products) if products is not None else None,
         profile,
+        vandaag=vandaag,
     )
     assert found.columns == list(FINDING_FIELDS)
     return found.filter(pl.col("controle") == check_id).to_dicts()
