@@ -690,3 +690,44 @@ def test_profiles_switch_the_minute_rule() -> None:
     rows = [regel(tarief="0.90")]
     assert check("PM009", rows, products=[UURTARIEF], profile=own) == []
     assert len(check("PM009", rows, products=[UURTARIEF], profile=PLAIN)) == 1
+
+
+def test_batch_names_a_shared_allocation_file_and_keeps_its_findings_out_of_the_amount(
+    tmp_path: Any,
+) -> None:
+    import openpyxl
+
+    from batch.run import Options, check_file
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Productie"
+    sheet.append(["BSN", "Toewijzingnummer", "Productcode", "Begindatum", "Einddatum"])
+    sheet.append(["111222333", "T1", "45A48", D(2023, 3, 1), D(2023, 3, 31)])
+    for header, value in (("Eenheid", "04"), ("Aantal", 2), ("Bedrag", 100)):
+        sheet.cell(1, sheet.max_column + 1, header)
+        sheet.cell(2, sheet.max_column, value)
+    own = book.create_sheet("Toewijzingen")  # the workbook's own list: not used here
+    own.append(["BSN", "Toewijzingnummer", "Productcategorie", "Ingangsdatum"])
+    book.save(tmp_path / "pm.xlsx")
+    shared = openpyxl.Workbook()
+    lijst = shared.active
+    lijst.title = "Toewijzingen"
+    lijst.append(["BSN", "Toewijzingnummer", "Productcategorie", "Productcode", "Ingangsdatum"])
+    lijst.append(["111222333", "T1", "45", "45A48", D(2023, 1, 1)])
+    lijst.append(["111222333", "T2", "45", None, D(2023, 1, 1)])  # aspecifiek
+    lijst.cell(1, 6, "Volume")
+    lijst.cell(3, 6, 600)
+    lijst.append(["011222335", "T3", "45", None, D(2023, 1, 1), 600])  # another child
+    shared.save(tmp_path / "toewijzingen.xlsx")
+
+    kaal = tmp_path / "kaal.toml"
+    kaal.write_text('sleutel = "kaal"\n', encoding="utf-8")
+    options = Options(
+        profiel=str(kaal), toewijzingen=tmp_path / "toewijzingen.xlsx", schrijven=False
+    )
+    result = check_file(tmp_path / "pm.xlsx", options)
+    assert result.checked, result.melding
+    found = result.bevindingen.filter(pl.col("controle") == "PM032").to_dicts()
+    assert [(f["blad"], f["rij"]) for f in found] == [("toewijzingen.xlsx: Toewijzingen", 3)]
+    assert result.bedrag_met_fout == 0
