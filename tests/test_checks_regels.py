@@ -208,6 +208,18 @@ def test_pm011_a_credit_line_subtracts() -> None:
     assert check("PM011", rows, allocation) == []
 
 
+def test_pm011_a_debit_cancelled_by_its_credit_is_no_overrun() -> None:
+    allocation = [uren(volume="4", frequentie="2", ingangsdatum=D(2023, 3, 1))]
+    rows = [
+        maand(2023, 3, eenheid="04", aantal="21"),
+        maand(2023, 3, eenheid="04", aantal="21", debet_credit="C"),
+        maand(2023, 3, eenheid="04", aantal="20"),
+    ]
+    assert check("PM011", rows, allocation) == []
+    rows[2]["aantal"] = "21"
+    assert codes(check("PM011", rows, allocation)) == [(2, "9321"), (4, "9321")]
+
+
 def test_pm011_unknown_frequency_is_said_once_per_allocation() -> None:
     allocation = [uren(volume="4", frequentie="3")]  # per vier weken: not in iJw 3.2
     rows = [maand(2023, 3, eenheid="04", aantal="40"), maand(2023, 4, eenheid="04", aantal="40")]
@@ -256,6 +268,13 @@ def test_pm012_a_credit_line_gives_budget_back() -> None:
         maand(2023, 3, bedrag="6000.00"),
         maand(2023, 3, bedrag="6000.00", debet_credit="C"),
         maand(2023, 4, bedrag="7000.00"),
+    ]
+    assert check("PM012", rows, allocation) == []
+    # a debit over the budget, credited later in the sheet: no overrun either
+    rows = [
+        maand(2023, 3, bedrag="9000.00"),
+        maand(2023, 4, bedrag="1000.00"),
+        maand(2023, 3, bedrag="-9000.00"),
     ]
     assert check("PM012", rows, allocation) == []
 

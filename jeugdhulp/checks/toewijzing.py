@@ -343,7 +343,8 @@ def boven_volume(ctx: Context) -> pl.LazyFrame:
 
     Eenheden worden eerst gelijk gemaakt: minuten op een toewijzing in uren tellen als uren
     (TR341: bij een toewijzing in uren mag in minuten gedeclareerd worden), dus 300 minuten en
-    1 uur is 6 uur. Een creditregel telt negatief. Een frequentie die iJw 3.2 niet kent
+    1 uur is 6 uur. Een creditregel telt negatief: een debetregel die in dezelfde werkmap
+    wordt gecrediteerd, is geen overschrijding. Een frequentie die iJw 3.2 niet kent
     (zoals 3, per vier weken) geeft één waarschuwing per toewijzing: het volume is dan niet
     gecontroleerd.
 
@@ -405,6 +406,7 @@ def boven_volume(ctx: Context) -> pl.LazyFrame:
             _max_totaal=pl.col("_vol") * pl.col("_n_totaal"),
             _pregels=pl.len().over(["t__rij", "begindatum", "einddatum"]),
             _cum=pl.col("_qc").cum_sum().over("t__rij", order_by=["begindatum", "_rij"]),
+            _netto=pl.col("_qc").sum().over("t__rij"),
         )
     )
     # The running sum within a product period only where a period has more than one line
@@ -412,14 +414,23 @@ def boven_volume(ctx: Context) -> pl.LazyFrame:
     period = ["t__rij", "begindatum", "einddatum"]
     known = pl.concat(
         [
-            known.filter(pl.col("_pregels") == 1).with_columns(_pcum=pl.col("_qc")),
+            known.filter(pl.col("_pregels") == 1).with_columns(
+                _pcum=pl.col("_qc"), _pnetto=pl.col("_qc")
+            ),
             known.filter(pl.col("_pregels") > 1).with_columns(
-                _pcum=pl.col("_qc").cum_sum().over(period, order_by="_rij")
+                _pcum=pl.col("_qc").cum_sum().over(period, order_by="_rij"),
+                _pnetto=pl.col("_qc").sum().over(period),
             ),
         ]
     )
-    per_period = (pl.col("_pcum") > pl.col("_max")).fill_null(False)
-    over_total = (pl.col("_cum") > pl.col("_max_totaal")).fill_null(False) & ~per_period
+    # From the line that crosses the maximum, when what remains after credits is still over it
+    # (a debit cancelled by its credit line in the same sheet is no overrun).
+    per_period = (
+        (pl.col("_pcum") > pl.col("_max")) & (pl.col("_pnetto") > pl.col("_max"))
+    ).fill_null(False)
+    over_total = (
+        (pl.col("_cum") > pl.col("_max_totaal")) & (pl.col("_netto") > pl.col("_max_totaal"))
+    ).fill_null(False) & ~per_period
     known = known.with_columns(_periode=per_period, _totaal=over_total).filter(
         pl.col("_periode") | pl.col("_totaal")
     )
@@ -525,7 +536,8 @@ def boven_budget(ctx: Context) -> pl.LazyFrame:
     duurzaam traject per jaar van de toewijzing, gerekend vanaf de ingangsdatum (een toewijzing
     vanaf 01-07-2023 heeft jaren 01-07-2023 t/m 30-06-2024, 01-07-2024 t/m 30-06-2025, ...).
     Een productperiode telt in het toewijzingsjaar waarin hij begint. Zonder bedrag telt het
-    bedrag dat bij aantal en tarief hoort (zie PM010). Een creditregel telt negatief.
+    bedrag dat bij aantal en tarief hoort (zie PM010). Een creditregel telt negatief: een
+    debetregel die in dezelfde werkmap wordt gecrediteerd, is geen overschrijding.
 
     ## Waarom
     Een standaardbudget of offertebudget is een plafond: wat erboven gedeclareerd wordt,
@@ -571,9 +583,13 @@ def boven_budget(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             _cum=pl.col("_bedrag")
             .cum_sum()
-            .over(["t__rij", "_jaar"], order_by=["begindatum", "_rij"])
+            .over(["t__rij", "_jaar"], order_by=["begindatum", "_rij"]),
+            _netto=pl.col("_bedrag").sum().over(["t__rij", "_jaar"]),
         )
-        .filter(pl.col("_cum") > units(pl.col("t_budget")))
+        .filter(
+            (pl.col("_cum") > units(pl.col("t_budget")))
+            & (pl.col("_netto") > units(pl.col("t_budget")))
+        )
     )
     year_start = start.dt.offset_by(pl.format("{}y", pl.col("_jaar")))
     year_end = start.dt.offset_by(pl.format("{}y", pl.col("_jaar") + 1)).dt.offset_by("-1d")
