@@ -163,7 +163,7 @@ def _keuze(raming: Cel, verwijzer: Cel, profile: Profile) -> _budget.BudgetKeuze
     docs=_RAMING_DOCS,
 )
 def standaardbudget(raming: Cel, verwijzer: Cel = None, *, profile: Profile) -> Decimal | str:
-    """Eerste standaardbudget (IJsselland 2023) gelijk aan of boven de raming, in euro. Boven het hoogste: Offerte; medisch verwijzer boven budget 5: overleg met de Toegang."""
+    """Eerste standaardbudget (IJsselland 2023) gelijk aan of boven de raming, in euro. Boven het hoogste: Offerte; medisch verwijzer boven budget 5 (ook boven 20.000): overleg met de Toegang."""
     keuze = _keuze(raming, verwijzer, profile)
     return keuze.bedrag if keuze.bedrag is not None else keuze.tekst
 
@@ -173,7 +173,7 @@ def standaardbudget(raming: Cel, verwijzer: Cel = None, *, profile: Profile) -> 
     docs=_RAMING_DOCS,
 )
 def standaardbudgetnummer(raming: Cel, verwijzer: Cel = None, *, profile: Profile) -> int | str:
-    """Nummer (1-8) van het eerste standaardbudget (IJsselland 2023) gelijk aan of boven de raming. Boven het hoogste: Offerte; medisch verwijzer boven budget 5: overleg met de Toegang."""
+    """Nummer (1-8) van het eerste standaardbudget (IJsselland 2023) gelijk aan of boven de raming. Boven het hoogste: Offerte; medisch verwijzer boven budget 5 (ook boven 20.000): overleg met de Toegang."""
     keuze = _keuze(raming, verwijzer, profile)
     return keuze.nummer if keuze.nummer is not None else keuze.tekst
 
@@ -183,8 +183,10 @@ def standaardbudgetnummer(raming: Cel, verwijzer: Cel = None, *, profile: Profil
     docs={"uurtarief": "Het uurtarief in euro (bijv. 54,42)."},
 )
 def tariefperminuut(uurtarief: Cel, *, profile: Profile) -> Decimal:
-    """Tarief per minuut: uurtarief / 60, afgekapt (niet afgerond) op centen. 54,42 geeft 0,90; 69,00 geeft 1,15."""
-    return _tariff.tarief_per_minuut(cel.getal(uurtarief, "uurtarief"))
+    """Tarief per minuut: uurtarief / 60 op centen. IJsselland kapt af (54,42 geeft 0,90; 69,00 geeft 1,15), andere regio's ronden af volgens de landelijke regel IV081 (54,42 geeft 0,91)."""
+    return _tariff.tarief_per_minuut(
+        cel.getal(uurtarief, "uurtarief"), _tariff.minuutregel(profile)
+    )
 
 
 @excel_functie(
@@ -242,7 +244,7 @@ def bsngeldig(bsn: Cel, *, profile: Profile) -> bool:
     },
 )
 def jwtermijn(datum: Cel, stap: Cel, segment: Cel = None, *, profile: Profile) -> dt.date:
-    """Uiterste datum van een stap in het iJw-berichtenverkeer (IJsselland); werkdagen zonder weekend en feestdagen."""
+    """Uiterste datum van een stap in het iJw-berichtenverkeer (IJsselland). Werkdagen: maandag t/m vrijdag zonder de feestdagen van de Algemene termijnenwet (ook Goede Vrijdag en elk jaar 5 mei), of de kalender die het regioprofiel kiest."""
     return _deadlines.jw_termijn(
         cel.datum(datum, "datum"),
         cel.code_of_getal(stap, "stap"),

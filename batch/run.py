@@ -61,11 +61,22 @@ class FileResult:
         return self.status == GECONTROLEERD
 
 
+def _on_allocation_list() -> list[str]:
+    """Ids of the checks whose findings are on the allocation list, not the production sheet."""
+    from jeugdhulp.checks import CATALOGUE
+
+    return [c.id for c in CATALOGUE if c.tabel == "toewijzingen"]
+
+
 def _amounts(productie_frame: pl.DataFrame, findings: pl.DataFrame) -> tuple[Decimal, Decimal]:
-    """Declared amount, and the part of it on rows with at least one fout."""
+    """Declared amount, and the part of it on production rows with at least one fout (findings
+    on the allocation list have rows of their own sheet)."""
     bedrag = productie_frame.select("_rij", "bedrag").unique("_rij")
     total = bedrag.get_column("bedrag").sum()
-    fout_rows = findings.filter(pl.col("ernst") == "fout").select(pl.col("rij").alias("_rij"))
+    on_production = ~pl.col("controle").is_in(_on_allocation_list())
+    fout_rows = findings.filter((pl.col("ernst") == "fout") & on_production).select(
+        pl.col("rij").alias("_rij")
+    )
     wrong = bedrag.join(fout_rows.unique(), on="_rij", how="semi").get_column("bedrag").sum()
     return Decimal(str(total or 0)), Decimal(str(wrong or 0))
 
@@ -121,7 +132,17 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
     )
     productie = tables["productie"]
     lap("lezen")
-    findings = run_checks(productie, toewijzingen, producten, profile)
+    # A shared allocation file: its own findings only for this workbook's children, and named
+    # after that file, so they are never marked in a same-named sheet of this workbook.
+    apart = options.toewijzingen is not None
+    findings = run_checks(productie, toewijzingen, producten, profile, toewijzingen_apart=apart)
+    if apart and toewijzingen is not None and options.toewijzingen is not None:
+        elsewhere = f"{options.toewijzingen.name}: {toewijzingen.blad}"
+        findings = findings.with_columns(
+            blad=pl.when(pl.col("controle").is_in(_on_allocation_list()))
+            .then(pl.lit(elsewhere))
+            .otherwise(pl.col("blad"))
+        )
     declared, wrong = _amounts(productie.frame, findings)
     ernst = findings.get_column("ernst")
     result = FileResult(

@@ -42,8 +42,8 @@ PRODUCTIE_HEADERS = tuple(
         "verlengde_jeugdhulp",
     )
 )
-TOEWIJZINGEN_HEADERS = tuple(c.kop for c in COLUMNS["toewijzingen"])
-PRODUCTEN_HEADERS = tuple(c.kop for c in COLUMNS["producten"])
+TOEWIJZINGEN_HEADERS = tuple(c.kop for c in COLUMNS["toewijzingen"] if c.sjabloon)
+PRODUCTEN_HEADERS = tuple(c.kop for c in COLUMNS["producten"] if c.sjabloon)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,8 @@ PRODUCTS = (
     ),
 )
 YEAR = 2023
+#: The highest standard budget a medical referrer may choose (IJsselland 2023, budget 5).
+MEDISCH_MAX = Decimal("8000")
 #: The mistakes the generator injects, with the check that should find each.
 MISTAKES = (
     ("bsn_elfproef", "PM002"),
@@ -156,6 +158,9 @@ def generate(rows: int, *, mistake_rate: float = 0.01, seed: int = 2023) -> Tabl
         months = end_month - start_month + 1
         volume = product.max_per_maand * months
         budget = (product.tarief * volume).quantize(Decimal("1"))
+        verwijzer = rng.choice(("Toegang", "medisch", "GI"))
+        if verwijzer == "medisch" and budget > MEDISCH_MAX:
+            verwijzer = "Toegang"  # a medical referrer chooses up to budget 5 (PM029)
         toewijzingen.append(
             [
                 bsn,
@@ -164,12 +169,13 @@ def generate(rows: int, *, mistake_rate: float = 0.01, seed: int = 2023) -> Tabl
                 "" if aspecifiek else product.code,
                 dt.date(YEAR, start_month, 1),
                 _month_end(YEAR, end_month),
-                volume,
-                product.eenheid,
-                "totaal",
+                # an aspecifiek allocation has a budget, no Omvang (iJw variants; PM032)
+                "" if aspecifiek else volume,
+                "" if aspecifiek else product.eenheid,
+                "" if aspecifiek else "totaal",
                 float(budget),
                 "herstel",
-                rng.choice(("Toegang", "medisch", "GI")),
+                verwijzer,
                 "",
             ]
         )

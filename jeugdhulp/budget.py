@@ -32,6 +32,8 @@ a medical referrer above budget 5 consults the Toegang:
 (3, 'Offerte')
 >>> standaardbudget(Decimal("8450"), "medisch", profile=p).tekst[:27]
 'Overleg met de Toegang: een'
+>>> standaardbudget(Decimal("25000"), "huisarts", profile=p).tekst[:22]
+'Overleg met de Toegang'
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from jeugdhulp.errors import OngeldigeInvoer, OntbrekendeInvoer
 from jeugdhulp.parse import euro_tekst, fold, parse_decimal
-from jeugdhulp.profile import Profile
+from jeugdhulp.profile import Profile, StandaardBudget
 from jeugdhulp.tariff import CENT
 
 DUURZAAM_WEKEN = 52
@@ -232,7 +234,8 @@ def standaardbudget(
     """The first standard budget at or above the estimate; an offerte above the highest.
 
     A medical referrer may only choose the budgets marked `medisch` (1-5 in IJsselland 2023):
-    above those the answer is to consult the Toegang (another budget or an offerte).
+    above those, also above the highest budget, the answer is to consult the Toegang (another
+    budget or an offerte).
     """
     if raming < 0:
         raise OngeldigeInvoer(f"Raming {raming} is negatief.")
@@ -241,15 +244,21 @@ def standaardbudget(
     for budget in budgets:
         if budget.bedrag >= raming:
             if medisch and not budget.medisch:
-                hoogste = max(b.bedrag for b in budgets if b.medisch)
-                return BudgetKeuze(
-                    None,
-                    None,
-                    "Overleg met de Toegang: een medisch verwijzer kiest ten hoogste "
-                    f"{euro_tekst(hoogste, centen=False)}; voor deze raming is een ander budget of een offerte nodig.",
-                )
+                return _overleg(budgets)
             return BudgetKeuze(budget.nummer, budget.bedrag)
-    return BudgetKeuze(None, None, OFFERTE)
+    # Above the highest budget a medical referrer still consults the Toegang first (seed: "dan
+    # neemt zij vóór de start ... contact op met de gemeentelijke toegang"), whatever it becomes.
+    return _overleg(budgets) if medisch else BudgetKeuze(None, None, OFFERTE)
+
+
+def _overleg(budgets: tuple[StandaardBudget, ...]) -> BudgetKeuze:
+    hoogste = max(b.bedrag for b in budgets if b.medisch)
+    return BudgetKeuze(
+        None,
+        None,
+        "Overleg met de Toegang: een medisch verwijzer kiest ten hoogste "
+        f"{euro_tekst(hoogste, centen=False)}; voor deze raming is een ander budget of een offerte nodig.",
+    )
 
 
 def _cents(amount: Decimal) -> Decimal:

@@ -69,6 +69,7 @@ class Column:
     synoniemen: tuple[str, ...] = ()
     verplicht: bool = False
     eenheid: str | None = None  # 2017 style: a quantity column that names its unit
+    sjabloon: bool = True  # offered in the production-monitor template (`workbooks`)
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -115,6 +116,31 @@ PRODUCTIE_COLUMNS: tuple[Column, ...] = (
     Column("verlengde_jeugdhulp", "Verlengde jeugdhulp"),
     Column("aanbieder", "Aanbieder", ("AGB-code",)),
     Column("gemeente", "Gemeente", ("Gemeentecode",)),
+    # Declaration-message fields (JW323), read when a workbook has them; not in the template.
+    Column(
+        "declaratiedatum",
+        "Declaratiedatum",
+        ("Dagtekening", "Datum declaratie", "Indieningsdatum"),
+        sjabloon=False,
+    ),
+    Column(
+        "referentienummer",
+        "Referentienummer",
+        ("ReferentieNummer", "Referentie", "Productreferentie", "Declaratiereferentie"),
+        sjabloon=False,
+    ),
+    Column(
+        "vorig_referentienummer",
+        "Vorig referentienummer",
+        ("VorigReferentieNummer", "Vorige referentie", "Vorig referentie"),
+        sjabloon=False,
+    ),
+    Column(
+        "debet_credit",
+        "Debet/credit",
+        ("DebetCredit", "D/C", "Indicatie debet/credit", "Debet of credit"),
+        sjabloon=False,
+    ),
     *QUANTITY_COLUMNS,
 )
 
@@ -137,6 +163,7 @@ TOEWIJZINGEN_COLUMNS: tuple[Column, ...] = (
     Column("trajecttype", "Trajecttype", ("Type traject", "Traject")),
     Column("verwijzer", "Verwijzer"),
     Column("reden_wijziging", "Reden wijziging", ("Redenwijziging",)),
+    Column("aanbieder", "Aanbieder", ("AGB-code",), sjabloon=False),
 )
 
 PRODUCTEN_COLUMNS: tuple[Column, ...] = (

@@ -35,3 +35,7 @@ class OntbrekendeInstelling(JeugdhulpError):
 
 class OnbekendProfiel(JeugdhulpError):
     """No region profile by that name."""
+
+
+class OngeldigProfiel(JeugdhulpError):
+    """A region profile that cannot be used: TOML syntax, an unknown setting or check id."""

@@ -287,8 +287,33 @@ def _by_prefix(text: pl.Expr, rules: list[tuple[tuple[str, ...], str]]) -> pl.Ex
     return result
 
 
+#: Soort tijd for indirect time that is not client-bound (travel without the client is
+#: client-bound; team meetings, training are not): never declarable (IJsselland FAQ).
+NIET_CLIENTGEBONDEN = "niet-cliëntgebonden"
+
+
 def soort_tijd_expr(text: pl.Expr) -> pl.Expr:
-    return _by_prefix(text, [(("indirect",), "indirect"), (("direct",), "direct")])
+    """direct / indirect (client-bound) / niet-cliëntgebonden, from the folded text."""
+    folded = fold(text)
+    return (
+        pl.when(folded.str.contains("nietclient") | folded.str.starts_with("niet"))
+        .then(pl.lit(NIET_CLIENTGEBONDEN))
+        .when(folded.str.starts_with("indirect"))
+        .then(pl.lit("indirect"))
+        .when(folded.str.starts_with("direct"))
+        .then(pl.lit("direct"))
+    )
+
+
+def debet_credit_expr(text: pl.Expr) -> pl.Expr:
+    """LDT_DebetCredit: "D" or "C" from D/C, debet/credit (any case); else null."""
+    folded = fold(text)
+    return (
+        pl.when(folded.is_in(["d", "debet", "debit"]))
+        .then(pl.lit("D"))
+        .when(folded.is_in(["c", "credit"]))
+        .then(pl.lit("C"))
+    )
 
 
 def trajecttype_expr(text: pl.Expr) -> pl.Expr:
@@ -334,6 +359,7 @@ _SPECIAL: dict[str, Callable[[pl.Expr], pl.Expr]] = {
     "verwijzer": verwijzer_expr,
     "domein": domein_expr,
     "productcategorie": productcategorie_expr,
+    "debet_credit": debet_credit_expr,
 }
 
 

@@ -42,6 +42,10 @@ PRODUCTIE: dict[str, pl.DataType] = {
     "verlengde_jeugdhulp": pl.Boolean(),
     "aanbieder": pl.String(),
     "gemeente": pl.String(),
+    "declaratiedatum": pl.Date(),  # JW323 Dagtekening: a product period cannot lie after it
+    "referentienummer": pl.String(),  # JW323 ProductReferentie/ReferentieNummer (TR314)
+    "vorig_referentienummer": pl.String(),  # of the debit line a credit line cancels (TR323)
+    "debet_credit": pl.String(),  # "D" / "C" (LDT_DebetCredit); null = debit
 }
 
 TOEWIJZINGEN: dict[str, pl.DataType] = {
@@ -59,6 +63,7 @@ TOEWIJZINGEN: dict[str, pl.DataType] = {
     "trajecttype": pl.String(),  # "herstel" / "duurzaam"
     "verwijzer": pl.String(),  # "medisch" / "gi" / "toegang"
     "reden_wijziging": pl.String(),  # JZ002 code; "13" = verwijderd
+    "aanbieder": pl.String(),  # AGB code; stacking (OP259) is per provider
 }
 
 PRODUCTEN: dict[str, pl.DataType] = {

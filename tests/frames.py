@@ -43,6 +43,13 @@ HEADERS: dict[str, str] = {
     "geldig_tot": "Geldig tot",
     "binnen_arrangement": "Binnen arrangement",
     "alleen_directe_tijd": "Alleen directe tijd",
+    "declaratiedatum": "Declaratiedatum",
+    "referentienummer": "Referentienummer",
+    "vorig_referentienummer": "Vorig referentienummer",
+    "debet_credit": "Debet/credit",
+    "frequentie": "Frequentie",
+    "verwijzer": "Verwijzer",
+    "aanbieder": "Aanbieder",
 }
 
 

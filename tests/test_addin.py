@@ -22,6 +22,7 @@ import xlwings as xw
 from xlwings import server
 
 from addin import functions
+from jeugdhulp.profile import load_profile
 
 if not hasattr(functions.tariefperminuut, "__xlfunc__"):
     raise RuntimeError(
@@ -349,7 +350,8 @@ def test_single_cells_give_scalars_and_money_gives_floats() -> None:
     assert type(functions.tariefperminuut(54.42)) is float
     assert type(functions.standaardbudgetnummer(3000)) is int
     assert functions.tariefperminuut([[54.42], [69.0]]) == [[0.9], [1.15]]
-    assert functions.tariefperminuut.kern(54.42, profile=None) == Decimal("0.90")
+    ijsselland = load_profile("ijsselland-2023")
+    assert functions.tariefperminuut.kern(54.42, profile=ijsselland) == Decimal("0.90")
 
 
 # -- help in Excel's function wizard ---------------------------------------------------------

@@ -81,14 +81,16 @@ def check(
     allocations: list[dict[str, Any]] | None = None,
     products: list[dict[str, Any]] | None = None,
     profile: Profile = PLAIN,
+    vandaag: dt.date = dt.date(2024, 6, 1),
 ) -> list[dict[str, Any]]:
-    """The findings of one check, as dicts, after a full `run_checks`."""
+    """The findings of one check, as dicts, after a full `run_checks` on date `vandaag`."""
     table = rows if isinstance(rows, TableInfo) else productie(*rows)
     found = run_checks(
         table,
         toewijzingen(*allocations) if allocations is not None else None,
         producten(*products) if products is not None else None,
         profile,
+        vandaag=vandaag,
     )
     assert found.columns == list(FINDING_FIELDS)
     return found.filter(pl.col("controle") == check_id).to_dicts()
@@ -271,10 +273,36 @@ def test_pm005_without_allocation_numbers_matches_on_bsn_and_product() -> None:
     assert found[0]["rij"] == 3
 
 
-def test_pm005_aspecifiek_allocation_covers_every_code_of_its_category() -> None:
+def test_pm005_aspecifiek_allocation_covers_every_code_the_list_puts_in_its_category() -> None:
     rows = [regel(toewijzingnummer=None, productcode="50A12")]
     aspecifiek = toewijzing(toewijzingnummer=None, productcategorie="50", productcode=None)
-    assert check("PM005", rows, allocations=[aspecifiek]) == []
+    lijst = [product(productcategorie="50", productcode="50A12")]
+    assert check("PM005", rows, allocations=[aspecifiek], products=lijst) == []
+
+
+def test_pm005_the_category_is_never_taken_from_the_codes_first_characters() -> None:
+    # OP302/IV075: the code list decides. 50A12 listed in category 45 does not fit an
+    # aspecifiek allocation on 50, and without a list the category is unknown.
+    rows = [regel(toewijzingnummer=None, productcode="50A12")]
+    aspecifiek = toewijzing(toewijzingnummer=None, productcategorie="50", productcode=None)
+    elders = [product(productcategorie="45", productcode="50A12")]
+    assert len(check("PM005", rows, allocations=[aspecifiek], products=elders)) == 1
+    assert messages(check("PM005", rows, allocations=[aspecifiek])) == [
+        "geen toewijzing voor BSN 111222333 en productcode 50A12 (wel toegewezen: categorie 50;"
+        " de categorie van 50A12 is onbekend: geen Productcategorie ingevuld en niet in de"
+        " productenlijst, dus niet te koppelen aan een aspecifieke toewijzing)"
+    ]
+
+
+def test_pm005_regional_code_in_the_allocated_category_matches() -> None:
+    # Hart van Brabant's 0D891 (Dagbehandeling JLVG DVI) sits in category 41 on the list.
+    rows = [regel(toewijzingnummer=None, productcode="0D891", eenheid="16", aantal="4")]
+    aspecifiek = toewijzing(toewijzingnummer=None, productcategorie="41", productcode=None)
+    lijst = [product(productcategorie="41", productcode="0D891", eenheid="16")]
+    assert check("PM005", rows, allocations=[aspecifiek], products=lijst) == []
+    # a category column that says otherwise decides (and PM004 reports the mismatch)
+    rows[0]["productcategorie"] = "45"
+    assert len(check("PM005", rows, allocations=[aspecifiek], products=lijst)) == 1
 
 
 def test_pm005_among_several_allocations_the_one_covering_the_period_counts() -> None:
@@ -303,13 +331,29 @@ def test_pm006_code_differs_from_the_allocation() -> None:
 
 def test_pm006_aspecifiek_only_category_must_match() -> None:
     aspecifiek = toewijzing(productcategorie="50", productcode=None)
-    ok = check("PM006", [regel(productcode="50A12")], allocations=[aspecifiek])
+    lijst = [product(), product(productcategorie="50", productcode="50A12")]
+    ok = check("PM006", [regel(productcode="50A12")], allocations=[aspecifiek], products=lijst)
     wrong = check(
         "PM006", [regel(productcode="45A48", productcategorie="45")], allocations=[aspecifiek]
     )
     assert ok == []
     assert messages(wrong) == ["productcategorie 45 wijkt af van categorie 50 van toewijzing T1"]
     assert wrong[0]["retourcode"] == "9339"
+
+
+def test_pm006_aspecifiek_category_from_the_code_list() -> None:
+    aspecifiek = toewijzing(productcategorie="50", productcode=None)
+    lijst = [product()]  # 45A48 is category 45
+    found = check("PM006", [regel()], allocations=[aspecifiek], products=lijst)
+    assert messages(found) == [
+        "productcode 45A48 hoort volgens de productenlijst bij categorie 45, niet bij categorie 50"
+        " van toewijzing T1"
+    ]
+    unknown = check("PM006", [regel(productcode="50A12")], allocations=[aspecifiek])
+    assert messages(unknown) == [
+        "de categorie van productcode 50A12 is onbekend (geen Productcategorie ingevuld en niet in"
+        " de productenlijst): niet na te gaan of de code bij categorie 50 van toewijzing T1 hoort"
+    ]
 
 
 def test_pm006_same_code_passes() -> None:
@@ -370,17 +414,39 @@ def test_pm008_minutes_of_an_hourly_product_and_equal_units_pass() -> None:
 # -- PM009 ------------------------------------------------------------------------------------
 
 UURTARIEF_2023 = product(eenheid="04", tarief="54.42")  # IJsselland FAQ: 54,42 per uur
+IJSSELLAND = load_profile("ijsselland-2023")
 
 
-def test_pm009_seed_per_minute_tariff_is_truncated_from_54_42() -> None:
-    found = check("PM009", [regel(tarief="0.91")], products=[UURTARIEF_2023])
+def test_pm009_seed_per_minute_tariff_is_truncated_from_54_42_in_ijsselland() -> None:
+    found = check("PM009", [regel(tarief="0.91")], products=[UURTARIEF_2023], profile=IJSSELLAND)
     assert found[0]["waarde"] == "0,91"
     assert messages(found) == [
         "tarief 0,91 wijkt af van het contracttarief 0,90 voor 45A48 in 2023 (uurtarief 54,42 /"
         " 60, afgekapt op hele centen)"
     ]
     assert found[0]["retourcode"] == "0611"
-    assert check("PM009", [regel(tarief="0.90")], products=[UURTARIEF_2023]) == []
+    assert (
+        check("PM009", [regel(tarief="0.90")], products=[UURTARIEF_2023], profile=IJSSELLAND) == []
+    )
+
+
+def test_pm009_national_minute_tariff_is_rounded_half_up() -> None:
+    # IV081: 54,42 / 60 = 0,907 -> 0,91; 0,90 is the truncated (IJsselland) tariff, wrong here
+    assert check("PM009", [regel(tarief="0.91")], products=[UURTARIEF_2023]) == []
+    found = check("PM009", [regel(tarief="0.90")], products=[UURTARIEF_2023])
+    assert messages(found) == [
+        "tarief 0,90 wijkt af van het contracttarief 0,91 voor 45A48 in 2023 (uurtarief 54,42 /"
+        " 60, half naar boven afgerond op hele centen)"
+    ]
+    # the boundary of rounding half up: 54,30 / 60 = 0,905 -> 0,91; 54,29 / 60 -> 0,90
+    assert (
+        check("PM009", [regel(tarief="0.91")], products=[product(eenheid="04", tarief="54.30")])
+        == []
+    )
+    assert (
+        check("PM009", [regel(tarief="0.90")], products=[product(eenheid="04", tarief="54.29")])
+        == []
+    )
 
 
 def test_pm009_last_years_tariff_in_the_new_year_is_a_fout() -> None:
@@ -398,10 +464,11 @@ def test_pm009_last_years_tariff_in_the_new_year_is_a_fout() -> None:
     assert check("PM009", [last_year], products=lijst) == []
 
 
-def test_pm009_unrounded_minute_tariff_on_the_list_is_truncated() -> None:
+def test_pm009_unrounded_minute_tariff_on_the_list_is_truncated_in_ijsselland() -> None:
     lijst = [product(tarief="0.907")]
-    assert check("PM009", [regel(tarief="0.90")], products=lijst) == []
-    assert messages(check("PM009", [regel(tarief="0.91")], products=lijst)) == [
+    assert check("PM009", [regel(tarief="0.90")], products=lijst, profile=IJSSELLAND) == []
+    assert check("PM009", [regel(tarief="0.91")], products=lijst) == []  # national: rounded
+    assert messages(check("PM009", [regel(tarief="0.91")], products=lijst, profile=IJSSELLAND)) == [
         "tarief 0,91 wijkt af van het contracttarief 0,90 voor 45A48 in 2023 (0,907 per minuut,"
         " afgekapt op hele centen)"
     ]
@@ -416,25 +483,34 @@ def test_pm009_no_tariff_declared_or_no_tariff_listed_passes() -> None:
 
 
 def test_pm010_amount_is_not_quantity_times_tariff() -> None:
-    found = check("PM010", [regel(aantal="12", tarief="0.90", bedrag="10.90")])
-    assert messages(found) == ["bedrag 10,90 wijkt af van aantal 12 x tarief 0,90 = 10,80"]
-    assert check("PM010", [regel(aantal="12", tarief="0.90", bedrag="10.80")]) == []
+    row = regel(eenheid="04", aantal="12", tarief="0.90", bedrag="10.90")
+    assert messages(check("PM010", [row])) == [
+        "bedrag 10,90 wijkt af van aantal 12 x tarief 0,90 = 10,80"
+    ]
+    assert check("PM010", [regel(eenheid="04", aantal="12", tarief="0.90", bedrag="10.80")]) == []
 
 
 def test_pm010_rounds_half_up_to_cents() -> None:
     # 0,5 x 0,01 = 0,005 -> 0,01 (half up, not to even)
-    assert check("PM010", [regel(aantal="0.5", tarief="0.01", bedrag="0.01")]) == []
-    found = check("PM010", [regel(aantal="0.5", tarief="0.01", bedrag="0.00")])
+    assert check("PM010", [regel(eenheid="04", aantal="0.5", tarief="0.01", bedrag="0.01")]) == []
+    found = check("PM010", [regel(eenheid="04", aantal="0.5", tarief="0.01", bedrag="0.00")])
     assert messages(found) == ["bedrag 0,00 wijkt af van aantal 0,5 x tarief 0,01 = 0,01"]
 
 
 def test_pm010_uses_the_contract_tariff_when_none_is_declared() -> None:
-    found = check("PM010", [regel(aantal="60", bedrag="60.00")], products=[UURTARIEF_2023])
+    row = regel(aantal="60", bedrag="60.00")
+    found = check("PM010", [row], products=[UURTARIEF_2023], profile=IJSSELLAND)
     assert messages(found) == ["bedrag 60,00 wijkt af van aantal 60 x contracttarief 0,90 = 54,00"]
 
 
-def test_pm010_not_for_unit_euros() -> None:
-    assert check("PM010", [regel(eenheid="83", aantal="100", tarief="1", bedrag="90")]) == []
+def test_pm010_unit_euros_the_amount_is_the_quantity() -> None:
+    # CS339: with unit 83 IngediendBedrag equals GeleverdVolume; no tariff involved
+    assert check("PM010", [regel(eenheid="83", aantal="100", tarief="1", bedrag="100")]) == []
+    found = check("PM010", [regel(eenheid="83", aantal="100", tarief="1", bedrag="90")])
+    assert messages(found) == [
+        "bedrag 90,00 wijkt af van aantal 100,00: bij eenheid 83 (euro's) is het bedrag gelijk"
+        " aan het aantal (CS339)"
+    ]
 
 
 # -- PM011 ------------------------------------------------------------------------------------
@@ -448,8 +524,8 @@ def test_pm011_summed_quantity_over_the_volume_from_the_crossing_row() -> None:
     ]
     found = check("PM011", rows, allocations=[toewijzing(volume="1200")])
     assert messages(found) == [
-        "opgeteld aantal 1.400 tot en met deze regel is meer dan het toegewezen volume 1.200"
-        " 01 (minuut) van toewijzing T1"
+        "opgeteld 1.400 minuten tot en met deze regel is meer dan 1.200 minuten over de hele"
+        " toewijzing T1 (toegewezen 1.200 minuten voor de hele looptijd)"
     ]
     assert (found[0]["rij"], found[0]["retourcode"]) == (4, "9322")
 
@@ -457,7 +533,8 @@ def test_pm011_summed_quantity_over_the_volume_from_the_crossing_row() -> None:
 def test_pm011_one_line_over_the_volume() -> None:
     found = check("PM011", [regel(aantal="1300")], allocations=[toewijzing(volume="1200")])
     assert messages(found) == [
-        "aantal 1.300 is meer dan het toegewezen volume 1.200 01 (minuut) van toewijzing T1"
+        "aantal 1.300 minuten is meer dan 1.200 minuten voor deze productperiode (toegewezen"
+        " 1.200 minuten voor de hele looptijd) van toewijzing T1"
     ]
     assert found[0]["retourcode"] == "9321"
 
@@ -468,13 +545,15 @@ def test_pm011_hours_allocated_minutes_declared() -> None:
     assert len(check("PM011", [regel(aantal="1201")], allocations=allocation)) == 1
 
 
-def test_pm011_monthly_volume_is_per_line_only() -> None:
+def test_pm011_monthly_volume_is_per_month() -> None:
     allocation = [toewijzing(volume="600", frequentie="4")]
     rows = [
         regel(aantal="600"),
         regel(aantal="600", begindatum=D(2023, 4, 1), einddatum=D(2023, 4, 30)),
     ]
     assert check("PM011", rows, allocations=allocation) == []
+    found = check("PM011", [regel(aantal="601")], allocations=allocation)
+    assert [f["retourcode"] for f in found] == ["9321"]
 
 
 def test_pm011_within_volume_passes() -> None:
@@ -498,7 +577,9 @@ def test_pm012_herstel_budget_over_the_whole_period() -> None:
     assert (found[0]["rij"], found[0]["retourcode"]) == (3, "9369")
 
 
-def test_pm012_duurzaam_budget_per_calendar_year() -> None:
+def test_pm012_duurzaam_budget_per_year_of_the_allocation() -> None:
+    # seed webinar: duurzaam "financieel budget geldt per jaar van de toewijzing"; the
+    # allocation from 01-01-2023 has years 2023 and 2024, so per calendar year here too
     rows = [
         regel(bedrag="5000.00", begindatum=D(2023, 11, 1), einddatum=D(2023, 11, 30)),
         regel(bedrag="3250.00", begindatum=D(2024, 1, 1), einddatum=D(2024, 1, 31)),
@@ -508,14 +589,14 @@ def test_pm012_duurzaam_budget_per_calendar_year() -> None:
     found = check("PM012", rows, allocations=allocation)
     assert messages(found) == [
         "opgeteld bedrag 8.250,00 tot en met deze regel is meer dan het budget 8.000,00 van"
-        " toewijzing T1 (duurzaam: budget per kalenderjaar, 2024)"
+        " toewijzing T1 (duurzaam: budget per jaar van de toewijzing, 01-01-2024 t/m 31-12-2024)"
     ]
     assert found[0]["rij"] == 4
 
 
 def test_pm012_without_amount_counts_quantity_times_tariff() -> None:
     rows = [regel(aantal="6000", tarief="0.90"), regel(aantal="3000", tarief="0.90")]
-    found = check("PM012", rows, allocations=[toewijzing(budget="8000")])
+    found = check("PM012", rows, allocations=[toewijzing(budget="8000")], profile=IJSSELLAND)
     assert messages(found) == [
         "opgeteld bedrag 8.100,00 tot en met deze regel is meer dan het budget 8.000,00 van"
         " toewijzing T1 (herstel: budget voor de hele periode)"
@@ -932,10 +1013,21 @@ def test_checks_switched_off_in_the_profile_are_not_run() -> None:
     assert plan["PM001"] is None
 
 
-def test_catalogue_is_pm001_to_pm022_in_order_with_the_domain_severities() -> None:
-    assert [c.id for c in CATALOGUE] == [f"PM{i:03d}" for i in range(1, 23)]
+def test_catalogue_is_in_order_with_the_domain_severities() -> None:
+    # PM023 is the reader's own finding (`jeugdhulp/checks/lezen.py`, another branch)
+    ours = [f"PM{i:03d}" for i in range(1, 33) if i != 23]
+    ids = [c.id for c in CATALOGUE]
+    assert ids == sorted(ids) and [i for i in ids if i != "PM023"] == ours
     warnings = {c.id for c in CATALOGUE if c.ernst == "waarschuwing"}
-    assert warnings == {"PM016", "PM018", "PM022"}
+    assert warnings - {"PM023"} == {"PM018", "PM022", "PM029", "PM030", "PM031", "PM032"}
+    # PM016 is a fout for a period wholly after the 18th birthday, a waarschuwing for part
+    assert {c.id for c in CATALOGUE if c.ernst_toelichting} == {"PM011", "PM016"}
+    assert {c.id for c in CATALOGUE if c.tabel == "toewijzingen"} == {
+        "PM029",
+        "PM030",
+        "PM031",
+        "PM032",
+    }
 
 
 @pytest.mark.parametrize("declaration", CATALOGUE, ids=lambda c: c.id)

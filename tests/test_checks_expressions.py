@@ -63,3 +63,48 @@ def test_dutch_number_formatting() -> None:
     plain = frame.select(dutch_number(pl.col("x"))).to_series().to_list()
     assert money == ["0,907", "54,42", "1.000,00", "1.234.567,50", "-3,25", "12,50", None]
     assert plain == ["0,907", "54,42", "1.000", "1.234.567,5", "-3,25", "12,5", None]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(min_value=0, max_value=100_000, places=2))
+def test_national_per_minute_tariff_agrees_with_jeugdhulp_tariff(uurtarief: Decimal) -> None:
+    frame = pl.DataFrame({"t": [uurtarief]}, schema={"t": DECIMAL})
+    units = frame.select(
+        tarief_per_minuut_units((pl.col("t") * 10_000).cast(pl.Int128), "afronden")
+    )
+    assert Decimal(units.item()) / 10_000 == tarief_per_minuut(uurtarief, "afronden")
+
+
+def test_national_per_minute_tariff_iv081_examples() -> None:
+    # IV081: 1,455 -> 1,46 and 1,454 -> 1,45 (87,30 / 60 = 1,455; 87,24 / 60 = 1,454)
+    hourly = [Decimal("87.30"), Decimal("87.24"), Decimal("54.42"), Decimal("69.00")]
+    frame = pl.DataFrame({"t": hourly}, schema={"t": DECIMAL})
+    units = frame.select(
+        tarief_per_minuut_units((pl.col("t") * 10_000).cast(pl.Int128), "afronden")
+    )
+    assert units.to_series().to_list() == [14600, 14500, 9100, 11500]
+    assert [tarief_per_minuut(t, "afronden") for t in hourly] == [
+        Decimal("1.46"),
+        Decimal("1.45"),
+        Decimal("0.91"),
+        Decimal("1.15"),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.decimals(min_value=0, max_value=10_000, places=2),
+    st.integers(min_value=0, max_value=100_000),
+)
+def test_amount_in_minutes_agrees_with_jeugdhulp_tariff(uurtarief: Decimal, minuten: int) -> None:
+    # the checks' expected amount (`Context.enriched`, IV081) against the pure rule
+    from jeugdhulp.checks._base import UNITS, round_half_up_div
+    from jeugdhulp.tariff import bedrag_in_minuten
+
+    frame = pl.DataFrame(
+        {"t": [uurtarief], "m": [Decimal(minuten)]}, schema={"t": DECIMAL, "m": DECIMAL}
+    )
+    t = (pl.col("t") * 10_000).cast(UNITS)
+    m = (pl.col("m") * 10_000).cast(UNITS)
+    units = frame.select(round_half_up_div(t * m, 60 * 1_000_000) * 100)
+    assert Decimal(units.item()) / 10_000 == bedrag_in_minuten(uurtarief, minuten, "afronden")

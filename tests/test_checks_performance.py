@@ -20,6 +20,11 @@ from jeugdhulp.schema import DECIMAL, PRODUCTEN, PRODUCTIE, TOEWIJZINGEN, Column
 EVERYTHING_ON = """
 sleutel = "alles-aan"
 naam = "Alles aan"
+standaardbudgetten = [
+    { nummer = 1, bedrag = "1000", medisch = true },
+    { nummer = 2, bedrag = "8000", medisch = true },
+    { nummer = 3, bedrag = "20000", medisch = false },
+]
 [arrangementen]
 prefix = "50H"
 productcategorie = "50"

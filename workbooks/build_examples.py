@@ -117,8 +117,8 @@ def build_template(folder: Path) -> Path:
     for table in ("productie", "toewijzingen", "producten"):
         sheet = workbook.add_worksheet(table.capitalize())
         columns = [
-            c for c in COLUMNS[table] if c.eenheid is None
-        ]  # canonical style, no 2017 columns
+            c for c in COLUMNS[table] if c.eenheid is None and c.sjabloon
+        ]  # canonical style, no 2017 columns, no declaration-message fields
         last = TEMPLATE_ROWS
         for index, column in enumerate(columns):
             sheet.write_string(0, index, column.kop, header)
@@ -261,7 +261,7 @@ def build_template(folder: Path) -> Path:
     row = 4
     for table, columns in COLUMNS.items():
         for column in columns:
-            if column.eenheid is not None:
+            if column.eenheid is not None or not column.sjabloon:
                 continue
             uitleg.write_row(
                 row,

@@ -1,21 +1,30 @@
-"""The check catalogue PM001-PM022 over a production workbook, as polars expressions.
+"""The check catalogue over a production workbook and its allocation list, as polars expressions.
 
 Each check is one declaration (`CATALOGUE`, in id order) with its id, ernst, iJw rule, return
 code, Dutch title and a docstring in three parts; `catalogue_markdown()` generates the list the
 users read (`docs/controles.md`) from those declarations. `run_checks` evaluates every
 applicable check over the typed frames of `jeugdhulp.schema` (the shared lookups joined once,
 the checks themselves collected together in one lazy query) and returns the findings with
-exactly the columns of `jeugdhulp.findings.FINDING_FIELDS`.
+exactly the columns of `jeugdhulp.findings.FINDING_FIELDS`. The checks up to PM028 report on
+the production sheet, PM029-PM032 on the allocation list.
 
->>> [c.id for c in CATALOGUE][:3], len(CATALOGUE)
-(['PM001', 'PM002', 'PM003'], 22)
+>>> [c.id for c in CATALOGUE][:3], [c.id for c in CATALOGUE if c.tabel == "toewijzingen"]
+(['PM001', 'PM002', 'PM003'], ['PM029', 'PM030', 'PM031', 'PM032'])
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
-from jeugdhulp.checks import invoer, productlijst, toewijzing, trajecten  # noqa: F401 (register)
+from jeugdhulp.checks import (  # noqa: F401 (register)
+    invoer,
+    productlijst,
+    toewijzing,
+    toewijzingslijst,
+    trajecten,
+)
 from jeugdhulp.checks._base import (
     CATALOGUE,
     DOC_SECTIONS,
@@ -59,7 +68,8 @@ def check_plan(
     """Every check with why it does not run (Dutch), or None when it runs.
 
     A check that needs allocations or products is skipped, not failed, when they are absent;
-    a check switched off in the profile (`controles.uit`, or its own switch) is not run.
+    a check switched off in the profile (`controles.uit`, or its own switch) is not run, nor is
+    one that does not apply under the profile (a figure it needs is not in the profile).
     """
     has_products = producten is not None or bool(profile.producten())
     available = {"toewijzingen": toewijzingen is not None, "producten": has_products}
@@ -72,6 +82,8 @@ def check_plan(
             reason = "overgeslagen: geen " + " en geen ".join(
                 {"toewijzingen": "toewijzingen", "producten": "productenlijst"}[n] for n in missing
             )
+        elif check.van_toepassing is not None:
+            reason = check.van_toepassing(profile)
         plan.append((check, reason))
     return plan
 
@@ -81,61 +93,89 @@ def _first_letter(info: TableInfo) -> str:
     return min(letters, key=lambda x: (len(x), x)) if letters else "A"
 
 
-def run_checks(
-    productie: TableInfo,
-    toewijzingen: TableInfo | None,
-    producten: TableInfo | None,
-    profile: Profile,
-) -> pl.DataFrame:
-    """All applicable checks over one production sheet: the findings, sorted by rij, controle.
-
-    `productie`, `toewijzingen` and `producten` are typed tables as `jeugdhulp.schema`
-    describes; the profile's own product codes (`Profile.producten()`) are added to the
-    Producten sheet. The result has exactly the columns `FINDING_FIELDS`.
-    """
-    ctx = Context(productie, toewijzingen, producten, profile)
-    frames: list[pl.LazyFrame] = []
-    for check, reason in check_plan(toewijzingen, producten, profile):
-        if reason is not None:
-            continue
-        found = check.functie(ctx).select(list(RESULT_SCHEMA))
-        frames.append(
-            found.with_columns(
-                controle=pl.lit(check.id),
-                melding=pl.col("melding").fill_null(check.titel),
-                ernst=pl.lit(check.ernst),
-                retourcode=pl.coalesce(
-                    pl.col("retourcode"), pl.lit(check.retourcode.split("/")[0])
-                ),
-            )
-        )
-    if not frames:
-        return pl.DataFrame(schema=FINDING_SCHEMA)
+def _located(frames: list[pl.LazyFrame], info: TableInfo) -> pl.LazyFrame:
+    """Findings of one sheet with its name, the headers as written and the A1 cells."""
     columns = pl.LazyFrame(
         {
-            "kolom": list(productie.kolommen),
-            "_kop": [c.kop for c in productie.kolommen.values()],
-            "_letter": [c.letter for c in productie.kolommen.values()],
+            "kolom": list(info.kolommen),
+            "_kop": [c.kop for c in info.kolommen.values()],
+            "_letter": [c.letter for c in info.kolommen.values()],
         },
         schema={"kolom": pl.String, "_kop": pl.String, "_letter": pl.String},
     )
-    findings = (
+    return (
         pl.concat(frames, how="vertical")
         .join(columns, on="kolom", how="left")
         .select(
-            blad=pl.lit(productie.blad),
+            blad=pl.lit(info.blad),
             rij=pl.col("_rij"),
             kolom=pl.col("_kop").fill_null(""),
-            cel=pl.concat_str(
-                pl.col("_letter").fill_null(_first_letter(productie)), pl.col("_rij")
-            ),
+            cel=pl.concat_str(pl.col("_letter").fill_null(_first_letter(info)), pl.col("_rij")),
             controle=pl.col("controle"),
             ernst=pl.col("ernst"),
             retourcode=pl.col("retourcode").fill_null(""),
             melding=pl.col("melding"),
             waarde=pl.col("waarde").fill_null(""),
         )
-        .sort(["rij", "controle", "cel", "melding"])
+    )
+
+
+def run_checks(
+    productie: TableInfo,
+    toewijzingen: TableInfo | None,
+    producten: TableInfo | None,
+    profile: Profile,
+    *,
+    vandaag: dt.date | None = None,
+    toewijzingen_apart: bool = False,
+) -> pl.DataFrame:
+    """All applicable checks over one production sheet (and its allocation list): the findings,
+    sorted by sheet (production first), rij, controle.
+
+    `productie`, `toewijzingen` and `producten` are typed tables as `jeugdhulp.schema`
+    describes; the profile's own product codes (`Profile.producten()`) are added to the
+    Producten sheet. `vandaag`: the date of the check run (default today), the limit for
+    product periods when the sheet has no declaration date. `toewijzingen_apart`: the allocation
+    list is a separate file shared by many workbooks; checks on the list then only report the
+    allocations of the children in this production sheet. The result has exactly the columns
+    `FINDING_FIELDS`.
+    """
+    ctx = Context(
+        productie,
+        toewijzingen,
+        producten,
+        profile,
+        vandaag=vandaag or dt.date.today(),
+        toewijzingen_apart=toewijzingen_apart,
+    )
+    per_table: dict[str, list[pl.LazyFrame]] = {"productie": [], "toewijzingen": []}
+    for check, reason in check_plan(toewijzingen, producten, profile):
+        if reason is not None:
+            continue
+        found = check.functie(ctx).select(list(RESULT_SCHEMA))
+        per_table[check.tabel].append(
+            found.with_columns(
+                controle=pl.lit(check.id),
+                melding=pl.col("melding").fill_null(check.titel),
+                ernst=pl.coalesce(pl.col("ernst"), pl.lit(check.ernst)),
+                retourcode=pl.coalesce(
+                    pl.col("retourcode"), pl.lit(check.retourcode.split("/")[0])
+                ),
+            )
+        )
+    located: list[pl.LazyFrame] = []
+    if per_table["productie"]:
+        located.append(_located(per_table["productie"], productie).with_columns(_tabel=pl.lit(0)))
+    if per_table["toewijzingen"] and toewijzingen is not None:
+        located.append(
+            _located(per_table["toewijzingen"], toewijzingen).with_columns(_tabel=pl.lit(1))
+        )
+    if not located:
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    findings = (
+        pl.concat(located, how="vertical")
+        .sort(["_tabel", "rij", "controle", "cel", "melding"])
+        .drop("_tabel")
     )
     return findings.collect().cast(FINDING_SCHEMA)  # type: ignore[arg-type]
 
@@ -143,21 +183,26 @@ def run_checks(
 def catalogue_markdown() -> str:
     """The user-facing check list (`docs/controles.md`), generated from the declarations."""
     lines = [
-        "# Controles op de productiemonitor",
+        "# Controles op de productiemonitor en de toewijzingen",
         "",
         "Gegenereerd uit `jeugdhulp/checks` met `jeugdhulp.checks.catalogue_markdown()`;",
         "niet met de hand bewerken. Een **fout** blokkeert betaling, een **waarschuwing** vraagt",
         "om een blik. Controles die toewijzingen of een productenlijst nodig hebben, worden",
         "overgeslagen als die ontbreken; een regioprofiel kan controles uitzetten",
-        "(`controles.uit`) of een regionale controle aanzetten.",
+        "(`controles.uit`) of een regionale controle aanzetten. De controles PM029-PM032 gaan",
+        "over de lijst met toewijzingen zelf: hun bevindingen staan op het blad Toewijzingen.",
         "",
-        "| id | ernst | iJw-regel | retourcode | controle |",
-        "|---|---|---|---|---|",
+        "| id | ernst | iJw-regel | retourcode | blad | controle |",
+        "|---|---|---|---|---|---|",
     ]
+    sheets = {"productie": "Productie", "toewijzingen": "Toewijzingen"}
     for check in CATALOGUE:
+        ernst = (
+            f"{check.ernst} ({check.ernst_toelichting})" if check.ernst_toelichting else check.ernst
+        )
         lines.append(
-            f"| [{check.id}](#{check.id.lower()}) | {check.ernst} | {check.ijw or '-'} "
-            f"| {check.retourcode or '-'} | {check.titel} |"
+            f"| [{check.id}](#{check.id.lower()}) | {ernst} | {check.ijw or '-'} "
+            f"| {check.retourcode or '-'} | {sheets[check.tabel]} | {check.titel} |"
         )
     for check in CATALOGUE:
         lines += [
@@ -166,7 +211,9 @@ def catalogue_markdown() -> str:
             "",
             f"**{check.titel}**",
             "",
-            f"- ernst: {check.ernst}",
+            f"- ernst: {check.ernst}"
+            + (f" ({check.ernst_toelichting})" if check.ernst_toelichting else ""),
+            f"- blad: {sheets[check.tabel]}",
             f"- iJw-regel: {check.ijw or '-'}",
             f"- retourcode: {check.retourcode or '-'}",
             f"- bron: {check.bron}",

@@ -6,7 +6,10 @@ in the catalogue (id, ernst, iJw rule, return code, Dutch title) and the functio
 a `Context` and returns a LazyFrame of offending rows with the columns of `RESULT_SCHEMA`:
 `_rij`, `kolom` (the canonical column the finding concerns, "" for the whole row), `waarde` (the
 value found, as text) and `melding` (Dutch, naming the values involved), optionally
-`retourcode` when a check has more than one (TR307 / TR308).
+`retourcode` when a check has more than one (TR307 / TR308) and `ernst` when a finding is less
+(or more) severe than the check's own (PM016: a period partly after the 18th birthday). Most
+checks report on the production sheet; a check declared with `tabel="toewijzingen"` reports on
+the allocation list, and its `_rij` is a row of that sheet.
 
 Money and quantities are compared as integers in units of 1/10.000 (the scale of
 `jeugdhulp.schema.DECIMAL`), never as floats; products of two such numbers are Int128
@@ -26,8 +29,9 @@ from typing import Any
 import polars as pl
 
 from jeugdhulp.findings import Ernst
-from jeugdhulp.profile import Profile
+from jeugdhulp.profile import CHECK_IDS, Profile
 from jeugdhulp.schema import DECIMAL, PRODUCTEN, TOEWIJZINGEN, TableInfo
+from jeugdhulp.tariff import Afronding, minuutregel
 
 #: Columns (and types) every check function returns.
 RESULT_SCHEMA: dict[str, pl.DataType] = {
@@ -36,6 +40,7 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
     "waarde": pl.String(),
     "melding": pl.String(),
     "retourcode": pl.String(),
+    "ernst": pl.String(),
 }
 
 #: The three headings every check docstring has, in this order (ruff: What it does / Why / Example).
@@ -51,7 +56,18 @@ EENHEDEN: dict[str, str] = {
     "83": "euro's",
     "84": "stuks (inspanning)",
 }
+#: How a quantity in a unit reads in a message ("20 uur", "600 minuten").
+EENHEID_WOORD: dict[str, str] = {
+    "01": "minuten",
+    "04": "uur",
+    "14": "etmalen",
+    "16": "dagdelen",
+    "82": "stuks",
+    "83": "euro",
+    "84": "stuks",
+}
 MINUUT, UUR, EURO = "01", "04", "83"
+TABELLEN = ("productie", "toewijzingen")
 
 #: How messages name a canonical column the file does not have (the layout's own headers).
 STANDARD_HEADERS: dict[str, str] = {
@@ -85,6 +101,8 @@ OPEN_END = dt.date(9999, 12, 31)
 
 Source = str  # "toewijzingen" or "producten": what a check needs to run
 CheckFunction = Callable[["Context"], pl.LazyFrame]
+#: Why a check does not apply under a profile (Dutch), or None when it does.
+Toepassing = Callable[[Profile], str | None]
 
 #: The join option that matches null keys: `nulls_equal` in current polars, `join_nulls` in the
 #: older polars that Pyodide (xlwings Lite) ships; the in-Excel check runs on both.
@@ -108,6 +126,9 @@ class Check:
     functie: CheckFunction = field(repr=False)
     nodig: tuple[Source, ...] = ()  # skipped (not failed) when one of these is absent
     schakelaar: str | None = None  # key under [controles] that switches it on in a profile
+    tabel: str = "productie"  # the sheet its findings are on: "productie" or "toewijzingen"
+    ernst_toelichting: str = ""  # when some findings have another ernst (Dutch, for the docs)
+    van_toepassing: Toepassing | None = None  # why it does not apply under a profile
 
     @property
     def docstring(self) -> str:
@@ -135,13 +156,38 @@ def controle(
     bron: str,
     nodig: tuple[Source, ...] = (),
     schakelaar: str | None = None,
+    tabel: str = "productie",
+    ernst_toelichting: str = "",
+    van_toepassing: Toepassing | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check function under its stable id (the catalogue stays in id order)."""
+    """Register a check function under its stable id (the catalogue stays in id order).
+
+    The id must be one of `jeugdhulp.profile.CHECK_IDS`, the ids a profile may switch off.
+    """
 
     def register(functie: CheckFunction) -> CheckFunction:
         if any(c.id == id for c in CATALOGUE):
             raise ValueError(f"check {id} declared twice")
-        CATALOGUE.append(Check(id, ernst, ijw, retourcode, titel, bron, functie, nodig, schakelaar))
+        if id not in CHECK_IDS:
+            raise ValueError(f"check {id} is not in jeugdhulp.profile.CHECK_IDS")
+        if tabel not in TABELLEN:
+            raise ValueError(f"check {id}: unknown table {tabel!r}")
+        CATALOGUE.append(
+            Check(
+                id,
+                ernst,
+                ijw,
+                retourcode,
+                titel,
+                bron,
+                functie,
+                nodig,
+                schakelaar,
+                tabel,
+                ernst_toelichting,
+                van_toepassing,
+            )
+        )
         CATALOGUE.sort(key=lambda c: c.id)
         return functie
 
@@ -228,6 +274,11 @@ def eenheid_code(expr: pl.Expr) -> pl.Expr:
     return pl.when(text.str.contains(r"^[0-9]$")).then(text.str.zfill(2)).otherwise(text)
 
 
+def eenheid_woord(expr: pl.Expr) -> pl.Expr:
+    """A unit code as the word after a quantity ("uur", "minuten"); "" when unknown."""
+    return expr.replace_strict(EENHEID_WOORD, default="", return_dtype=pl.String)
+
+
 def eenheid_naam(expr: pl.Expr) -> pl.Expr:
     """A unit code with its name: "01 (minuut)"; an unknown code as it is."""
     name = expr.replace_strict(EENHEDEN, default=None, return_dtype=pl.String)
@@ -250,56 +301,160 @@ def elfproef(bsn: pl.Expr) -> pl.Expr:
     )
 
 
-def tarief_per_minuut_units(uurtarief_units: pl.Expr) -> pl.Expr:
-    """Hourly tariff (1/10.000 euro) / 60, truncated to whole cents, in 1/10.000 euro.
+def tarief_per_minuut_units(uurtarief_units: pl.Expr, regel: Afronding = "afkappen") -> pl.Expr:
+    """Hourly tariff (1/10.000 euro) / 60 in whole cents, in 1/10.000 euro: truncated
+    (IJsselland: 54,42 -> 544200 // 6000 = 90 cents) or rounded half up (national IV081: 91).
 
-    The vectorised form of `jeugdhulp.tariff.tarief_per_minuut` in exact integers:
-    54,42 -> 544200 // 6000 = 90 cents -> 0,90. A test keeps both equal.
+    The vectorised form of `jeugdhulp.tariff.tarief_per_minuut`; a test keeps both equal.
     """
-    return (uurtarief_units // (60 * 100)) * 100
+    if regel == "afkappen":
+        return (uurtarief_units // (60 * 100)) * 100
+    return ((uurtarief_units + 60 * 50) // (60 * 100)) * 100
 
 
-def truncate_to_cents(tariff_units: pl.Expr) -> pl.Expr:
-    """A tariff in 1/10.000 euro truncated to whole cents (0,9070 -> 0,90)."""
-    return (tariff_units // 100) * 100
+def to_cents(tariff_units: pl.Expr, regel: Afronding = "afkappen") -> pl.Expr:
+    """A tariff in 1/10.000 euro in whole cents (0,9070 -> 0,90 truncated, 0,91 rounded)."""
+    if regel == "afkappen":
+        return (tariff_units // 100) * 100
+    return ((tariff_units + 50) // 100) * 100
 
 
 def round_half_up_cents(amount_units2: pl.Expr) -> pl.Expr:
     """An amount in 1/10^8 euro (quantity x tariff) rounded half up to cents, in 1/10.000 euro."""
-    half = 1_000_000 // 2
-    magnitude = (_abs_units(amount_units2) + half) // 1_000_000 * 100
-    return pl.when(amount_units2 < 0).then(pl.lit(0, dtype=UNITS) - magnitude).otherwise(magnitude)
+    return round_half_up_div(amount_units2, 1_000_000) * 100
 
 
-def contract_units(product_unit: pl.Expr, declared_unit: pl.Expr, tariff: pl.Expr) -> pl.Expr:
+def round_half_up_div(numerator: pl.Expr, denominator: int) -> pl.Expr:
+    """numerator / denominator rounded half up (away from zero), exact integers (`UNITS`)."""
+    magnitude = (_abs_units(numerator) * 2 + denominator) // (2 * denominator)
+    return pl.when(numerator < 0).then(pl.lit(0, dtype=UNITS) - magnitude).otherwise(magnitude)
+
+
+def contract_units(
+    product_unit: pl.Expr, declared_unit: pl.Expr, tariff: pl.Expr, regel: Afronding = "afkappen"
+) -> pl.Expr:
     """The contracted tariff per declared unit, in 1/10.000 euro; null when units do not fit.
+    `tariff` is the list's tariff in 1/10.000 euro (`UNITS`).
 
-    - product priced per hour (04), declared in minutes (01): hourly / 60 truncated to cents
-      (54,42 -> 0,90, IJsselland FAQ);
+    - product priced per hour (04), declared in minutes (01): hourly / 60 in whole cents, by the
+      profile's rule (national IV081: rounded half up, 54,42 -> 0,91; IJsselland: truncated,
+      0,90);
     - product priced per minute with more than two decimals (0,907 = 54,42 / 60 unrounded):
-      truncated to cents, the same rule;
+      in whole cents by the same rule;
     - otherwise the list's tariff per unit as it is.
     """
-    t = units(tariff)
+    t = tariff
     same = declared_unit.is_null() | product_unit.is_null() | (declared_unit == product_unit)
     return (
         pl.when((product_unit == UUR) & (declared_unit == MINUUT))
-        .then(tarief_per_minuut_units(t))
+        .then(tarief_per_minuut_units(t, regel))
         .when(same & (product_unit == MINUUT))
-        .then(truncate_to_cents(t))
+        .then(to_cents(t, regel))
         .when(same)
         .then(t)
     )
 
 
-def contract_note(product_unit: pl.Expr, declared_unit: pl.Expr, tariff: pl.Expr) -> pl.Expr:
-    """How the contracted tariff follows from the list, for messages ("" when as listed)."""
+def contract_note(
+    product_unit: pl.Expr, declared_unit: pl.Expr, tariff: pl.Expr, regel: Afronding = "afkappen"
+) -> pl.Expr:
+    """How the contracted tariff follows from the list's tariff (`UNITS`), for messages ("" when
+    as listed)."""
+    how = "afgekapt" if regel == "afkappen" else "half naar boven afgerond"
+    shown = euro_from_units(tariff)
     return (
         pl.when((product_unit == UUR) & (declared_unit == MINUUT))
-        .then(pl.format(" (uurtarief {} / 60, afgekapt op hele centen)", euro(tariff)))
-        .when((product_unit == MINUUT) & (units(tariff) % 100 != 0))
-        .then(pl.format(" ({} per minuut, afgekapt op hele centen)", euro(tariff)))
+        .then(pl.format(" (uurtarief {} / 60, {} op hele centen)", shown, pl.lit(how)))
+        .when((product_unit == MINUUT) & (tariff % 100 != 0))
+        .then(
+            pl.format(
+                " ({} per minuut, {} op hele centen)",
+                number_from_units(tariff, min_decimals=2),
+                pl.lit(how),
+            )
+        )
         .otherwise(pl.lit(""))
+    )
+
+
+# -- allocation frequencies and periods -------------------------------------------------
+
+
+#: WMO757 (Frequentie) codes of iJw 3.2 and the words people write for them.
+FREQUENTIES: dict[str, str] = {"1": "dag", "2": "week", "4": "maand", "6": "totaal"}
+
+
+def frequentie(column: str = "frequentie") -> pl.Expr:
+    """The allocation's frequency: "dag", "week", "maand", "jaar", "totaal" or "onbekend".
+
+    iJw 3.2 (WMO757) knows 1 per dag, 2 per week, 4 per maand and 6 totaal binnen de
+    geldigheidsduur; empty means totaal. "Per jaar" is accepted as a word (older lists); code 3
+    ("per vier weken", gone since iJw 3.0) and anything else is "onbekend".
+    """
+    text = pl.col(column).str.strip_chars().str.to_lowercase()
+    code = text.str.extract(r"^0?([0-9])(?:\.0+)?$", 1)
+    return (
+        pl.when(text.is_null() | (text == ""))
+        .then(pl.lit("totaal"))
+        .when(text.str.contains("vier") | (code == "3"))
+        .then(pl.lit("onbekend"))
+        .when(code.is_not_null())
+        .then(code.replace_strict(FREQUENTIES, default="onbekend", return_dtype=pl.String))
+        .when(text.str.contains("totaal"))
+        .then(pl.lit("totaal"))
+        .when(text.str.contains("dag"))
+        .then(pl.lit("dag"))
+        .when(text.str.contains("week"))
+        .then(pl.lit("week"))
+        .when(text.str.contains("maand"))
+        .then(pl.lit("maand"))
+        .when(text.str.contains("jaar"))
+        .then(pl.lit("jaar"))
+        .otherwise(pl.lit("onbekend"))
+    )
+
+
+def _monday(day: pl.Expr) -> pl.Expr:
+    return day - pl.duration(days=day.dt.weekday() - 1)
+
+
+def allocation_year(day: pl.Expr, start: pl.Expr) -> pl.Expr:
+    """Which year of the allocation `day` falls in (0 = the first), counted from its
+    Ingangsdatum: 01-07-2023 starts year 0, 01-07-2024 year 1, 30-06-2024 is still year 0."""
+    before = (day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)) < (
+        start.dt.month().cast(pl.Int32) * 100 + start.dt.day().cast(pl.Int32)
+    )
+    return day.dt.year().cast(pl.Int32) - start.dt.year().cast(pl.Int32) - before.cast(pl.Int32)
+
+
+def periods_in(freq: pl.Expr, begin: pl.Expr, end: pl.Expr, start: pl.Expr) -> pl.Expr:
+    """How many of the frequency's periods the dates begin..end touch (both counted).
+
+    Days; ISO calendar weeks (Monday to Sunday, IV077: "het aantal (eventueel gebroken)
+    kalenderweken"); calendar months (a broken month counts whole, IV078); years of the
+    allocation from `start`; 1 for totaal.
+    """
+    days = (end - begin).dt.total_days() + 1
+    weeks = (_monday(end) - _monday(begin)).dt.total_days() // 7 + 1
+    months = (
+        end.dt.year().cast(pl.Int64) * 12
+        + end.dt.month().cast(pl.Int64)
+        - begin.dt.year().cast(pl.Int64) * 12
+        - begin.dt.month().cast(pl.Int64)
+        + 1
+    )
+    years = (allocation_year(end, start) - allocation_year(begin, start) + 1).cast(pl.Int64)
+    return (
+        pl.when(freq == "dag")
+        .then(days)
+        .when(freq == "week")
+        .then(weeks)
+        .when(freq == "maand")
+        .then(months)
+        .when(freq == "jaar")
+        .then(years)
+        .when(freq == "totaal")
+        .then(pl.lit(1, dtype=pl.Int64))
     )
 
 
@@ -310,11 +465,13 @@ def results(
     waarde: pl.Expr,
     melding: pl.Expr,
     retourcode: pl.Expr | None = None,
+    ernst: pl.Expr | None = None,
 ) -> pl.LazyFrame:
     """Shape a frame of offending rows into the check result contract (`RESULT_SCHEMA`).
 
     Every row of `frame` is a finding; a message that comes out null (a value it names is
-    empty) is replaced by the check's title in `run_checks`, never dropped.
+    empty) is replaced by the check's title in `run_checks`, never dropped. `ernst` (null: the
+    check's own) sets a finding's severity.
     """
     return frame.select(
         pl.col("_rij").cast(pl.Int64),
@@ -324,6 +481,7 @@ def results(
         (retourcode if retourcode is not None else pl.lit(None))
         .cast(pl.String)
         .alias("retourcode"),
+        (ernst if ernst is not None else pl.lit(None)).cast(pl.String).alias("ernst"),
     )
 
 
@@ -351,16 +509,23 @@ class Context:
     """The typed tables of one run plus the profile, with the derived frames checks share.
 
     `rows` and `products` are lazy. The lookups many checks need (product-list row, contracted
-    tariff, allocation per row) are joined once into `enriched`, collected eagerly on first use
-    (polars did not reliably share these subplans between the checks' plans: measured 3x
-    slower); `product` and `allocation` are lazy views on it. Each check's own plan stays lazy
-    and `run_checks` collects them all in one query.
+    tariff, expected amount, allocation per row) are joined once into `enriched`, collected
+    eagerly on first use (polars did not reliably share these subplans between the checks'
+    plans: measured 3x slower); `product` and `allocation` are lazy views on it. Each check's
+    own plan stays lazy and `run_checks` collects them all in one query.
+
+    `vandaag` is the date of the check run: what "in the future" means when the workbook has no
+    declaration date (injectable for tests). `toewijzingen_apart`: the allocations come from a
+    separate file shared by many workbooks, so checks on the allocation list only report the
+    allocations of the children in this workbook.
     """
 
     productie: TableInfo
     toewijzingen: TableInfo | None
     producten_blad: TableInfo | None
     profile: Profile
+    vandaag: dt.date = field(default_factory=dt.date.today)
+    toewijzingen_apart: bool = False
     _memo: dict[str, pl.LazyFrame] = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
@@ -397,19 +562,57 @@ class Context:
         prefix = self.profile.get("arrangementen.prefix", None)
         return str(prefix) if prefix else None
 
+    @cached_property
+    def minuutregel(self) -> Afronding:
+        """The profile's rule for a tariff per minute: "afronden" (national) or "afkappen"."""
+        return minuutregel(self.profile)
+
+    @cached_property
+    def indexatie(self) -> dict[int, int]:
+        """Per year Y the profile's indexation Y-1 -> Y (`indexatie.Y`), in 1/10^8 (0,0286 ->
+        2.860.000). A percentage with more decimals than that is a setting error."""
+        found: dict[int, int] = {}
+        for year, value in dict(self.profile.get("indexatie", {})).items():
+            try:
+                fraction = Decimal(str(value))
+                scaled = fraction * 10**8
+                if not str(year).isdigit() or scaled != scaled.to_integral_value():
+                    raise ValueError(value)
+            except (ArithmeticError, ValueError):
+                from jeugdhulp.errors import OntbrekendeInstelling
+
+                raise OntbrekendeInstelling(
+                    f'indexatie.{year} (een breuk zoals "0.0286" voor 2,86%)',
+                    self.profile.sleutel,
+                ) from None
+            found[int(year)] = int(scaled)
+        return found
+
     # -- derived frames ---------------------------------------------------------------------
     @cached_property
     def rows(self) -> pl.LazyFrame:
-        """The production rows with `_code`, `_cat` (category, derived from the code when
-        absent), `_eenheid` (two-digit unit code) and `_a` (quantity in 1/10.000)."""
+        """The production rows with `_code`, `_eenheid` (two-digit unit code), `_a` (quantity in
+        1/10.000), `_credit` (a credit line: Debet/credit C, or without that column a negative
+        amount) and the signed quantity and amount a credit subtracts from totals (`_q`, `_b`)."""
         frame = self.productie.frame.lazy()
         code = pl.col("productcode").str.strip_chars()
-        code_category = pl.when(code.str.contains(r"^[0-9]{2}")).then(code.str.slice(0, 2))
-        return frame.with_columns(
+        dc = pl.col("debet_credit")
+        credit = ((dc == "C") | (dc.is_null() & (pl.col("bedrag") < 0))).fill_null(False)
+        frame = frame.with_columns(
             _code=code,
-            _cat=pl.coalesce(pl.col("productcategorie").str.strip_chars(), code_category),
             _eenheid=eenheid_code(pl.col("eenheid")),
             _a=units(pl.col("aantal")),
+            _bu=units(pl.col("bedrag")),
+            _credit=credit,
+        )
+        negate = pl.col("_credit")
+        return frame.with_columns(
+            _q=pl.when(negate & (pl.col("_a") > 0))
+            .then(pl.lit(0, dtype=UNITS) - pl.col("_a"))
+            .otherwise(pl.col("_a")),
+            _b=pl.when(negate & (pl.col("_bu") > 0))
+            .then(pl.lit(0, dtype=UNITS) - pl.col("_bu"))
+            .otherwise(pl.col("_bu")),
         )
 
     @cached_property
@@ -451,8 +654,13 @@ class Context:
         """The production rows, each with the product-list row valid on its begindatum (`p_*`).
 
         `p_bekend`: the code is on the list at all; `p_geldig`: a row is valid on the
-        begindatum (open validity dates count as valid, an empty begindatum too). Looked up per
-        distinct (code, begindatum), so the join is as small as the code list.
+        begindatum (open validity dates count as valid, an empty begindatum too). When no row
+        is valid but one was a year earlier and the profile indexes that year's tariffs
+        (`indexatie`), the tariff is last year's indexed (`p_index`: the percentage, as text;
+        `p_tarief_vorig`: last year's tariff). `p_tarief_u` is the tariff in 1/10.000 euro.
+        `_cat` is the category: the Productcategorie column, else the list's category of the
+        code (never the code's first characters: OP302, IV075). Looked up per distinct (code,
+        begindatum), so the join is as small as the code list.
         """
         products = self.products
         if products is None:
@@ -460,10 +668,12 @@ class Context:
         keys = (
             self.rows.select("_code", "begindatum").unique().filter(pl.col("_code").is_not_null())
         )
-        begin = pl.col("begindatum")
-        valid = (
-            pl.col("geldig_vanaf").is_null() | begin.is_null() | (pl.col("geldig_vanaf") <= begin)
-        ) & (pl.col("geldig_tot").is_null() | begin.is_null() | (pl.col("geldig_tot") >= begin))
+
+        def valid_on(day: pl.Expr) -> pl.Expr:
+            return (
+                pl.col("geldig_vanaf").is_null() | day.is_null() | (pl.col("geldig_vanaf") <= day)
+            ) & (pl.col("geldig_tot").is_null() | day.is_null() | (pl.col("geldig_tot") >= day))
+
         ranges = products.group_by("productcode").agg(
             p_vanaf=pl.when(pl.col("geldig_vanaf").is_null().any())
             .then(None)
@@ -474,7 +684,7 @@ class Context:
         )
         candidates = (
             keys.join(products, left_on="_code", right_on="productcode", how="inner")
-            .with_columns(p_geldig=valid)
+            .with_columns(p_geldig=valid_on(pl.col("begindatum")))
             .sort(
                 ["_code", "begindatum", "p_geldig", "geldig_vanaf"],
                 descending=[False, False, True, True],
@@ -496,11 +706,63 @@ class Context:
                 ],
                 pl.col("_bron").alias("p_bron"),
                 eenheid_code(pl.col("eenheid")).alias("p_eenheid"),
+                units(pl.col("tarief")).alias("p_tarief_u"),
+                pl.lit(None, dtype=pl.String).alias("p_index"),
+                pl.lit(None, dtype=UNITS).alias("p_tarief_vorig"),
             )
         )
-        return self.rows.join(
+        if self.indexatie:
+            candidates = self._indexed(candidates, products, valid_on)
+        joined = self.rows.join(
             candidates, on=["_code", "begindatum"], how="left", **{NULLS_EQUAL: True}
         ).with_columns(pl.col("p_bekend").fill_null(False), pl.col("p_geldig").fill_null(False))
+        category = pl.col("productcategorie").str.strip_chars()
+        return joined.with_columns(_cat=pl.coalesce(category, pl.col("p_productcategorie")))
+
+    def _indexed(
+        self,
+        candidates: pl.LazyFrame,
+        products: pl.LazyFrame,
+        valid_on: Callable[[pl.Expr], pl.Expr],
+    ) -> pl.LazyFrame:
+        """Candidates without a row valid on the date get last year's tariff, indexed."""
+        peil = pl.col("begindatum").dt.offset_by("-1y")
+        last_year = (
+            candidates.filter(~pl.col("p_geldig") & pl.col("begindatum").is_not_null())
+            .select("_code", "begindatum")
+            .join(products, left_on="_code", right_on="productcode", how="inner")
+            .filter(valid_on(peil) & pl.col("tarief").is_not_null())
+            .sort(["_code", "begindatum", "geldig_vanaf"], descending=[False, False, True])
+            .unique(["_code", "begindatum"], keep="first", maintain_order=True)
+            .select(
+                "_code",
+                "begindatum",
+                v_tarief=units(pl.col("tarief")),
+                v_eenheid=eenheid_code(pl.col("eenheid")),
+            )
+        )
+        years = pl.LazyFrame(
+            {"_jaar": list(self.indexatie), "_pct": list(self.indexatie.values())},
+            schema={"_jaar": pl.Int32, "_pct": pl.Int64},
+        )
+        use = ~pl.col("p_geldig") & pl.col("v_tarief").is_not_null() & pl.col("_pct").is_not_null()
+        scale = 10**8
+        factor = pl.lit(scale, dtype=UNITS) + pl.col("_pct").cast(UNITS)
+        indexed = round_half_up_div(pl.col("v_tarief") * factor, scale * 100) * 100
+        percent = number_from_units(pl.col("_pct") // 100)  # 1/10^8 of 1 -> 1/10.000 of 1%
+        return (
+            candidates.join(last_year, on=["_code", "begindatum"], how="left")
+            .with_columns(_jaar=pl.col("begindatum").dt.year().cast(pl.Int32))
+            .join(years, on="_jaar", how="left")
+            .with_columns(
+                p_tarief_u=pl.when(use).then(indexed).otherwise(pl.col("p_tarief_u")),
+                p_eenheid=pl.when(use).then(pl.col("v_eenheid")).otherwise(pl.col("p_eenheid")),
+                p_index=pl.when(use).then(percent + pl.lit("%")),
+                p_tarief_vorig=pl.when(use).then(pl.col("v_tarief")),
+            )
+            .with_columns(p_geldig=pl.col("p_geldig") | use.fill_null(False))
+            .drop("v_tarief", "v_eenheid", "_jaar", "_pct")
+        )
 
     @cached_property
     def is_arrangement(self) -> pl.LazyFrame:
@@ -514,18 +776,16 @@ class Context:
             "_rij", _arrangement=by_prefix | pl.col("p_binnen_arrangement").fill_null(False)
         )
 
-    def _with_allocation(self, frame: pl.LazyFrame) -> pl.LazyFrame:
-        """`frame` (all production rows) with the allocation each row is declared on (`t_*`).
-
-        With a BSN and a toewijzingnummer the match is BSN + number (the latest row of that
-        allocation in the list, so a later deletion with reason 13 counts). Without a number,
-        BSN + product: an allocation naming the code, or an aspecifiek one (no code) of the same
-        category; among several, one whose period covers the row's period, else the latest.
-        `_match` says how it matched ("nummer", "product"; null: no allocation).
-        """
+    @cached_property
+    def allocation_list(self) -> pl.LazyFrame:
+        """The allocations, one row per allocation: its latest version in the list (rows
+        without a toewijzingnummer stay apart), with `productcode` trimmed, `eenheid` as a
+        two-digit code, `_versies` (how many rows of the list it has), `_freq` (the frequency,
+        see `frequentie`) and `_n_totaal` (how many of its frequency's periods the whole
+        allocation spans; null without an end date, 1 for totaal)."""
         if self.toewijzingen is None:
-            raise RuntimeError("allocation frame requested without allocations")
-        alloc = (
+            raise RuntimeError("allocation list requested without allocations")
+        return (
             self.toewijzingen.frame.lazy()
             .select(list(TOEWIJZINGEN))
             .with_columns(
@@ -533,17 +793,60 @@ class Context:
                 eenheid_code(pl.col("eenheid")).alias("eenheid"),
             )
             .sort("_rij")
-            # one row per allocation: its latest version (rows without a number stay apart)
             .with_columns(
                 _sleutel=pl.coalesce(
                     "toewijzingnummer", pl.lit("#") + pl.col("_rij").cast(pl.String)
                 )
             )
+            .with_columns(_versies=pl.len().over(["bsn", "_sleutel"]))
             .unique(["bsn", "_sleutel"], keep="last", maintain_order=True)
             .drop("_sleutel")
-            .rename({c: f"t_{c}" for c in TOEWIJZINGEN})
+            .with_columns(_freq=frequentie())
+            .with_columns(
+                _n_totaal=pl.when(pl.col("_freq") == "totaal")
+                .then(pl.lit(1, dtype=pl.Int64))
+                .when(pl.col("einddatum").is_not_null() & pl.col("ingangsdatum").is_not_null())
+                .then(
+                    periods_in(
+                        pl.col("_freq"),
+                        pl.col("ingangsdatum"),
+                        pl.col("einddatum"),
+                        pl.col("ingangsdatum"),
+                    )
+                )
+            )
         )
-        alloc_cols = [f"t_{c}" for c in TOEWIJZINGEN]
+
+    def in_scope(self, allocations: pl.LazyFrame) -> pl.LazyFrame:
+        """Allocation-list rows to report: all of them, or with a shared allocation file
+        (`toewijzingen_apart`) those of the children (BSNs) in this production sheet."""
+        if not self.toewijzingen_apart:
+            return allocations
+        children = self.rows.select("bsn").unique()
+        return allocations.join(children, on="bsn", how="semi")
+
+    def kop_toewijzing(self, name: str) -> str:
+        """The allocation sheet's header as written, or the layout's standard header."""
+        info = self.toewijzingen.kolommen.get(name) if self.toewijzingen else None
+        if info:
+            return info.kop
+        return STANDARD_HEADERS.get(name, name.replace("_", " ").capitalize())
+
+    def _with_allocation(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        """`frame` (all production rows) with the allocation each row is declared on (`t_*`).
+
+        With a BSN and a toewijzingnummer the match is BSN + number (the latest row of that
+        allocation in the list, so a later deletion with reason 13 counts). Without a number,
+        BSN + product: an allocation naming the code, or an aspecifiek one (no code) of the
+        row's category (`_cat`: the column, else the code list's); among several, one whose
+        period covers the row's period, else the latest. `_match` says how it matched
+        ("nummer", "product"; null: no allocation).
+        """
+        extra = ["_freq", "_n_totaal"]
+        alloc = self.allocation_list.drop("_versies").rename(
+            {c: f"t_{c}" for c in [*TOEWIJZINGEN, *extra]}
+        )
+        alloc_cols = [f"t_{c}" for c in [*TOEWIJZINGEN, *extra]]
         numbered = pl.col("toewijzingnummer").is_not_null() & pl.col("bsn").is_not_null()
         by_number = (
             frame.filter(numbered)
@@ -589,16 +892,55 @@ class Context:
     @cached_property
     def enriched(self) -> pl.DataFrame:
         """The production rows with everything several checks look up, computed once:
-        the product-list row (`p_*`, see `_with_product`), the contracted tariff (`_contract`,
-        see `contract_units`) and, with allocations, the allocation (`_match`,
-        `t_*`, see `_with_allocation`). Collected eagerly on first use: every check that
-        needs it then filters one frame instead of repeating the joins.
+
+        - the product-list row (`p_*`, see `_with_product`);
+        - `_contract`: the contracted tariff per declared unit (see `contract_units`), and
+          `_uurtarief`: the hourly contract tariff when minutes are declared on it;
+        - `_tarief`: the tariff the line is computed with (declared, else contracted) and
+          `_verwacht`: the amount it should have (TR346; minutes on an hourly tariff under the
+          national rule IV081: hourly tariff x minutes / 60, rounded to cents). Without a
+          contract tariff, minutes declared at a rounded minute tariff fit any hourly tariff
+          that rounds to it: `_verwacht_min` / `_verwacht_max` bound those amounts;
+        - with allocations, the allocation (`_match`, `t_*`, see `_with_allocation`).
+
+        Collected eagerly on first use: every check that needs it then filters one frame
+        instead of repeating the joins.
         """
         frame = self._with_product()
-        pu, du, tariff = pl.col("p_eenheid"), pl.col("_eenheid"), pl.col("p_tarief")
+        regel = self.minuutregel
+        pu, du = pl.col("p_eenheid"), pl.col("_eenheid")
+        hourly_in_minutes = pl.col("p_geldig") & (pu == UUR) & (du == MINUUT)
         frame = frame.with_columns(
-            _contract=pl.when(pl.col("p_geldig")).then(contract_units(pu, du, tariff))
-        )
+            _contract=pl.when(pl.col("p_geldig")).then(
+                contract_units(pu, du, pl.col("p_tarief_u"), regel)
+            ),
+            _uurtarief=pl.when(hourly_in_minutes).then(pl.col("p_tarief_u")),
+        ).with_columns(_tarief=pl.coalesce(units(pl.col("tarief")), pl.col("_contract")))
+        a = pl.col("_a")
+        per_line = round_half_up_cents(a * pl.col("_tarief"))
+        if regel == "afronden":
+            minutes = round_half_up_div(pl.col("_uurtarief") * a, 60 * 1_000_000) * 100
+            expected = pl.when(pl.col("_uurtarief").is_not_null()).then(minutes).otherwise(per_line)
+            declared = units(pl.col("tarief"))
+            open_range = (
+                (du == MINUUT)
+                & pl.col("_contract").is_null()
+                & declared.is_not_null()
+                & (declared % 100 == 0)
+            )
+            low = round_half_up_div((declared * 60 - 3000) * a, 60 * 1_000_000) * 100
+            high = round_half_up_div((declared * 60 + 2900) * a, 60 * 1_000_000) * 100
+            bounds = {
+                "_verwacht_min": pl.when(open_range).then(low),
+                "_verwacht_max": pl.when(open_range).then(high),
+            }
+        else:
+            expected = per_line
+            bounds = {
+                "_verwacht_min": pl.lit(None, dtype=UNITS),
+                "_verwacht_max": pl.lit(None, dtype=UNITS),
+            }
+        frame = frame.with_columns(_verwacht=expected, **bounds)
         if self.toewijzingen is not None:
             frame = self._with_allocation(frame)
         return frame.collect()
@@ -618,16 +960,16 @@ class Context:
 
     @cached_property
     def allocated_codes(self) -> pl.LazyFrame:
-        """Per BSN in the allocations (`t_bsn`), the codes it has (`t_codes`, for messages)."""
+        """Per BSN in the allocations (`t_bsn`), the codes it has (`t_codes`, for messages) and
+        whether one is aspecifiek (`t_aspecifiek`: a category without a code)."""
         if self.toewijzingen is None:
             raise RuntimeError("allocation frame requested without allocations")
         alloc = self.toewijzingen.frame.lazy()
+        code = pl.col("productcode").str.strip_chars()
         return alloc.group_by(pl.col("bsn").alias("t_bsn")).agg(
-            t_codes=pl.coalesce(
-                pl.col("productcode").str.strip_chars(),
-                pl.lit("categorie ") + pl.col("productcategorie"),
-            )
+            t_codes=pl.coalesce(code, pl.lit("categorie ") + pl.col("productcategorie"))
             .unique()
             .sort()
-            .str.join(", ")
+            .str.join(", "),
+            t_aspecifiek=(code.is_null() & pl.col("productcategorie").is_not_null()).any(),
         )

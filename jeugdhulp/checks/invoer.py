@@ -1,14 +1,19 @@
-"""Checks on single cells as typed: empty, unreadable, leniently read (PM001-PM003, PM022)."""
+"""Checks on single cells as typed: empty, unreadable, leniently read, dates in the future,
+volumes that cannot be (PM001-PM003, PM022, PM024, PM025)."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from jeugdhulp.checks._base import (
+    EURO,
+    SCALE,
+    UUR,
     Context,
     controle,
     datum,
     dutch_number,
+    eenheid_woord,
     elfproef,
     no_results,
     results,
@@ -20,6 +25,14 @@ NUMBERS: tuple[str, ...] = tuple(n for n, t in PRODUCTIE.items() if t == DECIMAL
 BOOLEANS: tuple[str, ...] = tuple(n for n, t in PRODUCTIE.items() if t == pl.Boolean())
 MONEY: tuple[str, ...] = ("tarief", "bedrag")
 DATES: tuple[str, ...] = tuple(n for n, t in PRODUCTIE.items() if t == pl.Date())
+
+
+def _required(ctx: Context) -> tuple[str, ...]:
+    """The required columns under the profile: Einddatum is optional where a running
+    arrangement has none yet (`controles.einddatum_verplicht = false`, Hart van Brabant)."""
+    if ctx.setting("einddatum_verplicht", True):
+        return REQUIRED
+    return tuple(n for n in REQUIRED if n != "einddatum")
 
 
 def _quantity_present(ctx: Context) -> bool:
@@ -54,6 +67,8 @@ def verplicht_veld_leeg(ctx: Context) -> pl.LazyFrame:
     Aantal) en een verplichte kolom die helemaal ontbreekt (op de kopregel). Meldt ook een
     getal dat niet te lezen is (Aantal, Tarief of Bedrag met tekst als "abc") en een ja/nee-veld
     met een ander antwoord dan ja of nee. Een onleesbare datum is PM003, een onleesbaar BSN PM002.
+    In een profiel met `controles.einddatum_verplicht = false` (Hart van Brabant) is Einddatum
+    niet verplicht: daar krijgt een lopend arrangement pas een einddatum als het stopt.
 
     ## Waarom
     Zonder BSN, productcode, periode en aantal kan een regel niet aan een toewijzing worden
@@ -68,8 +83,9 @@ def verplicht_veld_leeg(ctx: Context) -> pl.LazyFrame:
     geeft "Aantal 'abc' is niet te lezen als getal".
     """
     frames: list[pl.LazyFrame] = []
+    required = _required(ctx)
     missing = [
-        n for n in REQUIRED if not (_quantity_present(ctx) if n == "aantal" else ctx.in_file(n))
+        n for n in required if not (_quantity_present(ctx) if n == "aantal" else ctx.in_file(n))
     ]
     if missing:
         frames.append(
@@ -86,7 +102,7 @@ def verplicht_veld_leeg(ctx: Context) -> pl.LazyFrame:
             )
         )
     rows = ctx.rows
-    for name in REQUIRED:
+    for name in required:
         if name in missing:
             continue
         column, header = _column_of(ctx, name)
@@ -160,20 +176,23 @@ def bsn_ongeldig(ctx: Context) -> pl.LazyFrame:
 @controle(
     "PM003",
     ernst="fout",
-    ijw="TR135",
+    ijw="TR135/TR137",
     retourcode="",
     titel="Datum ongeldig of einddatum voor begindatum",
-    bron="iJw TR135",
+    bron="iJw TR135 (een bestaande datum), TR137 (einddatum niet voor de begindatum)",
 )
 def datum_ongeldig(ctx: Context) -> pl.LazyFrame:
     """
     ## Wat het doet
-    Meldt een datum die niet als datum te lezen is (Begindatum, Einddatum, Geboortedatum; bv.
-    "31-02-2023" of "maart") en een einddatum die voor de begindatum ligt.
+    Meldt een datum die niet als datum te lezen is of niet bestaat (Begindatum, Einddatum,
+    Geboortedatum, Declaratiedatum; bv. "31-02-2023" of "maart") en een einddatum die voor de
+    begindatum ligt.
 
     ## Waarom
-    De periode bepaalt bij welke toewijzing, welk tarief en welke maand een regel hoort; een
-    periode die eindigt voor hij begint is in het iJw-bericht ongeldig (TR135).
+    De periode bepaalt bij welke toewijzing, welk tarief en welke maand een regel hoort. Een
+    datumveld wordt gevuld "met een bestaande datum" (TR135) en de einddatum van een periode
+    met een waarde "die groter is dan, of gelijk is aan de Begindatum" (TR137). Het tweede deel
+    van beide regels, geen datum in de toekomst, is PM024.
 
     ## Voorbeeld
     Begindatum 01-03-2023 en einddatum 28-02-2023 geeft "einddatum 28-02-2023 ligt voor
@@ -206,6 +225,143 @@ def datum_ongeldig(ctx: Context) -> pl.LazyFrame:
         )
     )
     return pl.concat(frames)
+
+
+@controle(
+    "PM024",
+    ernst="fout",
+    ijw="TR134/TR137",
+    retourcode="",
+    titel="Productperiode ligt na de declaratiedatum (in de toekomst)",
+    bron="iJw TR134, TR137 (niet groter dan de dagtekening), TR135 (niet in de toekomst)",
+)
+def periode_in_de_toekomst(ctx: Context) -> pl.LazyFrame:
+    """
+    ## Wat het doet
+    Meldt een productperiode die (deels) na de datum van de declaratie ligt: een begindatum of
+    einddatum later dan de Declaratiedatum (ook: Dagtekening) van de regel. Heeft de werkmap
+    geen declaratiedatum, dan telt de datum van de controle zelf: wat vandaag nog moet komen,
+    kan niet al geleverd zijn. Een lege einddatum (een lopend arrangement) telt niet.
+
+    ## Waarom
+    Een datum in een declaratie mag "niet groter [zijn] dan de Dagtekening van het bericht"
+    (TR134 voor de begindatum, TR137 voor de einddatum) en "niet in de toekomst" liggen
+    (TR135): zorg wordt gedeclareerd nadat ze is geleverd, een maand dus pas na afloop.
+
+    ## Voorbeeld
+    Een regel over januari 2030, gecontroleerd op 15-03-2024 zonder declaratiedatum, geeft
+    "begindatum 01-01-2030 ligt na 15-03-2024 (de datum van deze controle): een
+    productperiode kan niet in de toekomst liggen"; met declaratiedatum 31-01-2030 geeft
+    een periode t/m 31-01-2030 geen melding.
+    """
+    has_date = pl.col("declaratiedatum").is_not_null()
+    limit = pl.coalesce(pl.col("declaratiedatum"), pl.lit(ctx.vandaag, dtype=pl.Date))
+    what = (
+        pl.when(has_date)
+        .then(pl.format("de declaratiedatum {}", datum(pl.col("declaratiedatum"))))
+        .otherwise(pl.format("{} (de datum van deze controle)", datum(limit)))
+    )
+    begin, end = pl.col("begindatum"), pl.col("einddatum")
+    late_begin = (begin > limit).fill_null(False)
+    late_end = (end > limit).fill_null(False) & ~late_begin
+    return pl.concat(
+        [
+            results(
+                ctx.rows.filter(late_begin),
+                kolom="begindatum",
+                waarde=datum(begin),
+                melding=pl.format(
+                    "begindatum {} ligt na {}: een productperiode kan niet in de toekomst liggen",
+                    datum(begin),
+                    what,
+                ),
+            ),
+            results(
+                ctx.rows.filter(late_end),
+                kolom="einddatum",
+                waarde=datum(end),
+                melding=pl.format(
+                    "einddatum {} ligt na {}: declareer een periode pas als die voorbij is",
+                    datum(end),
+                    what,
+                ),
+            ),
+        ]
+    )
+
+
+@controle(
+    "PM025",
+    ernst="fout",
+    ijw="",
+    retourcode="",
+    titel="Aantal negatief of geen heel getal",
+    bron="iJw XSD LDT_Volume (geheel getal, 0 of meer); invulinstructies IV042, IV079",
+)
+def aantal_ongeldig(ctx: Context) -> pl.LazyFrame:
+    """
+    ## Wat het doet
+    Meldt een aantal (geleverd volume) dat negatief is, of dat geen heel getal is. Bij eenheid
+    83 (euro's) is het aantal een bedrag en mag het hele centen hebben (twee decimalen). Bij
+    uren wijst de melding op de afronding van IV079.
+
+    ## Waarom
+    GeleverdVolume is in het declaratiebericht een geheel getal van 0 of meer (XSD-type
+    LDT_Volume; IV042: "een geheel getal, zonder decimalen", bij euro's een bedrag in
+    eurocent). Een creditregel heeft geen negatief aantal, maar Debet/credit C. Uren die geen
+    hele uren zijn worden volgens IV079 rekenkundig afgerond op het totaal van de periode
+    (minder dan 30 minuten omlaag, 30 of meer omhoog, minimaal 1 uur), of in minuten
+    gedeclareerd.
+
+    ## Voorbeeld
+    Aantal -5 geeft "aantal -5 is negatief: een volume is 0 of meer; een creditregel geeft u
+    aan met Debet/credit C"; 2,5 uur geeft "aantal 2,5 uur is geen heel getal: rond het totaal
+    van de periode af op hele uren (minder dan 30 minuten omlaag, 30 of meer omhoog, minimaal
+    1 uur; IV079) of declareer in minuten".
+    """
+    a = pl.col("_a")
+    du = pl.col("_eenheid")
+    column, _ = _column_of(ctx, "aantal")
+    quantity = dutch_number(pl.col("aantal"))
+    euros = du.eq_missing(EURO)
+    negative = (a < 0).fill_null(False)
+    fraction = pl.when(euros).then(a % 100 != 0).otherwise(a % SCALE != 0).fill_null(False)
+    melding = (
+        pl.when(negative)
+        .then(
+            pl.format(
+                "aantal {} is negatief: een volume is 0 of meer; een creditregel geeft u aan met"
+                " Debet/credit C",
+                quantity,
+            )
+        )
+        .when(euros)
+        .then(pl.format("aantal {} (euro's) heeft meer dan twee decimalen: hele centen", quantity))
+        .when(du.eq_missing(UUR))
+        .then(
+            pl.format(
+                "aantal {} uur is geen heel getal: rond het totaal van de periode af op hele uren"
+                " (minder dan 30 minuten omlaag, 30 of meer omhoog, minimaal 1 uur; IV079) of"
+                " declareer in minuten",
+                quantity,
+            )
+        )
+        .otherwise(
+            pl.format(
+                "aantal {} is geen heel getal: het volume is een geheel aantal {}",
+                quantity,
+                pl.when(eenheid_woord(du) == "")
+                .then(pl.lit("eenheden"))
+                .otherwise(eenheid_woord(du)),
+            )
+        )
+    )
+    return results(
+        ctx.rows.filter(negative | fraction),
+        kolom=column,
+        waarde=quantity,
+        melding=melding,
+    )
 
 
 def _lenient_message(ctx: Context, name: str) -> pl.Expr:

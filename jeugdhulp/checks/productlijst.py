@@ -9,6 +9,7 @@ from jeugdhulp.checks._base import (
     EENHEDEN,
     EURO,
     MINUUT,
+    UNITS,
     UUR,
     Context,
     contract_note,
@@ -21,10 +22,11 @@ from jeugdhulp.checks._base import (
     euro,
     euro_from_units,
     no_results,
+    number_from_units,
     results,
-    round_half_up_cents,
     units,
 )
+from jeugdhulp.normalize import NIET_CLIENTGEBONDEN
 
 
 def _compatible(declared: pl.Expr, reference: pl.Expr) -> pl.Expr:
@@ -213,7 +215,7 @@ def eenheid_past_niet(ctx: Context) -> pl.LazyFrame:
     ijw="TR418",
     retourcode="0611",
     titel="Tarief wijkt af van het contracttarief van dat jaar",
-    bron="iJw TR418; IJsselland FAQ administratie (tarief per minuut, indexatie)",
+    bron="iJw TR418, IV081; IJsselland FAQ administratie (tarief per minuut, indexatie)",
     nodig=("producten",),
 )
 def tarief_wijkt_af(ctx: Context) -> pl.LazyFrame:
@@ -222,23 +224,29 @@ def tarief_wijkt_af(ctx: Context) -> pl.LazyFrame:
     Vergelijkt het ingevulde tarief met het contracttarief uit de productenlijst dat geldt op
     de begindatum (Geldig vanaf / Geldig tot). Staat het product per uur (04) in de lijst en
     wordt per minuut (01) gedeclareerd, dan is het contracttarief het uurtarief gedeeld door
-    60 en afgekapt (niet afgerond) op hele centen; een minuuttarief met meer dan twee
-    decimalen (0,907) wordt op dezelfde manier afgekapt. Het tarief van een ander jaar wordt
-    herkend en genoemd.
+    60 op hele centen: landelijk half naar boven afgerond (IV081: 54,42 / 60 = 0,907 wordt
+    0,91), in een profiel met `tarieven.minuuttarief = "afkappen"` (IJsselland) afgekapt (0,90).
+    Een minuuttarief met meer dan twee decimalen in de lijst (0,907) gaat op dezelfde manier.
+    Heeft de lijst voor de code alleen een tarief van vorig jaar en noemt het profiel een
+    indexatie voor dit jaar (`indexatie`, IJsselland 2021: 2,86%), dan is het contracttarief
+    dat tarief geïndexeerd en half naar boven afgerond op centen; de melding zegt welke bron
+    het tarief heeft. Het tarief van een ander jaar wordt herkend en genoemd.
 
     ## Waarom
     Een declaratie tegen een ander tarief dan gecontracteerd valt uit (TR418, retourcode
-    0611). IJsselland: "het uurtarief wordt gedeeld door 60 waarbij afgekapt wordt op 2
-    decimalen", en na de jaarlijkse indexatie valt een declaratie tegen het tarief van vorig
-    jaar uit.
+    0611). IV081: het tarief per minuut is het uurtarief gedeeld door 60, "afgerond op 2
+    decimalen volgens de rekenkundige regels"; IJsselland wijkt daar bewust van af: "het
+    uurtarief wordt gedeeld door 60 waarbij afgekapt wordt op 2 decimalen". Na de jaarlijkse
+    indexatie valt een declaratie tegen het tarief van vorig jaar uit.
 
     ## Voorbeeld
-    Uurtarief 54,42 voor 45A48 in 2023, gedeclareerd per minuut tegen 0,91, geeft "tarief
-    0,91 wijkt af van het contracttarief 0,90 voor 45A48 in 2023 (uurtarief 54,42 / 60,
-    afgekapt op hele centen)". Het tarief van 2022 gedeclareerd in 2023 krijgt erbij
-    "; 0,88 is het tarief van 2022".
+    Uurtarief 54,42 voor 45A48 in 2023, per minuut gedeclareerd tegen 0,91, geeft in
+    IJsselland "tarief 0,91 wijkt af van het contracttarief 0,90 voor 45A48 in 2023 (uurtarief
+    54,42 / 60, afgekapt op hele centen)"; landelijk is 0,91 juist en 0,90 fout. Het tarief
+    van 2022 gedeclareerd in 2023 krijgt erbij "; 0,88 is het tarief van 2022".
     """
     declared = units(pl.col("tarief"))
+    regel = ctx.minuutregel
     offending = (
         contract_tariff(ctx)
         .filter(pl.col("tarief").is_not_null() & pl.col("begindatum").is_not_null())
@@ -257,7 +265,10 @@ def tarief_wijkt_af(ctx: Context) -> pl.LazyFrame:
         .filter(
             (
                 contract_units(
-                    eenheid_code(pl.col("eenheid")), pl.col("_eenheid"), pl.col("tarief_right")
+                    eenheid_code(pl.col("eenheid")),
+                    pl.col("_eenheid"),
+                    units(pl.col("tarief_right")),
+                    regel,
                 )
                 == units(pl.col("tarief"))
             )
@@ -273,17 +284,30 @@ def tarief_wijkt_af(ctx: Context) -> pl.LazyFrame:
         .then(pl.format("; {} is het tarief van {}", euro(pl.col("tarief")), pl.col("_ander")))
         .otherwise(pl.lit(""))
     )
+    source = (
+        pl.when(pl.col("p_index").is_not_null())
+        .then(
+            pl.format(
+                " (de productenlijst heeft alleen het tarief van {}: {}, geïndexeerd met {})",
+                pl.col("begindatum").dt.year() - 1,
+                euro_from_units(pl.col("p_tarief_vorig")),
+                pl.col("p_index"),
+            )
+        )
+        .otherwise(pl.lit(""))
+    )
     return results(
         rows,
         kolom="tarief",
         waarde=waarde,
         melding=pl.format(
-            "tarief {} wijkt af van het contracttarief {} voor {} in {}{}{}",
+            "tarief {} wijkt af van het contracttarief {} voor {} in {}{}{}{}",
             euro(pl.col("tarief")),
             euro_from_units(pl.col("_contract")),
             pl.col("_code"),
             pl.col("begindatum").dt.year(),
-            contract_note(pl.col("p_eenheid"), pl.col("_eenheid"), pl.col("p_tarief")),
+            source,
+            contract_note(pl.col("p_eenheid"), pl.col("_eenheid"), pl.col("p_tarief_u"), regel),
             suffix,
         ),
     )
@@ -295,50 +319,127 @@ def tarief_wijkt_af(ctx: Context) -> pl.LazyFrame:
     ijw="TR346",
     retourcode="9346",
     titel="Bedrag is niet aantal maal tarief",
-    bron="iJw TR346",
+    bron="iJw TR346, IV081, CS339; IJsselland FAQ administratie (tarief per minuut)",
 )
 def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
     """
     ## Wat het doet
-    Rekent aantal × tarief exact uit (geen zwevendekommagetallen), rondt half naar boven af op
-    hele centen en vergelijkt dat met het ingevulde bedrag. Zonder ingevuld tarief telt het
-    contracttarief uit de productenlijst. Niet voor eenheid 83 (euro's): daar is het bedrag
-    zelf het volume.
+    Rekent exact (geen zwevendekommagetallen) het bedrag uit dat bij de regel hoort en
+    vergelijkt dat met het ingevulde bedrag:
+
+    - aantal × tarief, half naar boven afgerond op hele centen; zonder ingevuld tarief het
+      contracttarief uit de productenlijst;
+    - minuten op een product met een uurtarief, landelijk (IV081, TR346): uurtarief × minuten
+      / 60, afgerond op centen; het afgeronde minuuttarief in de regel telt daarvoor niet. In
+      een profiel met `tarieven.minuuttarief = "afkappen"` (IJsselland) is het minuten × het
+      afgekapte minuuttarief. Staat het uurtarief niet in een productenlijst, dan past
+      landelijk elk bedrag dat hoort bij een uurtarief dat afgerond dit minuuttarief geeft;
+    - eenheid 83 (euro's): het bedrag is gelijk aan het aantal (CS339).
+
+    Een creditregel (Debet/credit C, of een negatief bedrag) mag het bedrag positief of
+    negatief noemen.
 
     ## Waarom
     Het declaratiebericht eist dat het bedrag gelijk is aan volume × tarief (TR346,
-    retourcode 9346); een afwijking van één cent laat de regel al uitvallen.
+    retourcode 9346), bij eenheid 83 gelijk aan het volume (CS339); een afwijking van één
+    cent laat de regel al uitvallen.
 
     ## Voorbeeld
     Aantal 12, tarief 0,90 en bedrag 10,90 geeft "bedrag 10,90 wijkt af van aantal 12 x
-    tarief 0,90 = 10,80".
+    tarief 0,90 = 10,80". Landelijk: 600 minuten op uurtarief 54,42 is 544,20 (54,42 × 600 /
+    60), ook als het minuuttarief 0,91 is ingevuld; bedrag 540,00 geeft "bedrag 540,00 wijkt
+    af van uurtarief 54,42 × 600 minuten / 60 = 544,20".
     """
-    rows = ctx.product if ctx.products is not None else ctx.rows
-    tariff = units(pl.col("tarief"))
-    label = pl.lit("tarief")
-    if ctx.products is not None:
-        label = pl.when(tariff.is_null()).then(pl.lit("contracttarief")).otherwise(label)
-        tariff = pl.coalesce(tariff, pl.col("_contract"))
-    expected = round_half_up_cents(pl.col("_a") * pl.col("_t"))
-    rows = rows.with_columns(_t=tariff, _label=label).filter(
+    rows = ctx.product
+    label = (
+        pl.when(pl.col("tarief").is_null())
+        .then(pl.lit("contracttarief"))
+        .otherwise(pl.lit("tarief"))
+    )
+    bedrag = units(pl.col("bedrag"))
+    expected = pl.col("_verwacht")
+    euros = pl.col("_eenheid").eq_missing(EURO)
+
+    def same(value: pl.Expr) -> pl.Expr:
+        credit_flip = pl.col("_credit") & (bedrag == pl.lit(0, dtype=UNITS) - value)
+        return (bedrag == value) | credit_flip
+
+    in_range = (
+        (bedrag >= pl.col("_verwacht_min")) & (bedrag <= pl.col("_verwacht_max"))
+    ).fill_null(False) | (
+        pl.col("_credit")
+        & (pl.lit(0, dtype=UNITS) - bedrag >= pl.col("_verwacht_min"))
+        & (pl.lit(0, dtype=UNITS) - bedrag <= pl.col("_verwacht_max"))
+    ).fill_null(False)
+    product_rows = rows.filter(
         pl.col("bedrag").is_not_null()
         & pl.col("_a").is_not_null()
-        & pl.col("_t").is_not_null()
-        & (pl.col("_eenheid").ne_missing(EURO))
-        & (units(pl.col("bedrag")) != expected)
+        & expected.is_not_null()
+        & ~euros
+        & ~same(expected)
+        & ~in_range
     )
-    return results(
-        rows,
-        kolom="bedrag",
-        waarde=pl.coalesce(euro(pl.col("bedrag")), ctx.tekst("bedrag")),
-        melding=pl.format(
-            "bedrag {} wijkt af van aantal {} x {} {} = {}",
-            euro(pl.col("bedrag")),
-            dutch_number(pl.col("aantal")),
-            pl.col("_label"),
-            euro_from_units(pl.col("_t")),
-            euro_from_units(expected),
-        ),
+    euro_rows = rows.filter(
+        pl.col("bedrag").is_not_null() & pl.col("_a").is_not_null() & euros & ~same(pl.col("_a"))
+    )
+    quantity = dutch_number(pl.col("aantal"))
+    hourly = pl.col("_uurtarief").is_not_null() & pl.lit(ctx.minuutregel == "afronden")
+    return pl.concat(
+        [
+            results(
+                product_rows,
+                kolom="bedrag",
+                waarde=pl.coalesce(euro(pl.col("bedrag")), ctx.tekst("bedrag")),
+                melding=pl.when(hourly)
+                .then(
+                    pl.format(
+                        "bedrag {} wijkt af van uurtarief {} × {} minuten / 60 = {} (landelijke"
+                        " regel IV081: het bedrag volgt uit het uurtarief, niet uit het"
+                        " afgeronde minuuttarief)",
+                        euro(pl.col("bedrag")),
+                        euro_from_units(pl.col("_uurtarief")),
+                        quantity,
+                        euro_from_units(expected),
+                    )
+                )
+                .when(pl.col("_verwacht_min").is_not_null())
+                .then(
+                    pl.format(
+                        "bedrag {} wijkt af van aantal {} x tarief {} = {}; ook bij een uurtarief"
+                        " dat per minuut {} geeft (uurtarief × minuten / 60, IV081) hoort een"
+                        " bedrag van {} t/m {}",
+                        euro(pl.col("bedrag")),
+                        quantity,
+                        euro_from_units(pl.col("_tarief")),
+                        euro_from_units(expected),
+                        euro_from_units(pl.col("_tarief")),
+                        euro_from_units(pl.col("_verwacht_min")),
+                        euro_from_units(pl.col("_verwacht_max")),
+                    )
+                )
+                .otherwise(
+                    pl.format(
+                        "bedrag {} wijkt af van aantal {} x {} {} = {}",
+                        euro(pl.col("bedrag")),
+                        quantity,
+                        label,
+                        euro_from_units(pl.col("_tarief")),
+                        euro_from_units(expected),
+                    )
+                ),
+            ),
+            results(
+                euro_rows,
+                kolom="bedrag",
+                waarde=pl.coalesce(euro(pl.col("bedrag")), ctx.tekst("bedrag")),
+                melding=pl.format(
+                    "bedrag {} wijkt af van aantal {}: bij eenheid 83 (euro's) is het bedrag"
+                    " gelijk aan het aantal (CS339)",
+                    euro(pl.col("bedrag")),
+                    number_from_units(pl.col("_a"), min_decimals=2),
+                ),
+            ),
+        ]
     )
 
 
@@ -348,35 +449,52 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
     ijw="",
     retourcode="",
     titel="Indirecte tijd op een product waarvoor alleen directe tijd telt",
-    bron="IJsselland FAQ administratie (LVB); Hart van Brabant arrangementen (buiten arrangement)",
-    nodig=("producten",),
+    bron="IJsselland FAQ administratie (LVB; niet-cliëntgebonden tijd); Hart van Brabant"
+    " arrangementen (buiten arrangement)",
 )
 def indirecte_tijd(ctx: Context) -> pl.LazyFrame:
     """
     ## Wat het doet
-    Meldt een regel met soort tijd "indirect" op een product waarvoor alleen directe
-    cliëntgebonden tijd declarabel is: in de productenlijst "Alleen directe tijd" = ja, een
-    LVB-product (domein LVB), of, in een regio met arrangementen (Hart van Brabant), een
-    product buiten de arrangementen ("Binnen arrangement" = nee; instelling
+    Meldt een regel met soort tijd "niet-cliëntgebonden" (indirecte tijd die niet aan een
+    cliënt gebonden is, zoals teamoverleg) op elk product, en een regel met soort tijd
+    "indirect" (cliëntgebonden: overleg, registratie, reistijd naar de cliënt) op een product
+    waarvoor alleen directe cliëntgebonden tijd declarabel is: in de productenlijst "Alleen
+    directe tijd" = ja, een LVB-product (domein LVB), of, in een regio met arrangementen (Hart
+    van Brabant), een product buiten de arrangementen ("Binnen arrangement" = nee; instelling
     `controles.buiten_arrangement_alleen_direct`, standaard aan als het profiel arrangementen
-    kent).
+    kent). Zonder productenlijst wordt alleen de niet-cliëntgebonden tijd beoordeeld.
 
     ## Waarom
-    Bij deze producten is de indirecte tijd in het tarief verdisconteerd; indirecte tijd
-    apart declareren is dubbel betalen.
+    IJsselland: "Bij de LVB productcodes kan enkel de direct cliëntgebonden tijd gedeclareerd
+    worden ... De indirecte tijd is bij geen enkel productcode declarabel." Hart van Brabant:
+    bij producten buiten een arrangement "kunnen alleen eenheden [worden gedeclareerd] die
+    zij direct aan de jeugdhulp ... hebben besteed".
 
     ## Voorbeeld
     Soort tijd "indirect" op een LVB-product 45A50 geeft "indirecte tijd op productcode
-    45A50: LVB-product, alleen directe cliëntgebonden tijd is declarabel".
+    45A50: LVB-product, alleen directe cliëntgebonden tijd is declarabel"; soort tijd "niet
+    cliëntgebonden" op 45A48 geeft "niet-cliëntgebonden tijd op productcode 45A48: indirecte
+    tijd die niet aan een cliënt gebonden is, is bij geen enkel product declarabel".
     """
     if not ctx.in_file("soort_tijd"):
         return no_results()
     outside = bool(
         ctx.setting("buiten_arrangement_alleen_direct", ctx.arrangement_prefix is not None)
     )
-    indirect = pl.col("soort_tijd").str.strip_chars().str.to_lowercase().str.starts_with("indirect")
+    soort = pl.col("soort_tijd")
+    never = soort.eq_missing(NIET_CLIENTGEBONDEN)
+    indirect = soort.eq_missing("indirect")
     reason = (
-        pl.when(pl.col("p_alleen_directe_tijd").fill_null(False))
+        pl.when(never)
+        .then(
+            pl.lit(
+                "indirecte tijd die niet aan een cliënt gebonden is, is bij geen enkel product"
+                " declarabel"
+            )
+        )
+        .when(~pl.col("p_geldig"))
+        .then(None)
+        .when(pl.col("p_alleen_directe_tijd").fill_null(False))
         .then(pl.lit("de productenlijst rekent voor dit product alleen directe tijd"))
         .when(pl.col("p_domein").str.to_uppercase().str.strip_chars().eq_missing("LVB"))
         .then(pl.lit("LVB-product, alleen directe cliëntgebonden tijd is declarabel"))
@@ -384,15 +502,18 @@ def indirecte_tijd(ctx: Context) -> pl.LazyFrame:
         .then(pl.lit("product buiten het arrangement, alleen directe tijd is declarabel"))
     )
     rows = (
-        ctx.product.filter(indirect.fill_null(False) & pl.col("p_geldig"))
+        ctx.product.filter(never | indirect)
         .with_columns(_reden=reason)
         .filter(pl.col("_reden").is_not_null())
     )
     return results(
         rows,
         kolom="soort_tijd",
-        waarde=pl.col("soort_tijd"),
+        waarde=pl.coalesce(ctx.tekst("soort_tijd"), soort),
         melding=pl.format(
-            "indirecte tijd op productcode {}: {}", pl.col("_code"), pl.col("_reden")
+            "{} tijd op productcode {}: {}",
+            pl.when(never).then(pl.lit("niet-cliëntgebonden")).otherwise(pl.lit("indirecte")),
+            pl.col("_code").fill_null("(leeg)"),
+            pl.col("_reden"),
         ),
     )

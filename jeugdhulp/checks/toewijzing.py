@@ -1,5 +1,6 @@
-"""Checks against the allocations (toewijzingen, JW301): existence, code, period, volume,
-budget, deletion, monthly product periods (PM005-PM007, PM011, PM012, PM014, PM021)."""
+"""Checks of production rows against the allocations (toewijzingen, JW301): existence, code,
+period, volume, budget, deletion, monthly product periods (PM005-PM007, PM011, PM012, PM014,
+PM021)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ import polars as pl
 
 from jeugdhulp.checks._base import (
     MINUUT,
+    UNITS,
     UUR,
     Context,
+    allocation_year,
     controle,
     datum,
-    eenheid_naam,
+    dutch_number,
+    eenheid_woord,
     euro_from_units,
     number_from_units,
+    periods_in,
     results,
-    round_half_up_cents,
+    round_half_up_div,
     units,
 )
 
@@ -50,9 +55,11 @@ def geen_toewijzing(ctx: Context) -> pl.LazyFrame:
     ## Wat het doet
     Zoekt bij elke regel de toewijzing: op BSN + toewijzingnummer als de regel een
     toewijzingnummer heeft, anders op BSN + productcode (een aspecifieke toewijzing, zonder
-    productcode, past bij elke code van dezelfde categorie). Meldt een regel zonder
-    toewijzing en noemt wat er voor die BSN wel is toegewezen, of bij welk BSN het
-    toewijzingnummer hoort (een tikfout in het BSN).
+    productcode, past bij elke code die de productenlijst in dezelfde categorie zet, OP302 en
+    IV075; de categorie komt uit de kolom Productcategorie, anders uit de productenlijst, nooit
+    uit de eerste tekens van de code). Meldt een regel zonder toewijzing en noemt wat er voor
+    die BSN wel is toegewezen, of bij welk BSN het toewijzingnummer hoort (een tikfout in het
+    BSN), of dat de categorie van de code onbekend is.
 
     ## Waarom
     "U vult alleen de productie in voor de cliënten waarvoor u een beschikking hebt
@@ -76,6 +83,11 @@ def geen_toewijzing(ctx: Context) -> pl.LazyFrame:
         .join(ctx.allocated_codes, left_on="bsn", right_on="t_bsn", how="left")
         .join(owners, left_on="toewijzingnummer", right_on="_nummer", how="left")
     )
+    unknown_category = (
+        pl.col("toewijzingnummer").is_null()
+        & pl.col("_cat").is_null()
+        & pl.col("t_aspecifiek").fill_null(False)
+    )
     known = (
         pl.when(pl.col("_eigenaar").is_not_null())
         .then(
@@ -85,6 +97,16 @@ def geen_toewijzing(ctx: Context) -> pl.LazyFrame:
         )
         .when(pl.col("t_codes").is_null())
         .then(pl.lit(" (geen enkele toewijzing voor deze BSN)"))
+        .when(unknown_category)
+        .then(
+            pl.format(
+                " (wel toegewezen: {}; de categorie van {} is onbekend: geen Productcategorie"
+                " ingevuld en niet in de productenlijst, dus niet te koppelen aan een"
+                " aspecifieke toewijzing)",
+                pl.col("t_codes"),
+                pl.col("_code"),
+            )
+        )
         .otherwise(pl.format(" (wel toegewezen: {})", pl.col("t_codes")))
     )
     has_number = pl.col("toewijzingnummer").is_not_null()
@@ -131,7 +153,11 @@ def code_wijkt_af(ctx: Context) -> pl.LazyFrame:
     ## Wat het doet
     Vergelijkt bij een regel met toewijzingnummer de productcategorie en productcode met die
     van de toewijzing. Bij een aspecifieke toewijzing (alleen een categorie, geen code) moet
-    alleen de categorie gelijk zijn: elke code binnen die categorie mag.
+    alleen de categorie gelijk zijn: elke code die de productenlijst in die categorie zet mag
+    (OP302, IV075), ook een regionale code als 0D891. De categorie van een regel is de kolom
+    Productcategorie, anders die van de code in de productenlijst; nooit de eerste tekens van de
+    code. Is die categorie onbekend (geen kolom, code niet in de lijst), dan meldt het dat
+    niet na te gaan is of de code bij de aspecifieke toewijzing past.
 
     ## Waarom
     Een toewijzing geeft recht op één product (specifiek) of één categorie (aspecifiek); een
@@ -153,15 +179,49 @@ def code_wijkt_af(ctx: Context) -> pl.LazyFrame:
     code_differs = pl.col("t_productcode").is_not_null() & (
         pl.col("_code").ne_missing(pl.col("t_productcode"))
     )
+    unknown = (
+        pl.col("t_productcode").is_null()
+        & pl.col("t_productcategorie").is_not_null()
+        & pl.col("_cat").is_null()
+        & pl.col("_code").is_not_null()
+    )
+    from_list = pl.col("productcategorie").str.strip_chars().is_null()
     return pl.concat(
         [
             results(
                 rows.filter(category_differs),
                 kolom="productcategorie" if category_given else "productcode",
                 waarde=pl.col("productcategorie") if category_given else pl.col("productcode"),
+                melding=pl.when(from_list)
+                .then(
+                    pl.format(
+                        "productcode {} hoort volgens de productenlijst bij categorie {}, niet bij"
+                        " categorie {} van toewijzing {}",
+                        pl.col("_code"),
+                        pl.col("_cat"),
+                        pl.col("t_productcategorie"),
+                        _allocation_label(),
+                    )
+                )
+                .otherwise(
+                    pl.format(
+                        "productcategorie {} wijkt af van categorie {} van toewijzing {}",
+                        pl.col("_cat"),
+                        pl.col("t_productcategorie"),
+                        _allocation_label(),
+                    )
+                ),
+                retourcode=pl.lit("9339"),
+            ),
+            results(
+                rows.filter(unknown),
+                kolom="productcategorie" if category_given else "productcode",
+                waarde=pl.col("productcode"),
                 melding=pl.format(
-                    "productcategorie {} wijkt af van categorie {} van toewijzing {}",
-                    pl.col("_cat"),
+                    "de categorie van productcode {} is onbekend (geen Productcategorie ingevuld"
+                    " en niet in de productenlijst): niet na te gaan of de code bij categorie {}"
+                    " van toewijzing {} hoort",
+                    pl.col("_code"),
                     pl.col("t_productcategorie"),
                     _allocation_label(),
                 ),
@@ -237,12 +297,20 @@ def buiten_toewijzingsperiode(ctx: Context) -> pl.LazyFrame:
     )
 
 
-def _frequency(kind: str) -> pl.Expr:
-    """WJ757 frequency: "totaal" (6, totaal binnen geldigheidsduur; also empty) or "maand" (4)."""
-    f = pl.col("t_frequentie").str.strip_chars().str.to_lowercase()
-    if kind == "totaal":
-        return f.is_null() | f.is_in(["6", "06"]) | f.str.contains("totaal")
-    return f.is_in(["4", "04"]) | f.str.contains("maand")
+def _count_text(freq: pl.Expr, count: pl.Expr, volume: pl.Expr, word: pl.Expr) -> pl.Expr:
+    """ "5 kalenderweken x 4 uur per week" and so on, for messages."""
+    per = pl.format("{} {}", volume, word)
+    return (
+        pl.when(freq == "dag")
+        .then(pl.format("{} dagen × {} per dag", count, per))
+        .when(freq == "week")
+        .then(pl.format("{} kalenderweken × {} per week", count, per))
+        .when(freq == "maand")
+        .then(pl.format("{} kalendermaand(en) × {} per maand", count, per))
+        .when(freq == "jaar")
+        .then(pl.format("{} jaar van de toewijzing × {} per jaar", count, per))
+        .otherwise(pl.format("toegewezen {} voor de hele looptijd", per))
+    )
 
 
 @controle(
@@ -251,81 +319,200 @@ def _frequency(kind: str) -> pl.Expr:
     ijw="TR321/TR322",
     retourcode="9321/9322",
     titel="Aantal boven het toegewezen volume",
-    bron="iJw TR321, TR322",
+    bron="iJw TR321, TR322, TR341; invulinstructies IV076, IV077, IV078",
     nodig=("toewijzingen",),
+    ernst_toelichting="onbekende frequentie: waarschuwing",
 )
 def boven_volume(ctx: Context) -> pl.LazyFrame:
     """
     ## Wat het doet
-    Vergelijkt het aantal met het toegewezen volume, in de eenheid van de toewijzing
-    (minuten op een toewijzing in uren worden omgerekend). Per regel: één regel boven het
-    volume (TR321). Opgeteld over alle regels van dezelfde toewijzing, op volgorde van
-    begindatum: elke regel vanaf de regel waarmee het totaal boven het volume komt (TR322).
-    Opgeteld wordt alleen bij een volume voor de hele looptijd (frequentie 6, "totaal", of
-    leeg); bij een volume per maand (frequentie 4) telt alleen de regel zelf. Andere
-    frequenties (per dag, per week) worden niet gecontroleerd.
+    Vergelijkt het geleverde aantal met het toegewezen volume, rekening houdend met de
+    frequentie van de toewijzing (WMO757):
+
+    - per productperiode (TR321, retourcode 9321): het maximum is het volume maal het aantal
+      dagen (per dag), kalenderweken (per week: maandag t/m zondag, ook gebroken weken, IV077),
+      kalendermaanden (per maand: een gebroken maand mag het hele maandvolume, IV078) of jaren
+      van de toewijzing (per jaar) dat de productperiode raakt, binnen de toewijzingsperiode;
+      bij totaal het hele volume. Regels op dezelfde toewijzing met dezelfde productperiode
+      (een aspecifieke toewijzing met meer productcodes) tellen samen;
+    - over de hele looptijd (TR322, retourcode 9322): alle regels op de toewijzing opgeteld,
+      op volgorde van begindatum, tegen het volume maal het aantal dagen, weken, maanden of
+      jaren van de hele toewijzing (IV077: "om te voorkomen dat deze rekenmethode resulteert
+      in meer ruimte dan totaal toegewezen is"); bij totaal het volume zelf. Een toewijzing
+      zonder einddatum heeft alleen bij totaal een maximum over de looptijd.
+
+    Eenheden worden eerst gelijk gemaakt: minuten op een toewijzing in uren tellen als uren
+    (TR341: bij een toewijzing in uren mag in minuten gedeclareerd worden), dus 300 minuten en
+    1 uur is 6 uur. Een creditregel telt negatief: een debetregel die in dezelfde werkmap
+    wordt gecrediteerd, is geen overschrijding. Een frequentie die iJw 3.2 niet kent
+    (zoals 3, per vier weken) geeft één waarschuwing per toewijzing: het volume is dan niet
+    gecontroleerd.
 
     ## Waarom
-    Meer leveren dan toegewezen wordt niet betaald (retourcodes 9321, 9322).
+    Meer leveren dan toegewezen wordt niet betaald: TR321 ("GeleverdVolume ... moet passen
+    binnen Volume", rekening houdend met eenheid, frequentie en de duur van de productperiode)
+    en TR322 (de som over alle prestaties binnen het volume over de loopduur).
 
     ## Voorbeeld
-    Toewijzing T1 van 1.200 minuten met regels van 600, 500 en 300 minuten geeft bij de derde
-    regel "opgeteld aantal 1.400 tot en met deze regel is meer dan het toegewezen volume 1.200
-    01 (minuut) van toewijzing T1".
+    Toewijzing T1 van 4 uur per week van 01-03-2023 t/m 31-03-2023, met 40 uur in maart 2023,
+    geeft "aantal 40 uur is meer dan 20 uur voor deze productperiode (5 kalenderweken × 4 uur
+    per week) van toewijzing T1". Op een toewijzing van 10 uur totaal zijn 300 minuten en 1
+    uur samen 6 uur: geen melding.
     """
     du, tu = pl.col("_eenheid"), pl.col("t_eenheid")
-    hours_in_minutes = (tu == UUR) & (du == MINUUT)
-    factor = pl.when(hours_in_minutes).then(60).otherwise(1)
+    time_units = [UUR, MINUUT]
+    fits = tu.is_null() | du.is_null() | (du == tu) | (du.is_in(time_units) & tu.is_in(time_units))
+    in_minutes = tu.is_in(time_units) | (tu.is_null() & du.is_in(time_units))
+    line_factor = pl.when(in_minutes & (du == UUR)).then(60).otherwise(1)
+    volume_factor = pl.when(tu == UUR).then(60).otherwise(1)
+    needed = [
+        "_rij",
+        "_aantal_kolom",
+        "_a",
+        "_q",
+        "_eenheid",
+        "begindatum",
+        "einddatum",
+        *[f"t_{c}" for c in ("_rij", "toewijzingnummer", "ingangsdatum", "einddatum")],
+        *[f"t_{c}" for c in ("volume", "eenheid", "frequentie", "_freq", "_n_totaal")],
+    ]
     rows = (
         _matched(ctx)
-        .filter(
-            pl.col("t_volume").is_not_null()
-            & pl.col("_a").is_not_null()
-            & (tu.is_null() | du.is_null() | (du == tu) | hours_in_minutes)
+        .filter(pl.col("t_volume").is_not_null() & pl.col("_a").is_not_null() & fits)
+        .select(needed)  # windows below are much cheaper over a slim frame
+        .rename({"t__freq": "_freq"})
+    )
+    unknown = rows.filter(pl.col("_freq") == "onbekend")
+    known = rows.filter(pl.col("_freq") != "onbekend")
+    start = pl.coalesce(pl.col("t_ingangsdatum"), pl.col("begindatum"))
+    period_begin = pl.max_horizontal(pl.col("begindatum"), start)
+    period_end = pl.min_horizontal(pl.col("einddatum"), pl.col("t_einddatum"))
+    freq = pl.col("_freq")
+    known = (
+        known.with_columns(
+            _qc=pl.col("_q") * line_factor,
+            _vol=units(pl.col("t_volume")) * volume_factor,
+            _start=start,
         )
         .with_columns(
-            # everything in the declared unit: hours on the allocation become minutes
-            _vol=units(pl.col("t_volume")) * factor,
-            _totaal=_frequency("totaal"),
-            _maand=_frequency("maand"),
+            _n=pl.when(freq == "totaal")
+            .then(pl.lit(1, dtype=pl.Int64))
+            .when(pl.col("einddatum").is_not_null() & (period_end >= period_begin))
+            .then(periods_in(freq, period_begin, period_end, pl.col("_start"))),
+            _n_totaal=pl.col("t__n_totaal"),
         )
-        .with_columns(_cum=pl.col("_a").cum_sum().over("t__rij", order_by=["begindatum", "_rij"]))
+        .with_columns(
+            _max=pl.col("_vol") * pl.col("_n"),
+            _max_totaal=pl.col("_vol") * pl.col("_n_totaal"),
+            _pregels=pl.len().over(["t__rij", "begindatum", "einddatum"]),
+            _cum=pl.col("_qc").cum_sum().over("t__rij", order_by=["begindatum", "_rij"]),
+            _netto=pl.col("_qc").sum().over("t__rij"),
+        )
     )
-    unit = (
-        pl.when(tu.is_null())
-        .then(pl.lit(""))
-        .otherwise(pl.format(" {}", eenheid_naam(pl.coalesce(du, tu))))
+    # The running sum within a product period only where a period has more than one line
+    # (an aspecifiek allocation, several codes): a window over ~every row alone is costly.
+    period = ["t__rij", "begindatum", "einddatum"]
+    known = pl.concat(
+        [
+            known.filter(pl.col("_pregels") == 1).with_columns(
+                _pcum=pl.col("_qc"), _pnetto=pl.col("_qc")
+            ),
+            known.filter(pl.col("_pregels") > 1).with_columns(
+                _pcum=pl.col("_qc").cum_sum().over(period, order_by="_rij"),
+                _pnetto=pl.col("_qc").sum().over(period),
+            ),
+        ]
     )
-    per_line = (pl.col("_totaal") | pl.col("_maand")) & (pl.col("_a") > pl.col("_vol"))
-    summed = pl.col("_totaal") & ~per_line & (pl.col("_cum") > pl.col("_vol"))
+    # From the line that crosses the maximum, when what remains after credits is still over it
+    # (a debit cancelled by its credit line in the same sheet is no overrun).
+    per_period = (
+        (pl.col("_pcum") > pl.col("_max")) & (pl.col("_pnetto") > pl.col("_max"))
+    ).fill_null(False)
+    over_total = (
+        (pl.col("_cum") > pl.col("_max_totaal")) & (pl.col("_netto") > pl.col("_max_totaal"))
+    ).fill_null(False) & ~per_period
+    known = known.with_columns(_periode=per_period, _totaal=over_total).filter(
+        pl.col("_periode") | pl.col("_totaal")
+    )
+    unit = pl.coalesce(tu, du)
+    word = eenheid_woord(unit)
+
+    def shown(value: pl.Expr) -> pl.Expr:
+        """A common-unit number in the allocation's unit: minutes back to hours."""
+        hours = round_half_up_div(value, 60)
+        return number_from_units(pl.when(tu == UUR).then(hours).otherwise(value))
+
+    volume = dutch_number(pl.col("t_volume"))
+    minutes_note = (
+        pl.when((tu == UUR) & (du == MINUUT))
+        .then(pl.format(" ({} minuten)", number_from_units(pl.col("_a"))))
+        .otherwise(pl.lit(""))
+    )
+    period_text = _count_text(freq, pl.col("_n"), volume, word)
+    total_text = _count_text(freq, pl.col("_n_totaal"), volume, word)
+    kolom = pl.coalesce(pl.col("_aantal_kolom"), pl.lit("aantal"))
+    first_of_allocation = pl.col("_rij") == pl.col("_rij").min().over("t__rij")
     return pl.concat(
         [
             results(
-                rows.filter(per_line),
-                kolom=pl.coalesce(pl.col("_aantal_kolom"), pl.lit("aantal")),
+                known.filter(pl.col("_periode")),
+                kolom=kolom,
                 waarde=number_from_units(pl.col("_a")),
-                melding=pl.format(
-                    "aantal {} is meer dan het toegewezen volume {}{} van toewijzing {}",
-                    number_from_units(pl.col("_a")),
-                    number_from_units(pl.col("_vol")),
-                    unit,
-                    _allocation_label(),
+                melding=pl.when(pl.col("_pregels") == 1)
+                .then(
+                    pl.format(
+                        "aantal {} {}{} is meer dan {} {} voor deze productperiode ({}) van"
+                        " toewijzing {}",
+                        shown(pl.col("_qc")),
+                        word,
+                        minutes_note,
+                        shown(pl.col("_max")),
+                        word,
+                        period_text,
+                        _allocation_label(),
+                    )
+                )
+                .otherwise(
+                    pl.format(
+                        "opgeteld {} {} in deze productperiode (met de andere regels op"
+                        " toewijzing {}) is meer dan {} {} ({})",
+                        shown(pl.col("_pcum")),
+                        word,
+                        _allocation_label(),
+                        shown(pl.col("_max")),
+                        word,
+                        period_text,
+                    )
                 ),
                 retourcode=pl.lit("9321"),
             ),
             results(
-                rows.filter(summed),
-                kolom=pl.coalesce(pl.col("_aantal_kolom"), pl.lit("aantal")),
+                known.filter(pl.col("_totaal")),
+                kolom=kolom,
                 waarde=number_from_units(pl.col("_a")),
                 melding=pl.format(
-                    "opgeteld aantal {} tot en met deze regel is meer dan het toegewezen volume"
-                    " {}{} van toewijzing {}",
-                    number_from_units(pl.col("_cum")),
-                    number_from_units(pl.col("_vol")),
-                    unit,
+                    "opgeteld {} {} tot en met deze regel is meer dan {} {} over de hele"
+                    " toewijzing {} ({})",
+                    shown(pl.col("_cum")),
+                    word,
+                    shown(pl.col("_max_totaal")),
+                    word,
                     _allocation_label(),
+                    total_text,
                 ),
                 retourcode=pl.lit("9322"),
+            ),
+            results(
+                unknown.filter(first_of_allocation),
+                kolom=kolom,
+                waarde=pl.col("t_frequentie"),
+                melding=pl.format(
+                    "frequentie '{}' van toewijzing {} is onbekend (iJw: 1 per dag, 2 per week,"
+                    " 4 per maand, 6 totaal); het aantal is niet getoetst aan het volume",
+                    pl.col("t_frequentie"),
+                    _allocation_label(),
+                ),
+                ernst=pl.lit("waarschuwing"),
             ),
         ]
     )
@@ -346,23 +533,34 @@ def boven_budget(ctx: Context) -> pl.LazyFrame:
     Telt de bedragen van alle regels op dezelfde toewijzing op, op volgorde van begindatum,
     en meldt elke regel vanaf de regel waarmee het totaal boven het budget komt. Bij een
     hersteltraject (of zonder trajecttype) geldt het budget voor de hele periode, bij een
-    duurzaam traject per kalenderjaar. Zonder bedrag telt aantal × tarief (of het
-    contracttarief), half naar boven afgerond op centen.
+    duurzaam traject per jaar van de toewijzing, gerekend vanaf de ingangsdatum (een toewijzing
+    vanaf 01-07-2023 heeft jaren 01-07-2023 t/m 30-06-2024, 01-07-2024 t/m 30-06-2025, ...).
+    Een productperiode telt in het toewijzingsjaar waarin hij begint. Zonder bedrag telt het
+    bedrag dat bij aantal en tarief hoort (zie PM010). Een creditregel telt negatief: een
+    debetregel die in dezelfde werkmap wordt gecrediteerd, is geen overschrijding.
 
     ## Waarom
     Een standaardbudget of offertebudget is een plafond: wat erboven gedeclareerd wordt,
-    wordt afgewezen (TR369, retourcode 9369). Bij duurzaam is het budget per jaar.
+    wordt afgewezen (TR369, retourcode 9369). Het webinar toewijzen 2023: bij herstel "geldt
+    het financieel budget voor de gehele duur van de toewijzing", bij duurzaam "per jaar van
+    de toewijzing" (niet per kalenderjaar).
 
     ## Voorbeeld
-    Hersteltoewijzing T1 met budget 8.000,00 en regels van 5.000,00 en 3.250,00 geeft bij de
-    tweede regel "opgeteld bedrag 8.250,00 tot en met deze regel is meer dan het budget
-    8.000,00 van toewijzing T1 (herstel: budget voor de hele periode)".
+    Duurzame toewijzing T1 vanaf 01-07-2023 met budget 12.000,00 en elke maand 2.000,00 geeft
+    bij de zevende maand in het eerste toewijzingsjaar "opgeteld bedrag 14.000,00 tot en met
+    deze regel is meer dan het budget 12.000,00 van toewijzing T1 (duurzaam: budget per jaar
+    van de toewijzing, 01-07-2023 t/m 30-06-2024)"; een hersteltoewijzing met budget 8.000,00
+    en regels van 5.000,00 en 3.250,00 geeft bij de tweede "(herstel: budget voor de hele
+    periode)".
     """
     rows = _matched(ctx).filter(pl.col("t_budget").is_not_null())
-    tariff = units(pl.col("tarief"))
-    if ctx.products is not None:
-        tariff = pl.coalesce(tariff, pl.col("_contract"))
-    amount = pl.coalesce(units(pl.col("bedrag")), round_half_up_cents(pl.col("_a") * tariff))
+    expected = pl.col("_verwacht")
+    signed_expected = (
+        pl.when(pl.col("_credit") & (expected > 0))
+        .then(pl.lit(0, dtype=UNITS) - expected)
+        .otherwise(expected)
+    )
+    amount = pl.coalesce(pl.col("_b"), signed_expected)
     duurzaam = (
         pl.col("t_trajecttype")
         .str.strip_chars()
@@ -370,23 +568,48 @@ def boven_budget(ctx: Context) -> pl.LazyFrame:
         .str.starts_with("duurzaam")
         .fill_null(False)
     )
+    start = pl.col("t_ingangsdatum")
+    year = (
+        pl.when(~pl.col("_duurzaam"))
+        .then(pl.lit(0, dtype=pl.Int32))
+        .when(start.is_null())
+        .then(pl.col("begindatum").dt.year().cast(pl.Int32))
+        .otherwise(allocation_year(pl.col("begindatum"), start))
+    )
     rows = (
         rows.with_columns(_bedrag=amount, _duurzaam=duurzaam)
         .filter(pl.col("_bedrag").is_not_null())
-        .with_columns(
-            _jaar=pl.when(pl.col("_duurzaam")).then(pl.col("begindatum").dt.year()).otherwise(0)
-        )
+        .with_columns(_jaar=year)
         .with_columns(
             _cum=pl.col("_bedrag")
             .cum_sum()
-            .over(["t__rij", "_jaar"], order_by=["begindatum", "_rij"])
+            .over(["t__rij", "_jaar"], order_by=["begindatum", "_rij"]),
+            _netto=pl.col("_bedrag").sum().over(["t__rij", "_jaar"]),
         )
-        .filter(pl.col("_cum") > units(pl.col("t_budget")))
+        .filter(
+            (pl.col("_cum") > units(pl.col("t_budget")))
+            & (pl.col("_netto") > units(pl.col("t_budget")))
+        )
     )
+    year_start = start.dt.offset_by(pl.format("{}y", pl.col("_jaar")))
+    year_end = start.dt.offset_by(pl.format("{}y", pl.col("_jaar") + 1)).dt.offset_by("-1d")
     period = (
-        pl.when(pl.col("_duurzaam"))
-        .then(pl.format("duurzaam: budget per kalenderjaar, {}", pl.col("_jaar")))
-        .otherwise(pl.lit("herstel: budget voor de hele periode"))
+        pl.when(~pl.col("_duurzaam"))
+        .then(pl.lit("herstel: budget voor de hele periode"))
+        .when(start.is_null())
+        .then(
+            pl.format(
+                "duurzaam: budget per jaar; zonder ingangsdatum per kalenderjaar {}",
+                pl.col("_jaar"),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "duurzaam: budget per jaar van de toewijzing, {} t/m {}",
+                datum(year_start),
+                datum(year_end),
+            )
+        )
     )
     return results(
         rows,
