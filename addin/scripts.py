@@ -16,7 +16,7 @@ The region profile comes from the defined name ``jeugdhulp_profiel``, else from 
 to the label "Profiel" on a sheet ``Instellingen``, else the default (ijsselland-2023).
 
 **Backoffice** (`controleer_map`, classic xlwings and xlwings Server: it needs the file system).
-A control workbook (``workbooks/backoffice-controle.xlsx``) has a sheet ``Instellingen`` with
+A control workbook (``workbooks/backoffice_controle.xlsm``) has a sheet ``Instellingen`` with
 the folder, profile, allocation and product files and whether to write annotated copies; the
 script runs `batch.run.check_file` on every workbook in the folder, exactly like
 ``jeugdhulp controleer MAP --samenvatting``, and writes the sheets ``Samenvatting`` (one row per

@@ -17,6 +17,7 @@ import pytest
 from openpyxl.utils.cell import get_column_letter
 
 from tests.corpus.build_corpus import soffice_convert
+from workbooks.build_examples import SHIPPED
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -35,14 +36,14 @@ SHEETS = {
     "productiemonitor-sjabloon.xlsx": ["Productie", "Toewijzingen", "Producten", "Uitleg"],
     "rekenhulp-standaardbudget.xlsx": ["Lijsten", "Rekenhulp", "Casussen"],
     "tarieven.xlsx": ["Tarieven", "Vervoer"],
-    "backoffice-controle.xlsx": ["Instellingen", "Samenvatting", "Bevindingen"],
+    "backoffice_controle.xlsm": ["Instellingen", "Uitleg", "Samenvatting", "Bevindingen"],
 }
 
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     root = tmp_path_factory.mktemp("workbooks-libreoffice")
-    books = sorted(WORKBOOKS.glob("*.xlsx"))
+    books = [WORKBOOKS / name for name in SHIPPED]
     exported = soffice_convert(books, root / "csv", ALL_SHEETS_CSV, root / "profile-csv")
     resaved = soffice_convert([TEMPLATE], root / "xlsx", "xlsx", root / "profile-xlsx")
     return {"root": root, "books": books, "exported": exported, "resaved": resaved}

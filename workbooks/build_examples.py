@@ -8,8 +8,11 @@
   `=STANDAARDBUDGET(...)`, and the seed's cases Mark and Frival on a second sheet;
 - tarieven.xlsx: `=TARIEFPERMINUUT(...)` and `=INDEXEERTARIEF(...)` spilling over a column, and
   `=VERVOERSCORE` / `=VERVOERSRECHT` on the seed's examples A, B and C;
-- backoffice-controle.xlsx: the control workbook of the backoffice folder check
+- backoffice_controle.xlsm: the control workbook of the backoffice folder check, with a button
   (`workbooks/build_backoffice.py`).
+
+`SHIPPED` names them; anything else in the folder is the user's (a checked copy such as
+``voorbeeld-productiemonitor.controle.xlsx`` after the quick start).
 
 Formulas carry their cached results, computed by the same core the add-in calls, so a viewer that
 does not recalculate shows the right figures; Excel and LibreOffice recalculate on opening and
@@ -28,10 +31,11 @@ import xlsxwriter
 
 from batch.synthetic import generate_example, write_workbook
 from jeugdhulp.budget import budgetraming, standaardbudget
-from jeugdhulp.columns import COLUMNS, UNIT_CODES
+from jeugdhulp.columns import COLUMNS, QUANTITY_COLUMNS, UNIT_CODES, required_columns
 from jeugdhulp.profile import load_profile
 from jeugdhulp.tariff import indexeer_tarief, tarief_per_minuut
 from jeugdhulp.transport import vervoerscore, vervoersrecht
+from workbooks.build_backoffice import NAME as BACKOFFICE_NAME
 from workbooks.build_backoffice import build_backoffice
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +43,14 @@ EXAMPLE = HERE / "voorbeeld-productiemonitor.xlsx"
 TEMPLATE = HERE / "productiemonitor-sjabloon.xlsx"
 REKENHULP = HERE / "rekenhulp-standaardbudget.xlsx"
 TARIEVEN = HERE / "tarieven.xlsx"
+#: The workbooks `build` writes, in its order.
+SHIPPED: tuple[str, ...] = (
+    EXAMPLE.name,
+    TEMPLATE.name,
+    REKENHULP.name,
+    TARIEVEN.name,
+    BACKOFFICE_NAME,
+)
 FIXED_CREATED = dt.datetime(2023, 1, 1)
 TEMPLATE_ROWS = 2000
 
@@ -51,8 +63,8 @@ UITLEG: dict[str, str] = {
     "begindatum": "Eerste dag van de geleverde periode (dd-mm-jjjj); een periode is één kalendermaand.",
     "einddatum": "Laatste dag van de geleverde periode (dd-mm-jjjj).",
     "eenheid": "iJw-eenheid: 01 minuut, 04 uur, 14 etmaal, 16 dagdeel, 82 stuks (output), 83 euro's, 84 stuks (inspanning).",
-    "aantal": "Geleverd volume in de eenheid, 0 of meer.",
-    "tarief": "Tarief per eenheid in euro's, zoals in het contract (per minuut: uurtarief / 60, afgekapt op centen).",
+    "aantal": "Geleverd volume in de eenheid: een geheel getal, 0 of meer.",
+    "tarief": "Tarief per eenheid in euro's, zoals in het contract (per minuut: uurtarief / 60 op centen, zoals het regioprofiel voorschrijft).",
     "bedrag": "Aantal x tarief in euro's.",
     "geboortedatum": "Geboortedatum van de jeugdige (voor de controle op 18 jaar).",
     "soort_tijd": "direct of indirect; bij LVB-producten en producten buiten een arrangement telt alleen directe tijd.",
@@ -75,10 +87,34 @@ UITLEG: dict[str, str] = {
     "binnen_arrangement": "ja als het product binnen een arrangement valt.",
     "alleen_directe_tijd": "ja als alleen directe cliënttijd declarabel is.",
 }
+#: The 2017 style: one quantity column per unit instead of Eenheid + Aantal.
+QUANTITY_HEADERS = (
+    ", ".join(c.kop for c in QUANTITY_COLUMNS[:-1]) + f" of {QUANTITY_COLUMNS[-1].kop}"
+)
+#: The lines above the column table of the Uitleg sheet: what the checker reads.
+UITLEG_INTRO: tuple[str, ...] = (
+    "Vul één regel per jeugdige, product en maand.",
+    "Verplichte kolommen hebben een donkerblauwe kop en 'ja' in de kolom Verplicht hieronder; "
+    "zonder die kolommen kan de controle het blad niet lezen.",
+    "De kopregel mag onder titelregels staan (binnen de eerste 30 rijen); kolommen mogen in elke "
+    "volgorde staan en worden ook herkend onder de namen in 'Ook herkend als' "
+    "(hoofdletters, accenten en leestekens tellen niet).",
+    "In plaats van Eenheid en Aantal mag elke eenheid een eigen kolom hebben "
+    f"({QUANTITY_HEADERS}), zoals in de productiemonitor van 2017.",
+    "Datums als datum of als tekst dd-mm-jjjj; bedragen met decimale komma. Wat als tekst is "
+    "ingevuld wordt wel gelezen, maar gemeld (controle PM022), zodat u de bron kunt verbeteren.",
+)
 REDENEN_BEEINDIGING = ("02", "20", "31", "32", "33", "34", "35", "36", "37", "38", "39")
 DATE_COLUMNS = frozenset(
     {"begindatum", "einddatum", "geboortedatum", "ingangsdatum", "geldig_vanaf", "geldig_tot"}
 )
+#: Date validation per column (first, last): a birth date lies between the oldest client of
+#: youth care (verlengde jeugdhulp runs to 23) with a margin and today; periods and allocations
+#: lie within the Jeugdwet (from 2015).
+DATE_RANGES: dict[str, tuple[dt.date, dt.date | str]] = {
+    "geboortedatum": (dt.date(1980, 1, 1), "=TODAY()"),
+    "*": (dt.date(2015, 1, 1), dt.date(2099, 12, 31)),
+}
 NUMBER_COLUMNS = frozenset({"aantal", "volume"})
 MONEY_COLUMNS = frozenset({"tarief", "bedrag", "budget"})
 YES_NO_COLUMNS = frozenset(
@@ -110,6 +146,16 @@ def build_template(folder: Path) -> Path:
     header = workbook.add_format(
         {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
     )
+    # Required columns stand out: white on dark blue (the Uitleg sheet says so).
+    required_header = workbook.add_format(
+        {
+            "bold": True,
+            "bg_color": "#1F4E78",
+            "font_color": "#FFFFFF",
+            "border": 1,
+            "text_wrap": True,
+        }
+    )
     date_fmt = workbook.add_format({"num_format": "dd-mm-yyyy"})
     money_fmt = workbook.add_format({"num_format": "€ #,##0.00"})
     text_fmt = workbook.add_format({"num_format": "@"})
@@ -120,12 +166,16 @@ def build_template(folder: Path) -> Path:
             c for c in COLUMNS[table] if c.eenheid is None and c.sjabloon
         ]  # canonical style, no 2017 columns, no declaration-message fields
         last = TEMPLATE_ROWS
+        required = set(required_columns(table))
         for index, column in enumerate(columns):
-            sheet.write_string(0, index, column.kop, header)
+            sheet.write_string(
+                0, index, column.kop, required_header if column.naam in required else header
+            )
             width = max(len(column.kop) + 2, 12)
             fmt = None
             if column.naam in DATE_COLUMNS:
                 fmt = date_fmt
+                first, until = DATE_RANGES.get(column.naam, DATE_RANGES["*"])
                 sheet.data_validation(
                     1,
                     index,
@@ -134,16 +184,37 @@ def build_template(folder: Path) -> Path:
                     {
                         "validate": "date",
                         "criteria": "between",
-                        "minimum": dt.date(2015, 1, 1),
-                        "maximum": dt.date(2099, 12, 31),
+                        "minimum": first,
+                        "maximum": until,
                         "input_title": column.kop,
                         "input_message": "Datum als dd-mm-jjjj.",
                         "error_title": "Ongeldige datum",
-                        "error_message": "Vul een datum in tussen 01-01-2015 en 31-12-2099 (dd-mm-jjjj).",
+                        "error_message": (
+                            f"Vul een datum in vanaf {first:%d-%m-%Y} tot en met "
+                            + ("vandaag" if until == "=TODAY()" else f"{until:%d-%m-%Y}")
+                            + " (dd-mm-jjjj)."
+                        ),
                     },
                 )
-            elif column.naam in NUMBER_COLUMNS | MONEY_COLUMNS:
-                fmt = money_fmt if column.naam in MONEY_COLUMNS else None
+            elif column.naam in NUMBER_COLUMNS:
+                # iJw LDT_Volume: a whole number of the unit, 0 or more.
+                sheet.data_validation(
+                    1,
+                    index,
+                    last,
+                    index,
+                    {
+                        "validate": "integer",
+                        "criteria": ">=",
+                        "value": 0,
+                        "input_title": column.kop,
+                        "input_message": "Een geheel getal van 0 of meer, in de eenheid van de regel.",
+                        "error_title": "Ongeldig aantal",
+                        "error_message": "Vul een geheel getal van 0 of meer in (iJw: volume is geheel).",
+                    },
+                )
+            elif column.naam in MONEY_COLUMNS:
+                fmt = money_fmt
                 sheet.data_validation(
                     1,
                     index,
@@ -154,9 +225,9 @@ def build_template(folder: Path) -> Path:
                         "criteria": ">=",
                         "value": 0,
                         "input_title": column.kop,
-                        "input_message": "Een getal van 0 of meer (decimale komma).",
-                        "error_title": "Ongeldig getal",
-                        "error_message": "Vul een getal van 0 of meer in.",
+                        "input_message": "Een bedrag in euro's van 0 of meer (decimale komma).",
+                        "error_title": "Ongeldig bedrag",
+                        "error_message": "Vul een bedrag van 0 of meer in.",
                     },
                 )
             elif column.naam == "eenheid":
@@ -254,22 +325,30 @@ def build_template(folder: Path) -> Path:
     uitleg.write(
         0, 0, "Uitleg bij de productiemonitor", workbook.add_format({"bold": True, "font_size": 14})
     )
-    uitleg.write(
-        1, 0, "Vul één regel per jeugdige, product en maand. Verplichte kolommen zijn gemarkeerd."
+    for r, line in enumerate(UITLEG_INTRO, start=1):
+        uitleg.write(r, 0, line)
+    header_row = len(UITLEG_INTRO) + 2
+    uitleg.write_row(
+        header_row, 0, ("Blad", "Kolom", "Verplicht", "Ook herkend als", "Inhoud"), bold
     )
-    uitleg.write_row(3, 0, ("Blad", "Kolom", "Verplicht", "Ook herkend als", "Inhoud"), bold)
-    row = 4
+    row = header_row + 1
     for table, columns in COLUMNS.items():
+        required = set(required_columns(table))
         for column in columns:
             if column.eenheid is not None or not column.sjabloon:
                 continue
+            verplicht = ""
+            if column.naam in required:
+                verplicht = "ja"
+                if table == "productie" and column.naam in ("eenheid", "aantal"):
+                    verplicht = f"ja, of de kolommen {QUANTITY_HEADERS}"
             uitleg.write_row(
                 row,
                 0,
                 (
                     table.capitalize(),
                     column.kop,
-                    "ja" if column.verplicht else "",
+                    verplicht,
                     ", ".join(column.synoniemen),
                     UITLEG.get(column.naam, ""),
                 ),
@@ -281,7 +360,7 @@ def build_template(folder: Path) -> Path:
     uitleg.set_column(2, 2, 10)
     uitleg.set_column(3, 3, 36)
     uitleg.set_column(4, 4, 90)
-    uitleg.freeze_panes(4, 0)
+    uitleg.freeze_panes(header_row + 1, 0)
     workbook.close()
     return target
 
@@ -335,7 +414,8 @@ def build_rekenhulp(folder: Path) -> Path:
 
     lists = workbook.add_worksheet("Lijsten")
     categories = list(profile.get("rekentarieven"))
-    intensities = ["licht", "middel", "middelzwaar", "zwaar"]
+    # Only the intensities the profile has a group rate for: another choice could only fail.
+    intensities = [name for name, rate in profile.get("groepstarieven").items() if rate]
     lists.write_column(0, 0, ["Herstel", "Duurzaam"])
     lists.write_column(0, 1, intensities)
     lists.write_column(0, 2, categories)
@@ -353,8 +433,9 @@ def build_rekenhulp(folder: Path) -> Path:
     sheet.write(
         1,
         0,
-        "Grijze velden zijn invulvelden. De uitkomst gebruikt de functies van de jeugdhulp-invoegtoepassing.",
+        "Grijze velden zijn invulvelden.",
     )
+    sheet.write(2, 0, ADDIN_NOTE, workbook.add_format({"italic": True, "font_color": "#595959"}))
     mark = CASES[0]
     inputs = (
         ("Trajecttype (Herstel / Duurzaam)", mark["trajecttype"], "Trajecttypes"),
@@ -368,7 +449,11 @@ def build_rekenhulp(folder: Path) -> Path:
         ("Intensiteit groepsaanbod", mark["groep_intensiteit"], "Groepsintensiteiten"),
         ("Uren per week ambulante jeugdhulp (cliënturen)", mark["ambulant_uren"], None),
         ("Duur toewijzing ambulante jeugdhulp in weken", mark["ambulant_weken"], None),
-        ("Rekentarief ambulante jeugdhulp", mark["rekentarief"], "Rekentarieven"),
+        (
+            "Rekentarief ambulante jeugdhulp (categorie of uurtarief)",
+            mark["rekentarief"],
+            "Rekentarieven",
+        ),
         ("Verwijzer", "", "Verwijzers"),
     )
     sheet.write(3, 0, "In te vullen gegevens", bold)
@@ -379,7 +464,26 @@ def build_rekenhulp(folder: Path) -> Path:
             sheet.write_number(row, 1, float(value), number)
         else:
             sheet.write_string(row, 1, str(value), grey)
-        if source:
+        if source == "Rekentarieven":
+            # A category from the list or an hourly amount: the list is a suggestion (an
+            # "information" alert lets a typed amount such as 85,50 stand).
+            sheet.data_validation(
+                row,
+                1,
+                row,
+                1,
+                {
+                    "validate": "list",
+                    "source": f"={source}",
+                    "input_title": "Kies of typ een bedrag",
+                    "input_message": "Kies een categorie uit de lijst of typ een uurtarief in euro's (bijvoorbeeld 85,50).",
+                    "error_type": "information",
+                    "error_title": "Eigen uurtarief",
+                    "error_message": "Geen categorie uit de lijst: de waarde wordt gelezen als uurtarief in euro's.",
+                    "ignore_blank": True,
+                },
+            )
+        elif source:
             sheet.data_validation(
                 row,
                 1,
@@ -481,6 +585,11 @@ HOURLY = (
     Decimal("130.00"),
 )
 INDEX_2021 = Decimal("0.0286")
+#: Said on every sheet whose formulas are the add-in's functions.
+ADDIN_NOTE = (
+    "Deze formules zijn functies van de jeugdhulp-invoegtoepassing (xlwings; zie README). Zonder "
+    "die invoegtoepassing toont Excel #NAAM?; de getoonde uitkomsten zijn bij het maken opgeslagen."
+)
 TRANSPORT = (("A", 6, 3, 4, 40), ("B", 4, 5, 4, 15), ("C", 12, 1, 4, 9))
 
 
@@ -509,6 +618,8 @@ def build_tarieven(folder: Path) -> Path:
     for row in range(2, last):  # cached values of the spilled cells
         sheet.write_number(row, 1, per_minute[row - 1], money)
         sheet.write_number(row, 2, indexed[row - 1], money)
+    note = workbook.add_format({"italic": True, "font_color": "#595959"})
+    sheet.write(last + 1, 0, ADDIN_NOTE, note)
     sheet.set_column(0, 2, 22)
     sheet.set_column(4, 4, 32)
 
@@ -547,6 +658,7 @@ def build_tarieven(folder: Path) -> Path:
         0,
         "Bron: Hart van Brabant, stappenplan vervoersvoorziening (wegingsfactor 0,25; drempel 250).",
     )
+    transport.write(6, 0, ADDIN_NOTE, note)
     transport.set_column(0, 6, 16)
     workbook.close()
     return target
