@@ -322,7 +322,7 @@ def stream_sheet(
     tail. When the part has no sheetData, nothing is written and `head` holds the whole part.
     Raises `XmlFout` for a DTD, a part that is not UTF-8, or a sheetData that is not closed.
     """
-    import zlib
+    from batch._zip import crc32
 
     size = chunk or _CHUNK
     buf = b""
@@ -347,7 +347,7 @@ def stream_sheet(
     def emit(piece: bytes) -> None:
         nonlocal crc, body
         if piece:
-            crc = zlib.crc32(piece, crc)
+            crc = crc32(piece, crc)
             body += len(piece)
             write(piece)
 
@@ -361,12 +361,8 @@ def stream_sheet(
     pos = 0
     while True:
         stop = buf.find(end_tag, pos)
-        other = [p for p in (buf.find(b"<!", pos, stop if stop != -1 else None),) if p != -1]
-        pi = buf.find(b"<?", pos, stop if stop != -1 else None)
-        if pi != -1:
-            other.append(pi)
-        if other:  # a comment, CDATA section or PI comes first: step over it
-            at = min(other)
+        at = _markup_before(buf, pos, len(buf) if stop == -1 else stop)
+        if at != -1:  # a comment, CDATA section or PI comes first: step over it
             if buf.startswith(b"<!--", at):
                 close, step = buf.find(b"-->", at + 4), 3
             elif buf.startswith(b"<![CDATA[", at):
@@ -411,9 +407,28 @@ def stream_sheet(
         if not more:
             raise XmlFout("sheetData is niet afgesloten")
         cut = max(pos, len(buf) - keep)
+        if buf[cut - 1 : cut] == b"<":  # never split a "<!" or "<?" across the cut
+            cut -= 1
         emit(buf[:cut])
         buf = buf[cut:] + more
         pos = 0
+
+
+def _markup_before(buf: bytes, start: int, stop: int) -> int:
+    """Position of the first ``<!`` or ``<?`` in `buf[start:stop]`, else -1.
+
+    Searches for the rare second byte (memchr speed) and checks the byte before it: a
+    two-byte `find` would stop at every ``<`` of the sheet.
+    """
+    found = -1
+    for mark in (b"!", b"?"):
+        i = buf.find(mark, start, stop)
+        while i != -1:
+            if i > 0 and buf[i - 1 : i] == b"<":
+                found = i - 1 if found == -1 else min(found, i - 1)
+                break
+            i = buf.find(mark, i + 1, stop)
+    return found
 
 
 class Skeleton:

@@ -63,6 +63,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import operator
 import re
 import tempfile
 import zipfile
@@ -84,7 +85,6 @@ from batch._ooxml import (
     STRICT_REL_NS,
     STYLES_CT,
     WORKSHEET_CT,
-    SheetParts,
     Skeleton,
     XmlFout,
     canonical,
@@ -113,6 +113,7 @@ from batch.package import (
     read_member,
     reason_of,
 )
+from batch.verify import Changed, verify_copy
 from jeugdhulp.controle_layout import (
     COLOURS,
     CONTROLE_SHEET,
@@ -342,8 +343,6 @@ def _write(
             plan = _Plan(zin, raw, frame, options, only_sheet)
 
             def verify(path: Path) -> None:
-                from batch.verify import verify_copy
-
                 problems = verify_copy(path, zin, plan.changed)
                 if problems:
                     shown_problems = "; ".join(problems[:3])
@@ -391,10 +390,8 @@ def _as_frame(findings: Iterable[Finding] | pl.DataFrame) -> pl.DataFrame:
             )
         frame = findings.select(FINDING_FIELDS)
     else:
-        rows = [f.as_dict() for f in findings]
-        frame = (
-            pl.DataFrame(rows, schema=_FRAME_SCHEMA) if rows else pl.DataFrame(schema=_FRAME_SCHEMA)
-        )
+        fields = operator.attrgetter(*FINDING_FIELDS)
+        frame = pl.DataFrame([fields(f) for f in findings], schema=_FRAME_SCHEMA, orient="row")
     return frame.with_columns(
         pl.col("rij").cast(pl.Int64, strict=False).fill_null(0),
         *[pl.col(c).cast(pl.String).fill_null("") for c in FINDING_FIELDS if c != "rij"],
@@ -506,7 +503,7 @@ class _Plan:
         self.changed_parts: dict[str, bytes] = {}
         self.removed: set[str] = set()
         self.rewrites: dict[str, _Rewrite] = {}
-        self.changed: list = []  # batch.verify.Changed, filled while writing
+        self.changed: list[Changed] = []  # what batch.verify checks, filled while writing
         self._plan(frame, only_sheet)
 
     # -- reading ------------------------------------------------------------------------
@@ -915,8 +912,6 @@ class _Plan:
     # -- writing ------------------------------------------------------------------------
 
     def write(self, out: BinaryIO) -> None:
-        from batch.verify import Changed
-
         self.changed = []
         written: set[str] = set()
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
@@ -928,8 +923,7 @@ class _Plan:
                     write_member(zout, name, self.changed_parts[name], info)
                     self.changed.append(Changed(name, "xml"))
                 elif name in self.rewrites:
-                    source = self._rewrite_sheet(self.rewrites[name], zout)
-                    self.changed.append(Changed(name, "sheet", source))
+                    self.changed.append(self._rewrite_sheet(self.rewrites[name], zout))
                 else:
                     copy_member_raw(self.raw, info, zout)
                 written.add(name)
@@ -951,22 +945,29 @@ class _Plan:
         sizes = self.rows.select(pl.sum_horizontal(pl.col(texts).str.len_bytes()).sum()).item()
         return 7 * int(sizes or 0) + 1200 * (self.rows.height + 64) + (1 << 20)
 
-    def _rewrite_sheet(self, job: _Rewrite, zout: zipfile.ZipFile) -> SheetParts:
+    def _rewrite_sheet(self, job: _Rewrite, zout: zipfile.ZipFile) -> Changed:
+        """Stream one worksheet through, with its tail edited; what `batch.verify` needs to
+        check it (the source's split, where the new tail starts in the written member)."""
         info = job.info
         new = zipfile.ZipInfo(info.filename, info.date_time)
         new.external_attr = info.external_attr
         added = sum(64 * len(r) + 512 for r in job.marks.values())
-        with (
-            open_member(self.zin, info) as src,
-            ParallelDeflateMember(
+        with open_member(self.zin, info) as src:
+            dst = ParallelDeflateMember(
                 zout, new, COMPRESS_LEVEL, expected_size=info.file_size + added
-            ) as dst,
-        ):
-            parts = stream_sheet(src, dst.write)
-            skeleton = Skeleton(parts)
-            _edit_marks(skeleton.root, job.marks, self.styles.dxf, job.remove_own)
-            dst.write(skeleton.new_tail() if parts.found else skeleton.whole())
-        return parts
+            )
+            with dst:
+                parts = stream_sheet(src, dst.write)
+                skeleton = Skeleton(parts)
+                _edit_marks(skeleton.root, job.marks, self.styles.dxf, job.remove_own)
+                if parts.found:
+                    dst.mark()
+                    dst.write(skeleton.new_tail())
+                else:
+                    dst.write(skeleton.whole())
+        if not parts.found:
+            return Changed(info.filename, "xml")
+        return Changed(info.filename, "sheet", parts, dst.resumes[0])
 
     # -- the Controle sheet --------------------------------------------------------------
 

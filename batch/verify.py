@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -53,7 +54,7 @@ from batch._ooxml import (
     resolve_target,
     stream_sheet,
 )
-from batch._zip import needs_zip64
+from batch._zip import Resume, inflate_range, needs_zip64
 
 XSD_DIR = Path(__file__).resolve().parent / "ooxml_xsd"
 #: A Controle sheet up to this size is validated whole; a bigger one as skeleton plus samples.
@@ -64,23 +65,6 @@ MAX_ROWS = 1_048_576
 MAX_CELL_TEXT = 32_767
 MAX_HYPERLINKS = 65_530
 
-_DML = "http://schemas.openxmlformats.org/drawingml/2006/"
-_UNDERSTOOD = frozenset(
-    {
-        MAIN_NS,
-        REL_NS,
-        CT_NS,
-        PKG_REL_NS,
-        XML_NS,
-        MC_NS,
-        f"{_DML}main",
-        f"{_DML}spreadsheetDrawing",
-        f"{_DML}chart",
-        f"{_DML}chartDrawing",
-        f"{_DML}picture",
-        "http://schemas.openxmlformats.org/officeDocument/2006/sharedTypes",
-    }
-)
 _SCHEMA_FILES = {
     MAIN_NS: "sml.xsd",
     CT_NS: "opc-xsd/opc-contentTypes.xsd",
@@ -117,10 +101,17 @@ def _to_transitional(root: etree._Element) -> etree._Element:
     return etree.fromstring(text, etree.XMLParser(huge_tree=True, resolve_entities=False))
 
 
-def markup_compatibility(root: etree._Element) -> list[str]:
-    """Markup Compatibility processing (ECMA-376 part 3) in place, as Excel does it on load;
-    returns a problem per element of a namespace that is neither understood nor ignorable."""
-    problems: list[str] = []
+_XML_SPACE = etree.XPath("//*[@xml:space]")
+
+
+def markup_compatibility(root: etree._Element, *, uses_mc: bool = True) -> None:
+    """Markup Compatibility processing (ECMA-376 part 3) in place, as Excel does it on load:
+    attributes and elements of ``mc:Ignorable`` namespaces removed (elements inside ``ext``
+    kept: the schema leaves extension content open), ``mc:AlternateContent`` replaced by its
+    Fallback. ``xml:space`` attributes are removed too: the ECMA schemas do not declare them
+    on their string types. An element of a namespace that is neither understood nor ignorable
+    is left in place, where the schema rejects it. `uses_mc`: False skips the walk for a part
+    that does not mention the Markup Compatibility namespace at all."""
 
     def ignorable_of(element: etree._Element, inherited: frozenset[str]) -> frozenset[str]:
         value = element.get(f"{{{MC_NS}}}Ignorable")
@@ -133,10 +124,7 @@ def markup_compatibility(root: etree._Element) -> list[str]:
     def walk(element: etree._Element, inherited: frozenset[str], in_ext: bool) -> None:
         ignorable = ignorable_of(element, inherited)
         for name in list(element.attrib):
-            q = etree.QName(name)
-            if q.namespace in (MC_NS, *ignorable) or (
-                q.namespace == XML_NS and q.localname == "space"
-            ):
+            if etree.QName(name).namespace in (MC_NS, *ignorable):
                 del element.attrib[name]
         for item in list(element):
             if not isinstance(item.tag, str):
@@ -163,23 +151,11 @@ def markup_compatibility(root: etree._Element) -> list[str]:
             if isinstance(item.tag, str):
                 walk(item, ignorable, in_ext or etree.QName(item).localname == "ext")
 
-    walk(root, frozenset(), False)
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        q = etree.QName(element)
-        if q.namespace in _UNDERSTOOD:
-            continue
-        parent, inside = element.getparent(), False
-        while parent is not None:
-            if etree.QName(parent).localname == "ext":
-                inside = True
-                break
-            parent = parent.getparent()
-        if not inside:
-            problems.append(f"onbekend element {q.localname} ({q.namespace}) buiten extLst")
-    etree.cleanup_namespaces(root)
-    return problems
+    if uses_mc:
+        walk(root, frozenset(), False)
+        etree.cleanup_namespaces(root)
+    for element in _XML_SPACE(root):
+        del element.attrib[f"{{{XML_NS}}}space"]
 
 
 def xml_problems(data: bytes) -> tuple[list[str], etree._Element | None]:
@@ -189,21 +165,24 @@ def xml_problems(data: bytes) -> tuple[list[str], etree._Element | None]:
     except XmlFout as exc:
         return [f"geen geldige XML: {exc}"], None
     root = tree.getroot()
-    return schema_problems(root), root
+    return schema_problems(root, uses_mc=MC_NS.encode() in data), root
 
 
-def schema_problems(root: etree._Element) -> list[str]:
-    """Schema problems of a parsed part (nothing for a root namespace without a schema here)."""
-    namespace = etree.QName(root).namespace
-    namespace = STRICT_TO_TRANSITIONAL.get(namespace or "", namespace)
+def schema_problems(root: etree._Element, *, uses_mc: bool = True) -> list[str]:
+    """Schema problems of a parsed part (nothing for a root namespace without a schema here).
+    Works on `root` itself (Markup Compatibility processing changes it): pass a copy to keep it."""
+    namespace = etree.QName(root).namespace or ""
+    strict = namespace in STRICT_TO_TRANSITIONAL
+    namespace = STRICT_TO_TRANSITIONAL.get(namespace, namespace)
     if namespace not in _SCHEMA_FILES:
         return []
-    copy = _to_transitional(root)
-    problems = markup_compatibility(copy)
+    if strict:
+        root = _to_transitional(root)
+    markup_compatibility(root, uses_mc=uses_mc)
     checker = schema(namespace)
-    if not checker.validate(copy):
-        problems += [f"schema: {_short(e.message)}" for e in checker.error_log]
-    return problems
+    if checker.validate(root):
+        return []
+    return [f"schema: {_short(e.message)}" for e in checker.error_log]
 
 
 # --- the zip -----------------------------------------------------------------------------
@@ -499,11 +478,13 @@ def package_rules(view: PackageView, rels_parts: Iterable[str], sheets: Iterable
 @dataclass(frozen=True, slots=True)
 class Changed:
     """One part the annotator wrote: `kind` "xml" (a whole part), "sheet" (a streamed
-    worksheet; `source` holds the source's split) or "controle" (the new Controle sheet)."""
+    worksheet: `source` holds the source's split, `resume` where its new tail starts in the
+    written member) or "controle" (the new Controle sheet)."""
 
     part: str
     kind: str
     source: SheetParts | None = None
+    resume: Resume | None = None
 
 
 def _without(problems: list[str], known: list[str]) -> list[str]:
@@ -517,11 +498,22 @@ def _without(problems: list[str], known: list[str]) -> list[str]:
     return out
 
 
-def _streamed(zf: zipfile.ZipFile, part: str) -> SheetParts:
-    from batch.package import open_member
-
-    with open_member(zf, part) as member:
-        return stream_sheet(member, lambda _b: None)
+def _written_sheet(handle: BinaryIO, zf: zipfile.ZipFile, item: Changed) -> tuple[bytes, list[str]]:
+    """The skeleton of a streamed worksheet as written (its head and its new tail read back
+    from the package), and problems with reading them back."""
+    assert item.source is not None and item.resume is not None
+    info = zf.getinfo(item.part)
+    source = item.source
+    head, _ = inflate_range(handle, info, None, len(source.head))
+    expected = info.file_size - item.resume.offset
+    tail, ended = inflate_range(handle, info, item.resume, expected + 1)
+    problems = []
+    if head != source.head:
+        problems.append("het begin van het blad is niet ongewijzigd geschreven")
+    if not ended or len(tail) != expected:
+        problems.append("het einde van het blad is niet leesbaar geschreven")
+    written = SheetParts(head, source.prefix, tail, True)
+    return written.skeleton(), problems
 
 
 def _sample(zf: zipfile.ZipFile, part: str) -> bytes:
@@ -563,6 +555,7 @@ def verify_copy(path: Path, source: zipfile.ZipFile, changed: list[Changed]) -> 
         new_view = PackageView(zf)
         source_view = PackageView(source)
         sheets: list[str] = []
+        data_sheets: list[str] = []
         for item in changed:
             if item.kind == "xml":
                 data = zf.read(item.part)
@@ -571,20 +564,15 @@ def verify_copy(path: Path, source: zipfile.ZipFile, changed: list[Changed]) -> 
                     found = _without(found, xml_problems(source.read(item.part))[0])
             elif item.kind == "sheet":
                 assert item.source is not None
-                written = _streamed(zf, item.part)
-                found = []
-                if written.head != item.source.head or (written.body_crc, written.body_size) != (
-                    item.source.body_crc,
-                    item.source.body_size,
-                ):
-                    found.append("de rijen van het blad zijn niet ongewijzigd doorgegeven")
-                skeleton = written.skeleton()
+                skeleton, found = _written_sheet(handle, zf, item)
                 new_view.given[item.part] = skeleton
                 source_view.given[item.part] = item.source.skeleton()
-                found += _without(
-                    xml_problems(skeleton)[0], xml_problems(item.source.skeleton())[0]
-                )
+                new_found = xml_problems(skeleton)[0]
+                if new_found:
+                    new_found = _without(new_found, xml_problems(item.source.skeleton())[0])
+                found += new_found
                 sheets.append(item.part)
+                data_sheets.append(item.part)
             else:
                 size = zf.getinfo(item.part).file_size
                 data = zf.read(item.part) if size <= FULL_CHECK_BYTES else _sample(zf, item.part)
@@ -595,10 +583,9 @@ def verify_copy(path: Path, source: zipfile.ZipFile, changed: list[Changed]) -> 
         workbook_rels = [p for p in (c.part for c in changed) if p.endswith(".rels")]
         new_rules = package_rules(new_view, ["_rels/.rels", *workbook_rels], sheets)
         if new_rules:
-            source_sheets = [s for s in sheets if s in source.NameToInfo]
             new_rules = _without(
                 new_rules,
-                package_rules(source_view, ["_rels/.rels", *workbook_rels], source_sheets),
+                package_rules(source_view, ["_rels/.rels", *workbook_rels], data_sheets),
             )
         problems += new_rules
     return problems
