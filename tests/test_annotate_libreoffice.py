@@ -19,7 +19,6 @@ import pytest
 
 from batch.annotate import MARKER, annotate_workbook, output_path_for
 from jeugdhulp.findings import Finding
-from tests.test_annotate import sheet_parts
 from tests.corpus.build_corpus import (
     CSV_FILES,
     XLSX_FILES,
@@ -27,6 +26,7 @@ from tests.corpus.build_corpus import (
     sample_findings,
     soffice_convert,
 )
+from tests.test_annotate import sheet_parts
 
 pytestmark = [
     pytest.mark.libreoffice,
