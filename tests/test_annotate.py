@@ -32,6 +32,7 @@ from tests.corpus.build_corpus import (
     build_corpus,
     sample_findings,
 )
+from tests.ooxml_helpers import check
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -622,3 +623,16 @@ def test_many_marks_are_split_with_distinct_priorities(corpus, tmp_path, monkeyp
     assert len(priorities) == len(set(priorities)) == 4  # 2 red blocks, 1 orange, 1 user rule
     sqrefs = re.findall(r'sqref="([^"]+)"><cfRule type="expression"', xml)
     assert sorted(" ".join(sqrefs).split()) == ["A2:A6", "C2:C6", "E2:E6"]
+
+
+@pytest.mark.parametrize("name", [*WORKBOOKS, *CSV_FILES])
+def test_every_output_passes_the_strict_checker_twice(corpus, tmp_path, name):
+    source = copy_of(corpus, name, tmp_path)
+    if source.suffix == ".csv":
+        findings = [Finding(source.stem, 2, "BSN", "A2", "PM002", "fout", "", "BSN", "")]
+    else:
+        findings = sample_findings(source)
+    first = annotate(source, findings).target
+    assert check(first) == []
+    annotate(first, findings[:1], first)
+    assert check(first) == []
