@@ -161,7 +161,7 @@ _CONTROLE_SHEET_NAME = re.compile(r"controle(?: \((\d+)\))?", re.IGNORECASE)
 _NAME_TARGET = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!']+))!\$?A\$?1$")
 _SQREF_AREAS = 1000
 #: Rows of the Controle sheet turned into XML per batch (bounds the memory of a huge list).
-_ROW_BATCH = 20_000
+_ROW_BATCH = 100_000
 #: Deflate level for rewritten sheets (ISA-L, see batch._zip): level 1 is the fastest; the
 #: sheet comes out some 20% larger than Excel's own, and Excel recompresses it on the next save
 #: (benchmarks/bench_annotate.py compares the levels).
@@ -1045,12 +1045,10 @@ class _Plan:
         for start in range(0, shown_rows.height, _ROW_BATCH):
             batch = shown_rows.slice(start, _ROW_BATCH)
             xml, batch_links = _finding_rows(
-                batch, first + start, styles, MAX_HYPERLINKS - len(links)
+                batch, first + start, styles, MAX_HYPERLINKS - len(links), legend
             )
             links.extend(batch_links)
-            yield "".join(
-                f'<row r="{r}">{cells}{legend.get(r, "")}</row>' for r, cells in xml
-            ).encode()
+            yield xml.encode()
             done = first + start + batch.height
         rest_rows = sorted(r for r in {*legend, *extra} if r >= done)
         yield "".join(
@@ -1241,12 +1239,13 @@ def _text_column(rows: pl.DataFrame, name: str) -> pl.Series:
 
 
 def _finding_rows(
-    rows: pl.DataFrame, first: int, styles: _Styles, links_left: int
-) -> tuple[list[tuple[int, str]], list[str]]:
-    """Row number and cells XML of each finding in `rows` (starting at Excel row `first`),
-    and the hyperlink elements for at most `links_left` of them."""
+    rows: pl.DataFrame, first: int, styles: _Styles, links_left: int, legend: dict[int, str]
+) -> tuple[str, list[str]]:
+    """The row elements of the findings in `rows` (starting at Excel row `first`, with the
+    `legend` cells of the same row appended), and hyperlink elements for at most `links_left`
+    of them."""
     if rows.height == 0:
-        return [], []
+        return "", []
     frame = rows.with_columns(
         pl.int_range(first, first + rows.height, dtype=pl.Int64).alias("_r"),
         *[
@@ -1300,8 +1299,25 @@ def _finding_rows(
             pl.lit("</t></is></c>"),
         )
         cells.append(pl.when(value == "").then(pl.lit("")).otherwise(cell))
-    out = frame.select(pl.col("_r"), pl.concat_str(cells).alias("_xml"))
-    xml = list(zip(out.get_column("_r").to_list(), out.get_column("_xml").to_list(), strict=True))
+    extra = pl.DataFrame(
+        {"_r": list(legend), "_legend": list(legend.values())},
+        schema={"_r": pl.Int64, "_legend": pl.String},
+    )
+    xml = (
+        frame.select(pl.col("_r"), pl.concat_str(cells).alias("_cells"))
+        .join(extra, on="_r", how="left", maintain_order="left")
+        .select(
+            pl.concat_str(
+                pl.lit('<row r="'),
+                pl.col("_r").cast(pl.String),
+                pl.lit('">'),
+                pl.col("_cells"),
+                pl.col("_legend").fill_null(""),
+                pl.lit("</row>"),
+            ).str.join("")
+        )
+        .item()
+    )
     link_rows = frame.filter(pl.col("_link"))
     links: list[str] = []
     if link_rows.height:
