@@ -35,6 +35,8 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib keeps the c
 
 #: CRC-32 as zip uses it; ISA-L's is some 5 times faster than zlib's.
 crc32 = _deflate.crc32
+#: What inflating damaged deflate data raises (ISA-L's error is not a zlib.error).
+InflateError: tuple[type[Exception], ...] = (zlib.error, _deflate.error)
 
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 _DATA_DESCRIPTOR_FLAG = 0x08

@@ -67,7 +67,6 @@ import operator
 import re
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,7 +101,7 @@ from batch._ooxml import (
     serialize_part,
     stream_sheet,
 )
-from batch._zip import ParallelDeflateMember, copy_member_raw, write_member
+from batch._zip import InflateError, ParallelDeflateMember, copy_member_raw, write_member
 from batch.files import atomic_write, real_target, shown
 from batch.package import (
     NietTeSchrijven,
@@ -360,7 +359,7 @@ def _write(
         raise NietTeSchrijven(name, str(exc)) from None
     except XmlFout as exc:
         raise NietTeSchrijven(name, f"een onderdeel is geen geldige XML ({exc}).") from None
-    except (zipfile.BadZipFile, zlib.error) as exc:
+    except (zipfile.BadZipFile, *InflateError) as exc:
         part = getattr(exc, "name", None) or "?"
         reason = reason_of(exc, part) or f"het zip-archief is beschadigd ({exc})."
         raise NietTeSchrijven(name, reason) from None

@@ -277,9 +277,15 @@ def _cleanup(path: Path, pid: int, *, options: Options) -> None:
 
 
 def _run_all(
-    paths: list[Path], options: Options, workers: int, console: Console, quiet: bool
+    paths: list[Path],
+    options: Options,
+    workers: int,
+    console: Console,
+    quiet: bool,
+    work: Callable[..., FileResult] = check_file,
 ) -> list[FileResult]:
-    """Check every file in worker processes (isolated from each other, see batch.isolate)."""
+    """Check every file in worker processes (isolated from each other, see batch.isolate).
+    `work(path, options=...)`: what a worker does with a file (a module-level function)."""
     if not paths:
         return []
     columns = (
@@ -291,7 +297,7 @@ def _run_all(
     with Progress(*columns, console=console, disable=quiet, transient=False) as progress:
         task = progress.add_task("Controleren", total=len(paths))
         supervisor = Isolated(
-            work=functools.partial(check_file, options=options),
+            work=functools.partial(work, options=options),
             crashed=_crashed,
             workers=workers,
             cleanup=functools.partial(_cleanup, options=options),

@@ -22,13 +22,12 @@ stream that stops at the limits whatever the zip declares, and its CRC checked, 
 from __future__ import annotations
 
 import zipfile
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from batch._ooxml import PKG_REL_NS, XmlFout, parse_part, rels_part_of, resolve_target
-from batch._zip import BadCrc, InflatedMember, TeGrootOnderdeel
+from batch._zip import BadCrc, InflatedMember, InflateError, TeGrootOnderdeel
 from batch.files import shown
 from jeugdhulp.errors import JeugdhulpError
 
@@ -119,7 +118,7 @@ def reason_of(exc: BaseException, part: str) -> str | None:
         )
     if isinstance(exc, BadCrc):
         return f"onderdeel '{part}' is beschadigd (het controlegetal klopt niet)."
-    if isinstance(exc, zlib.error):
+    if isinstance(exc, InflateError):
         return f"onderdeel '{part}' is beschadigd (de ingepakte gegevens zijn kapot)."
     if isinstance(exc, NotImplementedError):
         return (

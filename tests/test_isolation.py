@@ -1,0 +1,77 @@
+"""One file that crashes a worker, even in native code, never stops the others.
+
+The crashes are real: `tests.crashing` aborts (SIGABRT), reads address 0 (SIGSEGV) or exits
+half-way through writing its temporary file, in a worker process of the CLI's own supervisor.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from batch.cli import _run_all
+from batch.isolate import Isolated, exit_reason
+from batch.run import GECONTROLEERD, NIET_GECONTROLEERD, Options
+from tests.crashing import check_or_crash
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "workbooks" / "voorbeeld-productiemonitor.xlsx"
+
+
+def files(folder: Path, names: list[str]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name in names:
+        shutil.copyfile(EXAMPLE, folder / name)
+        out.append(folder / name)
+    return out
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_crashing_files_do_not_stop_the_others(tmp_path, workers):
+    paths = files(
+        tmp_path,
+        ["a.xlsx", "abort.xlsx", "b.xlsx", "segfault.xlsx", "half.xlsx", "raise.xlsx", "c.xlsx"],
+    )
+    options = Options(profiel="ijsselland-2023")
+    results = _run_all(paths, options, workers, Console(quiet=True), True, work=check_or_crash)
+    by_name = {r.bestand.name: r for r in results}
+    assert [r.bestand.name for r in results] == [p.name for p in paths]  # order kept
+    for name in ("a.xlsx", "b.xlsx", "c.xlsx"):
+        assert by_name[name].status == GECONTROLEERD, by_name[name].melding
+        assert by_name[name].uitvoer is not None and by_name[name].uitvoer.exists()
+    reasons = {
+        "abort.xlsx": "noodstop (abort)",
+        "segfault.xlsx": "geheugenfout (segmentation fault)",
+        "half.xlsx": "afsluitcode 9",
+        "raise.xlsx": "RuntimeError: taak mislukt",
+    }
+    for name, reason in reasons.items():
+        result = by_name[name]
+        assert result.status == NIET_GECONTROLEERD
+        assert reason in result.melding and "De andere bestanden zijn wel gecontroleerd" in (
+            result.melding
+        )
+    # the half-written temporary file of the worker that died is gone
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".jeugdhulp-")]
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+def test_the_supervisor_keeps_order_and_reports_each_result():
+    seen = []
+    supervisor = Isolated(work=_square, crashed=lambda n, reason: -1, workers=2)
+    assert supervisor.run(list(range(7)), lambda n, r: seen.append((n, r))) == [
+        n * n for n in range(7)
+    ]
+    assert sorted(seen) == [(n, n * n) for n in range(7)]
+
+
+def test_exit_reasons_are_dutch():
+    assert exit_reason(-11).startswith("een geheugenfout")
+    assert exit_reason(-9).startswith("een gedwongen stop")
+    assert exit_reason(3) == "afsluitcode 3"
