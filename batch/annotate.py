@@ -102,7 +102,7 @@ from batch._ooxml import (
     stream_sheet,
 )
 from batch._zip import InflateError, ParallelDeflateMember, copy_member_raw, write_member
-from batch.files import atomic_write, real_target, shown
+from batch.files import atomic_write, output_path_for, real_target, shown
 from batch.package import (
     NietTeSchrijven,
     PackageIndex,
@@ -252,31 +252,6 @@ class AnnotateResult:
     target: Path
     findings_written: int
     cells_marked: int
-
-
-def output_path_for(source: Path, *, uitvoer: Path | None = None, vervang: bool = False) -> Path:
-    """Where the annotated copy of `source` goes.
-
-    By default a new file beside the original, ``<stem>.controle<suffix>``, or in folder
-    `uitvoer`. With `vervang` the source itself (not for CSV, which cannot hold the marks: a CSV
-    always gets ``<stem>.controle.xlsx``). Annotating an earlier output again targets that same
-    file instead of stacking ``.controle.controle``.
-
-    >>> output_path_for(Path("map/voorbeeld.xlsm")).as_posix()
-    'map/voorbeeld.controle.xlsm'
-    >>> output_path_for(Path("map/monitor.csv"), uitvoer=Path("uit")).as_posix()
-    'uit/monitor.controle.xlsx'
-    >>> output_path_for(Path("map/voorbeeld.controle.xlsx")).as_posix()
-    'map/voorbeeld.controle.xlsx'
-    """
-    source = Path(source)
-    is_csv = source.suffix.lower() == ".csv"
-    if vervang and not is_csv:
-        return source
-    suffix = ".xlsx" if is_csv else source.suffix
-    stem = source.stem
-    name = f"{stem}{suffix}" if stem.lower().endswith(".controle") else f"{stem}.controle{suffix}"
-    return Path(uitvoer if uitvoer is not None else source.parent) / name
 
 
 def annotate_workbook(
@@ -1199,8 +1174,12 @@ def _fit_text(clean: str, limit: int = MAX_CELL_TEXT) -> str:
         out.append(ch)
         used += width
     text = "".join(out)
-    for m in _ESCAPE_TOKEN.finditer(clean, max(0, len(text) - 7)):
-        if m.start() < len(text) < m.end():
+    # Escapes are read left to right without overlap (as Excel decodes them): "_x005F_x0041_"
+    # is an escaped "_" and the text "x0041_".
+    for m in _ESCAPE_TOKEN.finditer(clean):
+        if m.start() >= len(text):
+            break
+        if len(text) < m.end():
             text = text[: m.start()]
             break
     return text + "…"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import importlib
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -24,7 +25,6 @@ from rich.table import Table
 
 from batch.files import os_reason, real_target, remove_temp_files_of, shown
 from batch.isolate import Isolated, available_cpus
-from batch.report import findings_per_check, mask_bsn, write_json, write_summary_workbook
 from batch.run import (
     NIET_GECONTROLEERD,
     FileResult,
@@ -270,7 +270,7 @@ def _crashed(path: Path, reason: str) -> FileResult:
 
 def _cleanup(path: Path, pid: int, *, options: Options) -> None:
     """Remove the temporary files a worker that died left beside the file's target."""
-    from batch.annotate import output_path_for
+    from batch.files import output_path_for
 
     target = output_path_for(path, uitvoer=options.uitvoer, vervang=options.vervang)
     remove_temp_files_of(real_target(target).parent, pid)
@@ -301,6 +301,8 @@ def _run_all(
             crashed=_crashed,
             workers=workers,
             cleanup=functools.partial(_cleanup, options=options),
+            # the results hold polars frames: import it while the workers start up
+            meanwhile=functools.partial(importlib.import_module, "batch.report"),
         )
         return supervisor.run(paths, lambda _path, _result: progress.advance(task))
 
@@ -359,6 +361,8 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
     results = missing + sorted(checked + refused, key=lambda r: order[r.bestand])
 
     _print_summary(results, console, profile.naam)
+    from batch.report import write_json, write_summary_workbook
+
     reports_ok = True
     if args.json:
         reports_ok &= _write_report(
@@ -385,6 +389,8 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
 
 
 def _print_summary(results: list[FileResult], console: Console, profiel: str) -> None:
+    from batch.report import findings_per_check, mask_bsn
+
     for result in results:
         if not result.checked:
             console.print(

@@ -197,3 +197,28 @@ def os_reason(exc: OSError, path: Path | None = None) -> str:
         return f"schijffout bij het schrijven van {where}."
     detail = exc.strerror or str(exc)
     return f"{where} kon niet worden geschreven ({shown(detail)})."
+
+
+def output_path_for(source: Path, *, uitvoer: Path | None = None, vervang: bool = False) -> Path:
+    """Where the annotated copy of `source` goes.
+
+    By default a new file beside the original, ``<stem>.controle<suffix>``, or in folder
+    `uitvoer`. With `vervang` the source itself (not for CSV, which cannot hold the marks: a CSV
+    always gets ``<stem>.controle.xlsx``). Annotating an earlier output again targets that same
+    file instead of stacking ``.controle.controle``.
+
+    >>> output_path_for(Path("map/voorbeeld.xlsm")).as_posix()
+    'map/voorbeeld.controle.xlsm'
+    >>> output_path_for(Path("map/monitor.csv"), uitvoer=Path("uit")).as_posix()
+    'uit/monitor.controle.xlsx'
+    >>> output_path_for(Path("map/voorbeeld.controle.xlsx")).as_posix()
+    'map/voorbeeld.controle.xlsx'
+    """
+    source = Path(source)
+    is_csv = source.suffix.lower() == ".csv"
+    if vervang and not is_csv:
+        return source
+    suffix = ".xlsx" if is_csv else source.suffix
+    stem = source.stem
+    name = f"{stem}{suffix}" if stem.lower().endswith(".controle") else f"{stem}.controle{suffix}"
+    return Path(uitvoer if uitvoer is not None else source.parent) / name

@@ -21,6 +21,8 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
+import types
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -106,6 +108,9 @@ class Isolated(Generic[T, R]):
     crashed: Callable[[T, str], R]
     workers: int = 1
     cleanup: Callable[[T, int], None] | None = None
+    #: Called once the workers have started: work the main process can do meanwhile (such as
+    #: importing what it needs to receive the results), while the workers import theirs.
+    meanwhile: Callable[[], object] | None = None
 
     def run(self, items: Sequence[T], on_result: Callable[[T, R], None] | None = None) -> list[R]:
         """Results in the order of `items`; `on_result` is called as each one arrives."""
@@ -117,7 +122,16 @@ class Isolated(Generic[T, R]):
         def start() -> _Worker:
             parent, child = context.Pipe()
             process = context.Process(target=_serve, args=(child, self.work), daemon=True)
-            process.start()
+            # A spawned process re-runs the caller's main module unless told otherwise: that
+            # is slow, and breaks when the caller is a script without a __main__ guard, a
+            # notebook or stdin. The workers need nothing from it (`work` is pickled by name).
+            main = sys.modules.get("__main__")
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                process.start()
+            finally:
+                if main is not None:
+                    sys.modules["__main__"] = main
             child.close()
             worker = _Worker(process, parent)
             pool.append(worker)
@@ -140,6 +154,8 @@ class Isolated(Generic[T, R]):
         try:
             for _ in range(max(1, min(self.workers, len(items)))):
                 give(start())
+            if self.meanwhile is not None:
+                self.meanwhile()
             while any(w.task is not None for w in pool):
                 busy = [w for w in pool if w.task is not None]
                 waitables: list[Any] = [w.conn for w in busy] + [w.process.sentinel for w in busy]

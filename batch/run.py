@@ -14,12 +14,14 @@ import traceback
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from jeugdhulp.errors import JeugdhulpError
 from jeugdhulp.findings import FINDING_FIELDS
 from jeugdhulp.profile import load_profile
+
+if TYPE_CHECKING:  # polars is imported where it is used: the CLI's supervisor does not need it
+    import polars as pl
 
 #: Status of a file in the reports.
 GECONTROLEERD = "gecontroleerd"
@@ -57,9 +59,7 @@ class FileResult:
     seconden: float = 0.0
     #: seconds per phase: lezen (read + normalise), controleren, schrijven (write-back)
     tijden: dict[str, float] = field(default_factory=dict)
-    bevindingen: pl.DataFrame = field(
-        default_factory=lambda: pl.DataFrame(schema=dict.fromkeys(FINDING_FIELDS, pl.String))
-    )
+    bevindingen: pl.DataFrame = field(default_factory=lambda: _no_findings())
 
     @property
     def checked(self) -> bool:
@@ -72,8 +72,16 @@ class FileResult:
         return self.status == GECONTROLEERD
 
 
+def _no_findings() -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(schema=dict.fromkeys(FINDING_FIELDS, pl.String))
+
+
 def _amounts(productie_frame: pl.DataFrame, findings: pl.DataFrame) -> tuple[Decimal, Decimal]:
     """Declared amount, and the part of it on rows with at least one fout."""
+    import polars as pl
+
     bedrag = productie_frame.select("_rij", "bedrag").unique("_rij")
     total = bedrag.get_column("bedrag").sum()
     fout_rows = findings.filter(pl.col("ernst") == "fout").select(pl.col("rij").alias("_rij"))
@@ -248,7 +256,7 @@ def refuse_shared_targets(
     """
     if not options.schrijven:
         return paths, []
-    from batch.annotate import output_path_for
+    from batch.files import output_path_for
 
     owners: dict[Path, Path] = {}
     kept: list[Path] = []

@@ -6,7 +6,10 @@ half-way through writing its temporary file, in a worker process of the CLI's ow
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +78,23 @@ def test_exit_reasons_are_dutch():
     assert exit_reason(-11).startswith("een geheugenfout")
     assert exit_reason(-9).startswith("een gedwongen stop")
     assert exit_reason(3) == "afsluitcode 3"
+
+
+def test_the_cli_runs_from_a_script_without_a_main_guard_or_from_stdin(tmp_path):
+    # multiprocessing's spawn re-runs the caller's main module unless the supervisor hides
+    # it: a script without `if __name__ == "__main__"` would then start the check again.
+    source = files(tmp_path, ["pm.xlsx"])[0]
+    script = f"from batch.cli import main\nprint('code', main(['controleer', '--stil', {str(source)!r}]))\n"
+    (tmp_path / "zonder_guard.py").write_text(script)
+    for command in (["zonder_guard.py"], ["-"]):
+        done = subprocess.run(
+            [sys.executable, *command],
+            input=script if command == ["-"] else None,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+            timeout=120,
+        )
+        assert "code 1" in done.stdout, done.stderr
+        assert "bootstrapping" not in done.stderr and "Traceback" not in done.stderr
