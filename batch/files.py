@@ -28,7 +28,7 @@ T = TypeVar("T")
 _HOST = f"{zlib.crc32(socket.gethostname().encode('utf-8', 'replace')):08x}"
 _TEMP_NAME = re.compile(r"\.jeugdhulp-([0-9a-f]{8})-(\d+)-[0-9a-f]+\.tmp")
 #: A leftover whose process is gone is removed once it is this old (seconds); one from another
-#: machine (a shared folder) only after a day.
+#: machine (a shared folder), or on Windows (where liveness is not asked), only after a day.
 _STALE_SECONDS = 10
 _FOREIGN_STALE_SECONDS = 24 * 3600
 
@@ -57,6 +57,8 @@ def real_target(target: Path) -> Path:
 
 
 def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill would end the process there: assume it runs (day rule only)
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -83,10 +85,12 @@ def remove_stale_temp_files(folder: Path) -> list[Path]:
         except OSError:
             continue
         host, pid = m.group(1), int(m.group(2))
-        if host == _HOST:
+        if age > _FOREIGN_STALE_SECONDS:  # a day old: no write takes that long
+            stale = True
+        elif host == _HOST:
             stale = age > _STALE_SECONDS and pid != os.getpid() and not _pid_alive(pid)
         else:
-            stale = age > _FOREIGN_STALE_SECONDS
+            stale = False
         if stale:
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
