@@ -64,6 +64,10 @@ def _serve(conn: multiprocessing.connection.Connection, work: Callable[[Any], An
 
     with contextlib.suppress(ValueError, OSError):
         signal.signal(signal.SIGTERM, stop)
+        # Ctrl-C reaches the whole process group; the supervisor decides what stops (it
+        # terminates the busy workers at once), so a worker is never interrupted at a point
+        # where it cannot clean up or report quietly.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     import importlib
 
     for module in PRELOAD:
@@ -187,15 +191,22 @@ class Isolated(Generic[T, R]):
                         )
                         if queue:
                             give(start())
-        finally:
-            self._stop(pool, items)
+        except BaseException:  # Ctrl-C or a failure here: busy workers stop now
+            self._stop(pool, items, urgent=True)
+            raise
+        self._stop(pool, items)
         return [results[i] for i in range(len(items))]
 
-    def _stop(self, pool: list[_Worker], items: Sequence[T]) -> None:
-        """Stop every worker: ask politely, then terminate; clean up after unfinished ones."""
+    def _stop(self, pool: list[_Worker], items: Sequence[T], *, urgent: bool = False) -> None:
+        """Stop every worker: ask politely (`urgent`: terminate the busy ones at once), then
+        terminate what is left; clean up after the ones that had an unfinished file."""
         for worker in pool:
-            with contextlib.suppress(Exception):
-                worker.conn.send(None)
+            if urgent and worker.task is not None:
+                with contextlib.suppress(Exception):
+                    worker.process.terminate()  # SIGTERM: the worker unwinds and cleans up
+            else:
+                with contextlib.suppress(Exception):
+                    worker.conn.send(None)
         for worker in pool:
             worker.process.join(timeout=5)
             if worker.process.is_alive():

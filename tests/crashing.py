@@ -3,13 +3,15 @@
 `check_or_crash` is what the CLI's workers run (`batch.run.check_file`), except for files whose
 name says otherwise: ``abort`` ends the process with SIGABRT (as a failed assertion in a C
 library does), ``segfault`` reads address 0, ``half`` dies while its temporary file is being
-written, ``raise`` raises an exception the task does not handle.
+written, ``raise`` raises an exception the task does not handle, ``traag`` writes its copy
+slowly (a marker file ``NAAM.bezig`` says when the temporary file is there).
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import time
 from pathlib import Path
 
 from batch.run import FileResult, Options, check_file
@@ -31,4 +33,14 @@ def check_or_crash(path: Path, options: Options) -> FileResult:
             os._exit(9)
     if "raise" in path.name:
         raise RuntimeError("taak mislukt")
+    if "traag" in path.name:
+        from batch.files import atomic_write, output_path_for
+
+        def slowly(handle):  # type: ignore[no-untyped-def]
+            handle.write(b"PK\x03\x04 begin")
+            handle.flush()
+            path.with_name(path.name + ".bezig").touch()
+            time.sleep(60)
+
+        atomic_write(output_path_for(path, uitvoer=options.uitvoer), slowly)
     return check_file(path, options)

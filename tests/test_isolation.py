@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,43 @@ def test_the_cli_runs_from_a_script_without_a_main_guard_or_from_stdin(tmp_path)
         )
         assert "code 1" in done.stdout, done.stderr
         assert "bootstrapping" not in done.stderr and "Traceback" not in done.stderr
+
+
+CTRL_C = """
+import sys
+from pathlib import Path
+from rich.console import Console
+from batch.cli import _run_all
+from batch.run import Options
+from tests.crashing import check_or_crash
+try:
+    _run_all([Path(p) for p in sys.argv[1:]], Options(profiel="ijsselland-2023"), 2,
+             Console(quiet=True), True, work=check_or_crash)
+except KeyboardInterrupt:
+    print("afgebroken")
+"""
+
+
+def test_ctrl_c_while_a_copy_is_being_written_leaves_nothing_behind(tmp_path):
+    paths = files(tmp_path, ["traag.xlsx", "a.xlsx"])
+    process = subprocess.Popen(
+        [sys.executable, "-c", CTRL_C, *map(str, paths)],
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives
+    )
+    marker = tmp_path / "traag.xlsx.bezig"
+    for _ in range(600):
+        if marker.exists() or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert marker.exists()
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(".jeugdhulp-")]  # being written
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
+    out, err = process.communicate(timeout=60)
+    assert "afgebroken" in out
+    assert "Traceback" not in err
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".jeugdhulp-")]
+    assert not (tmp_path / "traag.controle.xlsx").exists()
