@@ -60,6 +60,7 @@ the same treatment.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import io
@@ -67,7 +68,7 @@ import operator
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -102,7 +103,7 @@ from batch._ooxml import (
     stream_sheet,
 )
 from batch._zip import InflateError, ParallelDeflateMember, copy_member_raw, write_member
-from batch.files import atomic_write, output_path_for, real_target, shown
+from batch.files import PendingWrite, output_path_for, real_target, shown
 from batch.package import (
     NietTeSchrijven,
     PackageIndex,
@@ -286,50 +287,51 @@ def annotate_workbook(
     options = _Options(profiel, gecontroleerd_op, tuple(legenda), rapport)
     if source.suffix.lower() == ".csv":
         sheet = _csv_sheet_name(source)
-        real_target(target).parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(
-            dir=real_target(target).parent, prefix=".jeugdhulp-csv-"
-        ) as scratch:
+        folder = real_target(target).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder, prefix=".jeugdhulp-csv-") as scratch:
             _csv_to_xlsx(source, scratch, sheet)
             scratch.seek(0)
-            return _write(source, target, scratch, frame, options, sheet)
+            return _write(
+                source, target, lambda: contextlib.nullcontext(scratch), frame, options, sheet
+            )
     with open(source, "rb") as raw:
         if not zipfile.is_zipfile(raw):
             raise OngeldigeInvoer(
                 f"'{shown(source.name)}' is geen xlsx- of xlsm-werkmap (of is met een wachtwoord "
                 "beveiligd); sla het bestand in Excel op als .xlsx en probeer opnieuw."
             )
-        raw.seek(0)
-        return _write(source, target, raw, frame, options, None)
+    return _write(source, target, lambda: open(source, "rb"), frame, options, None)
 
 
 def _write(
     source: Path,
     target: Path,
-    raw: BinaryIO,
+    opener: Callable[[], contextlib.AbstractContextManager[BinaryIO]],
     frame: pl.DataFrame,
     options: _Options,
     only_sheet: str | None,
 ) -> AnnotateResult:
+    """Write the copy beside `target`, verify it, and only then (with the source closed: on
+    Windows a file cannot be renamed over while open) put it in place."""
     name = source.name
+    permissions = real_target(target) if target.exists() else source
     try:
-        with zipfile.ZipFile(raw) as zin:
-            plan = _Plan(zin, raw, frame, options, only_sheet)
-
-            def verify(path: Path) -> None:
-                problems = verify_copy(path, zin, plan.changed)
-                if problems:
-                    shown_problems = "; ".join(problems[:3])
-                    more = f" (en nog {len(problems) - 3})" if len(problems) > 3 else ""
-                    raise NietTeSchrijven(
-                        name,
-                        "de kopie zou niet geldig zijn, dus Excel zou haar weigeren "
-                        f"({shown_problems}{more}). Meld dit bij de beheerder van het hulpmiddel.",
-                    )
-
-            permissions = real_target(target) if target.exists() else source
-            atomic_write(target, plan.write, permissions_of=permissions, verify=verify)
-            return AnnotateResult(target, plan.findings_written, plan.cells_marked)
+        with PendingWrite(target, permissions_of=permissions) as pending:
+            with opener() as raw, zipfile.ZipFile(raw) as zin:
+                plan = _Plan(zin, raw, frame, options, only_sheet)
+                pending.write(plan.write)
+                problems = verify_copy(pending.path, zin, plan.changed)
+            if problems:
+                listed = "; ".join(problems[:3])
+                more = f" (en nog {len(problems) - 3})" if len(problems) > 3 else ""
+                raise NietTeSchrijven(
+                    name,
+                    "de kopie zou niet geldig zijn, dus Excel zou haar weigeren "
+                    f"({listed}{more}). Meld dit bij de beheerder van het hulpmiddel.",
+                )
+            pending.commit()
+        return AnnotateResult(target, plan.findings_written, plan.cells_marked)
     except PakketFout as exc:
         raise NietTeSchrijven(name, str(exc)) from None
     except XmlFout as exc:
@@ -373,12 +375,18 @@ def _as_frame(findings: Iterable[Finding] | pl.DataFrame) -> pl.DataFrame:
 
 
 def _refuse_if_open(target: Path) -> None:
-    lock = target.with_name(f"~${target.name}")
-    if lock.exists():
-        raise WerkmapOpen(
-            f"'{shown(target.name)}' is geopend in Excel; sluit het bestand en probeer opnieuw. "
-            f"(Is Excel niet open, dan is '{shown(lock.name)}' blijven staan: verwijder dat bestand.)"
-        )
+    """Refuse a target that Excel (owner file ``~$NAAM``) or LibreOffice (``.~lock.NAAM#``)
+    has open: writing it would lose what the user does there, or be lost when they save."""
+    for program, lock in (
+        ("Excel", target.with_name(f"~${target.name}")),
+        ("LibreOffice", target.with_name(f".~lock.{target.name}#")),
+    ):
+        if lock.exists():
+            raise WerkmapOpen(
+                f"'{shown(target.name)}' is geopend in {program}; sluit het bestand en probeer "
+                f"opnieuw. (Is {program} niet open, dan is '{shown(lock.name)}' blijven staan: "
+                "verwijder dat bestand.)"
+            )
 
 
 def _csv_sheet_name(source: Path) -> str:

@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import functools
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -307,6 +308,33 @@ def _run_all(
         return supervisor.run(paths, lambda _path, _result: progress.advance(task))
 
 
+def _report_clash(args: argparse.Namespace, paths: list[Path], options: Options) -> str:
+    """Why a report path cannot be used (it would overwrite a workbook that is checked or
+    written, or the other report), or ""."""
+    from batch.files import output_path_for
+
+    def key(path: Path) -> Path:
+        return Path(os.path.realpath(path))
+
+    taken = {key(p): f"de werkmap {shown(p)}" for p in paths}
+    for table in (options.toewijzingen, options.producten):
+        if table is not None:
+            taken[key(table)] = f"het bestand {shown(table)}"
+    if options.schrijven:
+        for p in paths:
+            target = output_path_for(p, uitvoer=options.uitvoer, vervang=options.vervang)
+            taken.setdefault(key(target), f"de gecontroleerde werkmap {shown(target)}")
+    for label, path in (("--json", args.json), ("--samenvatting", args.samenvatting)):
+        if path is None:
+            continue
+        if key(path) in taken:
+            return (
+                f"{label} {shown(path)} zou {taken[key(path)]} overschrijven; kies een andere naam."
+            )
+        taken[key(path)] = f"het rapport van {label}"
+    return ""
+
+
 def _write_report(
     label: str, path: Path, write: Callable[[], None], console: Console, errors: Console
 ) -> bool:
@@ -354,6 +382,10 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
         vervang=args.vervang,
         rapport=args.json,
     )
+    clash = _report_clash(args, paths, options)
+    if clash:
+        errors.print(f"[red]Fout:[/red] {escape(clash)}")
+        return EXIT_ONCONTROLEERBAAR
     order = {path: i for i, path in enumerate(paths)}
     paths, refused = refuse_shared_targets(paths, options)
     workers = args.werkers or min(len(paths), available_cpus())

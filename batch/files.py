@@ -131,6 +131,57 @@ def _umask() -> int:
     return umask
 
 
+class PendingWrite:
+    """A file being written beside its `target`, which it replaces only on `commit()`.
+
+    Use as a context manager: leaving it without a commit (an exception, KeyboardInterrupt)
+    removes the temporary file and leaves the target as it was. `write(fn)` calls `fn` on the
+    open temporary file (and fsyncs it); `commit()` gives it the permission bits of
+    `permissions_of` (by default those of the file it replaces, or a new file's; it is private,
+    0600, until then) and renames it over the target. Commit only after closing every handle
+    on the target (Windows cannot rename over an open file). A symlink `target` is written
+    through (`real_target`).
+    """
+
+    def __init__(self, target: Path, *, permissions_of: Path | None = None) -> None:
+        self.target = real_target(Path(target))
+        self.permissions_of = permissions_of
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temp_files(self.target.parent)
+        self.path = self.target.parent / temp_name()
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        os.close(os.open(self.path, flags, 0o600))
+        self._done = False
+
+    def __enter__(self) -> PendingWrite:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._done:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
+    def write(self, write: Callable[[BinaryIO], T]) -> T:
+        with open(self.path, "r+b") as handle:
+            result = write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return result
+
+    def commit(self) -> None:
+        with contextlib.suppress(OSError):
+            os.chmod(self.path, _mode_for(self.target, self.permissions_of))
+        os.replace(self.path, self.target)
+        self._done = True
+        if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
+            with contextlib.suppress(OSError):
+                dfd = os.open(self.target.parent, os.O_DIRECTORY)
+                try:
+                    os.fsync(dfd)
+                finally:
+                    os.close(dfd)
+
+
 def atomic_write(
     target: Path,
     write: Callable[[BinaryIO], T],
@@ -142,37 +193,14 @@ def atomic_write(
 
     `verify(temporary_path)` runs after `write` and before the rename; when it raises, the
     target stays as it was. A crash or an exception half-way leaves `target` as it was and no
-    temporary file behind. `permissions_of`: a file whose permission bits the result gets (by
-    default those of the file it replaces, or a new file's; the temporary file is private,
-    0600, until then). A symlink `target` is written through (`real_target`).
-    Returns what `write` returns.
+    temporary file behind. See `PendingWrite` for permissions and symlinks. Returns what
+    `write` returns.
     """
-    target = real_target(Path(target))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temp_files(target.parent)
-    tmp = target.parent / temp_name()
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        with os.fdopen(fd, "w+b") as handle:
-            result = write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+    with PendingWrite(target, permissions_of=permissions_of) as pending:
+        result = pending.write(write)
         if verify is not None:
-            verify(tmp)
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, _mode_for(target, permissions_of))
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        with contextlib.suppress(OSError):
-            dfd = os.open(target.parent, os.O_DIRECTORY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+            verify(pending.path)
+        pending.commit()
     return result
 
 

@@ -445,3 +445,29 @@ def test_a_problem_the_source_already_had_does_not_block(tmp_path):
     annotate_workbook(source, [finding], target, profiel="p", gecontroleerd_op=WHEN)
     problems = check(target)
     assert problems and all("sheet1.xml" in p for p in problems)  # only the user's own problem
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (["--json", "{map}/pm.xlsx"], "zou de werkmap"),
+        (["--samenvatting", "{map}/pm.controle.xlsx"], "zou de gecontroleerde werkmap"),
+        (["--json", "{map}/r.json", "--samenvatting", "{map}/r.json"], "het rapport van --json"),
+    ],
+)
+def test_a_report_never_overwrites_a_workbook(tmp_path, capsys, options, says):
+    source = example(tmp_path)
+    before = source.read_bytes()
+    code, out = run_cli(capsys, source, *(o.format(map=tmp_path) for o in options))
+    assert code == 2 and says in out
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pm.xlsx"]  # nothing was run
+
+
+def test_a_workbook_open_in_libreoffice_is_not_overwritten(tmp_path):
+    source = example(tmp_path)
+    (tmp_path / ".~lock.pm.xlsx#").write_text("gebruiker,pc,/home/gebruiker;30.11.2026 10:00;")
+    before = source.read_bytes()
+    result = check_file(source, Options(profiel="ijsselland-2023", vervang=True))
+    assert result.status == NIET_GESCHREVEN and "geopend in LibreOffice" in result.melding
+    assert source.read_bytes() == before
