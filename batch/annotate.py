@@ -336,6 +336,10 @@ def _write(
         raise NietTeSchrijven(name, str(exc)) from None
     except XmlFout as exc:
         raise NietTeSchrijven(name, f"een onderdeel is geen geldige XML ({exc}).") from None
+    except RecursionError:
+        raise NietTeSchrijven(
+            name, "een onderdeel is dieper genest dan een werkmap ooit is; het is niet bewerkt."
+        ) from None
     except (zipfile.BadZipFile, *InflateError) as exc:
         part = getattr(exc, "name", None) or "?"
         reason = reason_of(exc, part) or f"het zip-archief is beschadigd ({exc})."

@@ -121,7 +121,15 @@ def markup_compatibility(root: etree._Element, *, uses_mc: bool = True) -> None:
             element.nsmap[p] for p in value.split() if element.nsmap.get(p) is not None
         }
 
-    def walk(element: etree._Element, inherited: frozenset[str], in_ext: bool) -> None:
+    def walk(root: etree._Element) -> None:  # iterative: a hostile part may nest deeply
+        stack = [(root, frozenset(), False)]
+        while stack:
+            element, inherited, in_ext = stack.pop()
+            stack.extend(visit(element, inherited, in_ext))
+
+    def visit(
+        element: etree._Element, inherited: frozenset[str], in_ext: bool
+    ) -> list[tuple[etree._Element, frozenset[str], bool]]:
         ignorable = ignorable_of(element, inherited)
         for name in list(element.attrib):
             if etree.QName(name).namespace in (MC_NS, *ignorable):
@@ -147,12 +155,14 @@ def markup_compatibility(root: etree._Element, *, uses_mc: bool = True) -> None:
                 continue
             if q.namespace in ignorable and not in_ext:
                 element.remove(item)
-        for item in element:
-            if isinstance(item.tag, str):
-                walk(item, ignorable, in_ext or etree.QName(item).localname == "ext")
+        return [
+            (item, ignorable, in_ext or etree.QName(item).localname == "ext")
+            for item in element
+            if isinstance(item.tag, str)
+        ]
 
     if uses_mc:
-        walk(root, frozenset(), False)
+        walk(root)
         etree.cleanup_namespaces(root)
     for element in _XML_SPACE(root):
         del element.attrib[f"{{{XML_NS}}}space"]
