@@ -157,7 +157,12 @@ class Isolated(Generic[T, R]):
 
         try:
             for _ in range(max(1, min(self.workers, len(items)))):
-                give(start())
+                try:
+                    give(start())
+                except OSError:  # no process can be started here (limits): go on without
+                    if pool:
+                        break
+                    return self._in_process(items, on_result)
             if self.meanwhile is not None:
                 self.meanwhile()
             while any(w.task is not None for w in pool):
@@ -196,6 +201,19 @@ class Isolated(Generic[T, R]):
             raise
         self._stop(pool, items)
         return [results[i] for i in range(len(items))]
+
+    def _in_process(self, items: Sequence[T], on_result: Callable[[T, R], None] | None) -> list[R]:
+        """The fallback when no worker process can be started: the same work, unisolated."""
+        results = []
+        for item in items:
+            try:
+                result = self.work(item)
+            except Exception as exc:
+                result = self.crashed(item, f"{type(exc).__name__}: {exc}")
+            results.append(result)
+            if on_result is not None:
+                on_result(item, result)
+        return results
 
     def _stop(self, pool: list[_Worker], items: Sequence[T], *, urgent: bool = False) -> None:
         """Stop every worker: ask politely (`urgent`: terminate the busy ones at once), then

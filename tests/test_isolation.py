@@ -140,3 +140,14 @@ def test_ctrl_c_while_a_copy_is_being_written_leaves_nothing_behind(tmp_path):
     assert "Traceback" not in err
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".jeugdhulp-")]
     assert not (tmp_path / "traag.controle.xlsx").exists()
+
+
+def test_without_worker_processes_the_work_still_gets_done(monkeypatch):
+    import multiprocessing.context
+
+    def refuse(self):  # type: ignore[no-untyped-def]
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
+    supervisor = Isolated(work=_square, crashed=lambda n, reason: -1, workers=2)
+    assert supervisor.run([1, 2, 3]) == [1, 4, 9]
