@@ -1,145 +1,152 @@
-"""Small string-level helpers for editing OOXML packages without re-serialising them.
+"""XML-level helpers for editing OOXML parts with lxml, and for streaming big worksheets.
 
-Parsing a part into a tree and writing it back changes namespace prefixes, attribute order and
-whitespace, and `mc:Ignorable` lists that name prefixes then no longer match. So the annotator
-edits the few parts it has to change as text: it finds tags with a regex that respects quoted
-attribute values, and it inserts or replaces whole elements. Parts it does not change are copied
-as raw compressed bytes (`copy_member_raw`), so they stay byte for byte what the user had.
+Every part the annotator changes is parsed with lxml, which keeps namespace prefixes,
+attribute order, comments and whitespace, so an edited part is the user's part plus the edit.
+New elements are made in the namespace the part itself uses (looked up from its root, so
+Strict OOXML's ``http://purl.oclc.org/ooxml/...`` namespaces work too); an attribute in a
+namespace that is not declared where it goes gets its declaration from lxml.
+
+A worksheet can hold a million rows, so it is never parsed whole: `stream_sheet` passes the
+part through up to the end of ``sheetData`` with a byte scan that steps over comments, CDATA
+sections and processing instructions (a ``</sheetData>`` inside them is not the end), keeps
+the small head (before ``sheetData``) and tail (after it), and `Skeleton` parses
+``head + <sheetData/> + tail`` for editing and validation. Parts with a DTD or entity
+declarations are refused (Excel refuses them too).
 """
 
 from __future__ import annotations
 
-import html
-import os
 import re
-import struct
-import zipfile
-import zlib
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-try:  # ISA-L's deflate: 4x faster than zlib at the same ratio (batch only, not the add-in)
-    from isal import isal_zlib as _deflate
-except ImportError:  # pragma: no cover - isal is a dependency; zlib keeps the code working
-    _deflate = zlib  # type: ignore[assignment]
+from lxml import etree
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+#: Strict OOXML namespaces and their transitional counterparts (ISO/IEC 29500-1, annex).
+STRICT_TO_TRANSITIONAL = {
+    STRICT_MAIN_NS: MAIN_NS,
+    STRICT_REL_NS: REL_NS,
+    "http://purl.oclc.org/ooxml/drawingml/main": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "http://purl.oclc.org/ooxml/drawingml/spreadsheetDrawing": (
+        "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+    ),
+    "http://purl.oclc.org/ooxml/drawingml/chart": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "http://purl.oclc.org/ooxml/officeDocument/sharedTypes": (
+        "http://schemas.openxmlformats.org/officeDocument/2006/sharedTypes"
+    ),
+}
+#: Relationship types of a transitional package; Strict uses STRICT_REL_NS as the base.
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+STYLES_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 
-# A tag with quoted attribute values (which may contain '>'), a comment, CDATA or a processing
-# instruction. Group 1: '/' of an end tag; 2: qualified name; 3: attributes; 4: '/' if empty.
-_NAME = r"[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?"
-TAG_RE = re.compile(
-    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>"
-    rf"|<(/?)({_NAME})((?:\s+{_NAME}\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>",
-    re.DOTALL,
+#: Parser for package parts: no network, no entity expansion, no DTD loading, big texts allowed.
+PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False, dtd_validation=False
 )
-_ATTR_RE = re.compile(rf"({_NAME})\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*\?>[ \t\r\n]*")
 
 
-@dataclass(frozen=True, slots=True)
-class Tag:
-    """One tag found in a part: its span, local name, prefix and kind."""
-
-    start: int
-    end: int
-    prefix: str  # "" or "x:" (with the colon), ready to prepend to a new element's name
-    local: str
-    closing: bool
-    empty: bool
-    attrs_text: str
-
-    @property
-    def attrs(self) -> dict[str, str]:
-        return parse_attrs(self.attrs_text)
+class XmlFout(ValueError):
+    """A part that is not well-formed XML, or carries a DTD; `str()` is the technical detail."""
 
 
-def iter_tags(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[Tag]:
-    """Start, end and empty-element tags of `text` (comments, CDATA and PIs skipped)."""
-    for m in TAG_RE.finditer(text, pos, len(text) if endpos is None else endpos):
-        name = m.group(2)
-        if name is None:
-            continue
-        prefix, _, local = name.rpartition(":")
-        yield Tag(
-            m.start(),
-            m.end(),
-            f"{prefix}:" if prefix else "",
-            local,
-            bool(m.group(1)),
-            bool(m.group(4)),
-            m.group(3) or "",
-        )
+# --- whole parts ----------------------------------------------------------------------------
 
 
-def find_tag(text: str, local: str, pos: int = 0, *, closing: bool = False) -> Tag | None:
-    """The first start (or end) tag with local name `local` at or after `pos`."""
-    for tag in iter_tags(text, pos):
-        if tag.local == local and tag.closing == closing:
-            return tag
-    return None
+def parse_part(data: bytes) -> etree._ElementTree:
+    """A part as an lxml tree; raises `XmlFout` when it is not well-formed or has a DTD."""
+    head = data[:65536]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise XmlFout("bevat een DTD of entiteitsdeclaratie")
+    try:
+        root = etree.fromstring(data, PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise XmlFout(str(exc)) from None
+    tree = root.getroottree()
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+        raise XmlFout("bevat een DTD of entiteitsdeclaratie")
+    return tree
 
 
-def element_span(text: str, start_tag: Tag) -> tuple[int, int]:
-    """Span of the whole element that `start_tag` opens (same-name nesting respected)."""
-    if start_tag.empty:
-        return start_tag.start, start_tag.end
-    depth = 0
-    for tag in iter_tags(text, start_tag.start):
-        if tag.local != start_tag.local or tag.prefix != start_tag.prefix:
-            continue
-        if tag.closing:
-            depth -= 1
-            if depth == 0:
-                return start_tag.start, tag.end
-        elif not tag.empty:
-            depth += 1
-    raise ValueError(f"element <{start_tag.prefix}{start_tag.local}> is not closed")
+def serialize_part(tree: etree._ElementTree, original: bytes | None = None) -> bytes:
+    """The tree as UTF-8, with the original XML declaration (and the whitespace after it) kept
+    byte for byte, or the one Excel writes for a new part."""
+    declaration = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    if original is not None:
+        m = _DECLARATION.match(original)
+        if m is not None and b"utf-16" not in m.group().lower():
+            declaration = m.group()
+        elif m is None:
+            declaration = b""
+    return declaration + etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
 
 
-def top_level_children(text: str, start: int, end: int) -> Iterator[Tag]:
-    """Start tags of the elements directly inside `text[start:end]` (a parent's content)."""
-    depth = 0
-    for tag in iter_tags(text, start, end):
-        if tag.closing:
-            depth -= 1
-            continue
-        if depth == 0:
-            yield tag
-        if not tag.empty:
-            depth += 1
+def namespace_of(element: etree._Element) -> str:
+    return etree.QName(element).namespace or ""
 
 
-def parse_attrs(attrs_text: str) -> dict[str, str]:
-    return {
-        m.group(1): html.unescape(m.group(2) if m.group(2) is not None else m.group(3))
-        for m in _ATTR_RE.finditer(attrs_text)
-    }
+def local_name(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
-def set_attr(tag_text: str, name: str, value: str | None) -> str:
-    """`tag_text` (a whole start tag) with attribute `name` set to `value` (None: removed)."""
-    pattern = re.compile(rf"\s{re.escape(name)}\s*=\s*(?:\"[^\"]*\"|'[^']*')")
-    tag_text = pattern.sub("", tag_text, count=1)
-    if value is None:
-        return tag_text
-    cut = len(tag_text) - (2 if tag_text.endswith("/>") else 1)
-    return f'{tag_text[:cut].rstrip()} {name}="{escape_attr(value)}"{tag_text[cut:]}'
+def children(element: etree._Element, local: str | None = None) -> list[etree._Element]:
+    """Element children (no comments or PIs), optionally only those with local name `local`."""
+    return [
+        c
+        for c in element
+        if isinstance(c.tag, str) and (local is None or etree.QName(c).localname == local)
+    ]
 
 
-def ns_prefix(text: str, namespace: str, default: str | None = None) -> str | None:
-    """The prefix (with colon, "" for the default namespace) bound to `namespace` in `text`."""
-    m = re.search(rf"xmlns(?::([\w.\-]+))?\s*=\s*[\"']{re.escape(namespace)}[\"']", text)
-    if m is None:
-        return default
-    return f"{m.group(1)}:" if m.group(1) else ""
+def child(element: etree._Element, local: str) -> etree._Element | None:
+    found = children(element, local)
+    return found[0] if found else None
+
+
+def rel_namespace(root: etree._Element) -> str:
+    """The relationships namespace that goes with a part's main namespace (Strict or not)."""
+    return STRICT_REL_NS if namespace_of(root) == STRICT_MAIN_NS else REL_NS
+
+
+def insert_in_order(
+    parent: etree._Element, new: etree._Element, order: tuple[str, ...], local: str
+) -> None:
+    """Insert `new` (local name `local`) into `parent` at its place in the schema's `order`:
+    after the last child that comes before it (or is one of its kind), else first."""
+    rank = order.index(local)
+    before = set(order[: rank + 1])
+    position = 0
+    for i, c in enumerate(parent):
+        if isinstance(c.tag, str) and etree.QName(c).localname in before:
+            position = i + 1
+    parent.insert(position, new)
+
+
+def canonical(element: etree._Element) -> tuple[object, ...]:
+    """A prefix-independent key of an element (name, attributes, children), for finding an
+    element the annotator added in an earlier run."""
+    return (
+        element.tag,
+        tuple(sorted(element.attrib.items())),
+        (element.text or "").strip(),
+        tuple(canonical(c) for c in element if isinstance(c.tag, str)),
+    )
+
+
+# --- text ---------------------------------------------------------------------------------
 
 
 def clean_text(value: str) -> str:
@@ -165,8 +172,14 @@ def escape_attr(value: str) -> str:
     )
 
 
+# --- part names ---------------------------------------------------------------------------
+
+
 def resolve_target(base_part: str, target: str) -> str:
     """Part name (no leading slash) of a relationship target relative to `base_part`."""
+    from urllib.parse import unquote
+
+    target = unquote(target)
     if target.startswith("/"):
         parts: list[str] = []
         segments = target[1:].split("/")
@@ -187,233 +200,263 @@ def rels_part_of(part: str) -> str:
     return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
 
 
-# --- zip level -----------------------------------------------------------------------------
-
-_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
-_DATA_DESCRIPTOR_FLAG = 0x08
-
-
-def _strip_zip64_extra(extra: bytes) -> bytes:
-    out = bytearray()
-    i = 0
-    while i + 4 <= len(extra):
-        header_id, size = struct.unpack_from("<HH", extra, i)
-        if header_id != 0x0001:
-            out += extra[i : i + 4 + size]
-        i += 4 + size
-    return bytes(out)
+def relative_target(folder: str, part: str) -> str:
+    """A relationship target for `part` as seen from a part in `folder`."""
+    return part[len(folder) + 1 :] if folder and part.startswith(folder + "/") else f"/{part}"
 
 
-def copy_member_raw(source: BinaryIO, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
-    """Copy one member's compressed bytes unchanged from `source` (the raw zip file) into `out`.
+# --- streamed worksheets -------------------------------------------------------------------
 
-    No decompression, no recompression: the member's data stays exactly what it was, and a
-    100 MB sheet costs a file copy. Uses zipfile's writer state (`fp`, `filelist`, `start_dir`);
-    falls back to a decompress-and-store copy for anything unusual (encrypted members).
+_NAME = rb"[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?"
+_START_NAME = re.compile(rb"<(" + _NAME + rb")")
+_CHUNK = 1 << 20
+
+
+@dataclass(slots=True)
+class SheetParts:
+    """A worksheet split around its ``sheetData``: `head` (everything before its start tag,
+    XML declaration included), `prefix` ("x:" or "") of the sheetData element, `tail`
+    (everything after its end, the root's end tag included) and `body_crc`/`body_size` of the
+    sheetData element itself. `found` is False when the part has no sheetData: `head` is then
+    the whole part."""
+
+    head: bytes
+    prefix: str
+    tail: bytes
+    found: bool
+    body_crc: int = 0
+    body_size: int = 0
+
+    def skeleton(self) -> bytes:
+        """``head + <sheetData/> + tail``: the part without its rows, for editing and checking."""
+        if not self.found:
+            return self.head
+        return self.head + f"<{self.prefix}sheetData/>".encode() + self.tail
+
+
+class _Head:
+    """Finds the sheetData start tag among the root's children, skipping comments etc."""
+
+    def __init__(self) -> None:
+        self.pos = 0
+        self.depth = 0
+
+    def scan(self, buf: bytes) -> tuple[int, int, str] | None:
+        """(start, end of start tag, prefix) of `<sheetData` in `buf`, or None if more is
+        needed; `buf` must always start with the same bytes (it only grows)."""
+        while True:
+            lt = buf.find(b"<", self.pos)
+            if lt == -1:
+                self.pos = len(buf)
+                return None
+            if buf.startswith(b"<!--", lt):
+                end = buf.find(b"-->", lt + 4)
+                step = 3
+            elif buf.startswith(b"<![CDATA[", lt):
+                end = buf.find(b"]]>", lt + 9)
+                step = 3
+            elif buf.startswith(b"<?", lt):
+                end = buf.find(b"?>", lt + 2)
+                step = 2
+            elif buf.startswith(b"<!", lt):
+                if len(buf) - lt < 9:
+                    self.pos = lt
+                    return None
+                raise XmlFout("bevat een DTD of entiteitsdeclaratie")
+            else:
+                end, closing = _tag_end(buf, lt)
+                if end == -1:
+                    self.pos = lt
+                    return None
+                if closing:
+                    self.depth -= 1
+                    self.pos = end
+                    continue
+                m = _START_NAME.match(buf, lt)
+                if m is None:
+                    raise XmlFout(f"onleesbare tag op positie {lt}")
+                name = m.group(1).decode("ascii", "replace")
+                prefix, _, local = name.rpartition(":")
+                empty = buf[end - 2 : end] == b"/>"
+                if self.depth == 1 and local == "sheetData":
+                    return lt, end, f"{prefix}:" if prefix else ""
+                if not empty:
+                    self.depth += 1
+                self.pos = end
+                continue
+            if end == -1:
+                self.pos = lt
+                return None
+            self.pos = end + step
+
+
+def _tag_end(buf: bytes, lt: int) -> tuple[int, bool]:
+    """End (exclusive) of the tag starting at `lt`, quotes respected, and whether it is an
+    end tag; -1 if `buf` ends first."""
+    closing = buf.startswith(b"</", lt)
+    i = lt + 1
+    n = len(buf)
+    while i < n:
+        gt = buf.find(b">", i)
+        if gt == -1:
+            return -1, closing
+        dq = buf.find(b'"', i, gt)
+        sq = buf.find(b"'", i, gt)
+        quotes = [q for q in (dq, sq) if q != -1]
+        if not quotes:
+            return gt + 1, closing
+        q = min(quotes)
+        close = buf.find(buf[q : q + 1], q + 1)
+        if close == -1:
+            return -1, closing
+        i = close + 1
+    return -1, closing
+
+
+def stream_sheet(
+    src: BinaryIO, write: Callable[[bytes], object], *, chunk: int | None = None
+) -> SheetParts:
+    """Pass a worksheet part through `write` up to the end of its sheetData element.
+
+    `write` gets the head and the whole sheetData element, unchanged; the caller writes a new
+    tail. When the part has no sheetData, nothing is written and `head` holds the whole part.
+    Raises `XmlFout` for a DTD, a part that is not UTF-8, or a sheetData that is not closed.
     """
-    if info.flag_bits & 0x01:  # encrypted: leave it to zipfile
-        with zipfile.ZipFile(source) as zin:
-            out.writestr(info, zin.read(info.filename), compress_type=info.compress_type)
-        return
-    source.seek(info.header_offset)
-    fields = _LOCAL_HEADER.unpack(source.read(_LOCAL_HEADER.size))
-    if fields[0] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-    name_len, extra_len = fields[9], fields[10]
-    source.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+    from batch._zip import crc32
 
-    new = zipfile.ZipInfo(info.filename, info.date_time)
-    new.compress_type = info.compress_type
-    new.comment = info.comment
-    new.extra = _strip_zip64_extra(info.extra)
-    new.create_system = info.create_system
-    new.create_version = info.create_version
-    new.extract_version = info.extract_version
-    new.flag_bits = info.flag_bits & ~_DATA_DESCRIPTOR_FLAG
-    new.internal_attr = info.internal_attr
-    new.external_attr = info.external_attr
-    new.CRC = info.CRC
-    new.compress_size = info.compress_size
-    new.file_size = info.file_size
+    size = chunk or _CHUNK
+    buf = b""
+    head = _Head()
+    found = None
+    while found is None:
+        data = src.read(size)
+        if not data:
+            return SheetParts(buf, "", b"", False)
+        if not buf and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise XmlFout("het werkblad is niet in UTF-8 opgeslagen")
+        buf += data
+        found = head.scan(buf)
+    start, end, prefix = found
+    if re.search(rb"encoding\s*=\s*[\"'](?!utf-8)", buf[: min(start, 200)], re.IGNORECASE):
+        raise XmlFout("het werkblad is niet in UTF-8 opgeslagen")
+    head_bytes = buf[:start]
+    write(head_bytes)
+    crc = 0
+    body = 0
 
-    fp = out.fp
-    assert fp is not None
-    zip64 = info.file_size > zipfile.ZIP64_LIMIT or info.compress_size > zipfile.ZIP64_LIMIT
-    new.header_offset = fp.tell()
-    fp.write(new.FileHeader(zip64))
-    remaining = info.compress_size
-    while remaining:
-        chunk = source.read(min(remaining, 1 << 20))
-        if not chunk:
-            raise zipfile.BadZipFile(f"truncated member {info.filename}")
-        fp.write(chunk)
-        remaining -= len(chunk)
-    out.filelist.append(new)
-    out.NameToInfo[new.filename] = new
-    out.start_dir = fp.tell()
+    def emit(piece: bytes) -> None:
+        nonlocal crc, body
+        if piece:
+            crc = crc32(piece, crc)
+            body += len(piece)
+            write(piece)
+
+    if buf[end - 2 : end] == b"/>":
+        emit(buf[start:end])
+        return SheetParts(head_bytes, prefix, buf[end:] + src.read(), True, crc, body)
+    end_tag = f"</{prefix}sheetData".encode()
+    keep = len(end_tag) + 16
+    emit(buf[start:end])
+    buf = buf[end:]
+    pos = 0
+    while True:
+        stop = buf.find(end_tag, pos)
+        at = _markup_before(buf, pos, len(buf) if stop == -1 else stop)
+        if at != -1:  # a comment, CDATA section or PI comes first: step over it
+            if buf.startswith(b"<!--", at):
+                close, step = buf.find(b"-->", at + 4), 3
+            elif buf.startswith(b"<![CDATA[", at):
+                close, step = buf.find(b"]]>", at + 9), 3
+            elif buf.startswith(b"<?", at):
+                close, step = buf.find(b"?>", at + 2), 2
+            elif len(buf) - at < 9:
+                close, step = -1, 0
+            else:
+                raise XmlFout(f"onverwachte markering '<!' in sheetData op positie {at}")
+            if close != -1:
+                pos = close + step
+                continue
+            more = src.read(size)
+            if not more:
+                raise XmlFout("sheetData is niet afgesloten")
+            emit(buf[:at])
+            buf = buf[at:] + more
+            pos = 0
+            continue
+        if stop != -1:
+            after = buf[stop + len(end_tag) : stop + len(end_tag) + 1]
+            if after == b"":
+                more = src.read(size)
+                if not more:
+                    raise XmlFout("sheetData is niet afgesloten")
+                buf += more
+                continue
+            if after in (b">", b" ", b"\t", b"\r", b"\n"):
+                gt = buf.find(b">", stop)
+                while gt == -1:
+                    more = src.read(size)
+                    if not more:
+                        raise XmlFout("sheetData is niet afgesloten")
+                    buf += more
+                    gt = buf.find(b">", stop)
+                emit(buf[: gt + 1])
+                return SheetParts(head_bytes, prefix, buf[gt + 1 :] + src.read(), True, crc, body)
+            pos = stop + 1
+            continue
+        more = src.read(size)
+        if not more:
+            raise XmlFout("sheetData is niet afgesloten")
+        cut = max(pos, len(buf) - keep)
+        if buf[cut - 1 : cut] == b"<":  # never split a "<!" or "<?" across the cut
+            cut -= 1
+        emit(buf[:cut])
+        buf = buf[cut:] + more
+        pos = 0
 
 
-class InflatedMember:
-    """A zip member opened for reading, inflated with ISA-L where zipfile would use zlib.
+def _markup_before(buf: bytes, start: int, stop: int) -> int:
+    """Position of the first ``<!`` or ``<?`` in `buf[start:stop]`, else -1.
 
-    `read(n)` returns at least one byte until the end (possibly more than `n`); `read()` the
-    rest. The CRC is checked at the end, as zipfile does.
+    Searches for the rare second byte (memchr speed) and checks the byte before it: a
+    two-byte `find` would stop at every ``<`` of the sheet.
+    """
+    found = -1
+    for mark in (b"!", b"?"):
+        i = buf.find(mark, start, stop)
+        while i != -1:
+            if i > 0 and buf[i - 1 : i] == b"<":
+                found = i - 1 if found == -1 else min(found, i - 1)
+                break
+            i = buf.find(mark, i + 1, stop)
+    return found
+
+
+class Skeleton:
+    """A worksheet's skeleton (head + empty sheetData + tail) parsed for editing.
+
+    `root` is the worksheet element; `sheet_data` the placeholder. `new_tail()` serialises the
+    edited tree and returns only what follows the placeholder: the bytes to write after the
+    unchanged sheetData element. Without sheetData in the part, `whole()` gives the whole
+    edited part instead.
     """
 
-    _INPUT = 1 << 18
+    def __init__(self, parts: SheetParts) -> None:
+        self.parts = parts
+        self.tree = parse_part(parts.skeleton())
+        self.root = self.tree.getroot()
+        self.sheet_data = child(self.root, "sheetData")
 
-    def __init__(self, source: BinaryIO, info: zipfile.ZipInfo) -> None:
-        self._info = info
-        self._source = source
-        self._stored = info.compress_type == zipfile.ZIP_STORED
-        if (
-            info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-            or info.flag_bits & 1
-        ):
-            raise NotImplementedError(info.filename)
-        source.seek(info.header_offset)
-        fields = _LOCAL_HEADER.unpack(source.read(_LOCAL_HEADER.size))
-        if fields[0] != b"PK\x03\x04":
-            raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-        self._pos = info.header_offset + _LOCAL_HEADER.size + fields[9] + fields[10]
-        self._remaining = info.compress_size
-        self._inflater = None if self._stored else _deflate.decompressobj(-15)
-        self._crc = 0
-        self._done = False
+    def new_tail(self) -> bytes:
+        assert self.sheet_data is not None and self.parts.found
+        token = uuid.uuid4().hex
+        self.sheet_data.set("jeugdhulpsplit", token)
+        try:
+            text = etree.tostring(self.tree, encoding="UTF-8", xml_declaration=False)
+        finally:
+            del self.sheet_data.attrib["jeugdhulpsplit"]
+        at = text.index(f'jeugdhulpsplit="{token}"'.encode())
+        end = text.index(b"/>", at) + 2
+        return text[end:]
 
-    def __enter__(self) -> InflatedMember:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def _next(self) -> bytes:
-        while self._remaining:
-            self._source.seek(self._pos)  # the file is shared with zipfile and the raw copier
-            raw = self._source.read(min(self._remaining, self._INPUT))
-            self._pos += len(raw)
-            if not raw:
-                raise zipfile.BadZipFile(f"truncated member {self._info.filename}")
-            self._remaining -= len(raw)
-            data = raw if self._inflater is None else self._inflater.decompress(raw)
-            if not self._remaining and self._inflater is not None:
-                data += self._inflater.flush()
-            if data:
-                self._crc = zlib.crc32(data, self._crc)
-                return data
-        if not self._done:
-            self._done = True
-            if self._crc != self._info.CRC:
-                raise zipfile.BadZipFile(f"Bad CRC-32 for file {self._info.filename!r}")
-        return b""
-
-    def read(self, size: int = -1) -> bytes:
-        if size >= 0:
-            return self._next()
-        parts = []
-        while chunk := self._next():
-            parts.append(chunk)
-        return b"".join(parts)
-
-
-def open_member(zin: zipfile.ZipFile, info: zipfile.ZipInfo | str) -> BinaryIO:
-    """`zin.open(info)`, but inflated by ISA-L when possible (the big sheets of a workbook)."""
-    if isinstance(info, str):
-        info = zin.getinfo(info)
-    try:
-        assert zin.fp is not None
-        return InflatedMember(zin.fp, info)  # type: ignore[arg-type,return-value]
-    except NotImplementedError:
-        return zin.open(info)
-
-
-class ParallelDeflateMember:
-    """Write one deflated zip member, compressing blocks in worker threads (as pigz does).
-
-    Each block is compressed on its own, primed with the last 32 KiB of the block before it
-    (`zdict`) so the ratio stays that of one stream, and ended with a sync flush so the raw
-    deflate streams concatenate into one. zlib releases the GIL, so a 100 MB sheet compresses
-    on all cores while the main thread decompresses the source. Use as a context manager;
-    `write` takes bytes in any sizes.
-    """
-
-    BLOCK = 1 << 20
-    WINDOW = 1 << 15
-
-    def __init__(self, out: zipfile.ZipFile, info: zipfile.ZipInfo, level: int = 6) -> None:
-
-        self._out = out
-        self._info = info
-        self._level = level
-        self._workers = max(1, min(8, os.cpu_count() or 1))
-        self._pool = ThreadPoolExecutor(self._workers)
-        self._pending: list[Future[bytes]] = []
-        self._buffer = bytearray()
-        self._previous_tail = b""
-        self._crc = 0
-        self._size = 0
-        self._compressed = 0
-        fp = out.fp
-        assert fp is not None
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.flag_bits &= ~_DATA_DESCRIPTOR_FLAG
-        info.header_offset = fp.tell()
-        info.CRC = info.file_size = info.compress_size = 0
-        fp.write(info.FileHeader(True))  # zip64 layout now, so the rewrite below fits exactly
-
-    def __enter__(self) -> ParallelDeflateMember:
-        return self
-
-    def __exit__(self, kind: object, error: object, tb: object) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def write(self, data: bytes) -> None:
-        self._crc = zlib.crc32(data, self._crc)
-        self._size += len(data)
-        self._buffer += data
-        while len(self._buffer) >= self.BLOCK:
-            block = bytes(self._buffer[: self.BLOCK])
-            del self._buffer[: self.BLOCK]
-            self._submit(block, last=False)
-
-    def _submit(self, block: bytes, *, last: bool) -> None:
-        self._pending.append(self._pool.submit(self._compress, block, self._previous_tail, last))
-        self._previous_tail = block[-self.WINDOW :]
-        while len(self._pending) > 2 * self._workers:
-            self._emit(self._pending.pop(0).result())
-
-    def _compress(self, block: bytes, zdict: bytes, last: bool) -> bytes:
-        # ISA-L knows levels 0-3; its level 1 compresses like zlib's 6 at a multiple of the speed.
-        level = min(self._level, 3) if _deflate is not zlib else self._level
-        if zdict:
-            c = _deflate.compressobj(level, zlib.DEFLATED, -15, 8, 0, zdict)
-        else:
-            c = _deflate.compressobj(level, zlib.DEFLATED, -15)
-        return c.compress(block) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
-
-    def _emit(self, data: bytes) -> None:
-        fp = self._out.fp
-        assert fp is not None
-        fp.write(data)
-        self._compressed += len(data)
-
-    def close(self) -> None:
-        self._submit(bytes(self._buffer), last=True)
-        self._buffer.clear()
-        for future in self._pending:
-            self._emit(future.result())
-        self._pending.clear()
-        self._pool.shutdown(wait=True)
-        info, fp = self._info, self._out.fp
-        assert fp is not None
-        info.CRC, info.file_size, info.compress_size = self._crc, self._size, self._compressed
-        end = fp.tell()
-        fp.seek(info.header_offset)
-        fp.write(info.FileHeader(True))
-        fp.seek(end)
-        self._out.filelist.append(info)
-        self._out.NameToInfo[info.filename] = info
-        self._out.start_dir = end
+    def whole(self) -> bytes:
+        return serialize_part(self.tree, self.parts.head)

@@ -12,20 +12,47 @@ does not model). What it changes:
 - the parts that have to know about that: ``[Content_Types].xml``, the workbook part and its
   relationships, the styles part and the worksheet parts that get marks.
 
-Every other zip member is copied as raw compressed bytes, so it stays byte for byte identical.
-Worksheets are streamed: only the small tail after ``</sheetData>`` is edited, so a sheet of a
-million rows costs a decompress-and-recompress pass, not a parse.
+Those parts are edited with lxml (`batch._ooxml`): prefixes, attribute order, comments and
+whitespace stay as they were, and every new element is made in the namespace the part uses
+(Strict OOXML too). Every other zip member is copied as raw compressed bytes, so it stays
+byte for byte identical. Worksheets are streamed: only the small tail after ``sheetData`` is
+parsed and edited, so a sheet of a million rows costs an inflate-and-deflate pass, not a parse.
+The zip is laid out as Excel writes it (`batch._zip`), and the copy is checked
+(`batch.verify`) before it replaces anything: a copy with a problem the annotator made is not
+written (`NietTeSchrijven`), the original is untouched.
 
-Re-running on an annotated workbook replaces the previous ``Controle`` sheet and the previous
-marks: both carry the marker ``jeugdhulp-controle`` in a conditional-format formula
-(``ISTEXT("jeugdhulp-controle:fout")``, always TRUE); a conditional format survives when the
-user saves the file (tested with LibreOffice). A sheet the user named ``Controle`` without that marker is left alone and
-the new sheet becomes ``Controle (2)``.
+**Re-running** replaces only what the tool wrote. The tool names its sheet and every sheet it
+marked with a hidden, workbook-scoped defined name (``jeugdhulp_controle`` and
+``jeugdhulp_markering1``, ... pointing at the sheet's ``$A$1``): such a name follows the sheet
+when the user renames it, but copying a sheet never gives the copy a workbook-scoped name
+(Excel may give it a sheet-scoped one, which the tool ignores), and Excel and LibreOffice keep
+defined names when they save. So a user's copy of an earlier Controle sheet ("Controle (2)")
+is kept with its notes, and so are the marks a copied sheet carries. The earlier Controle sheet
+is replaced when it still has a Controle name (``Controle`` or ``Controle (n)``); one the user
+renamed to something else is kept as theirs. Only the tool's own conditional-format rules
+(their formula holds the marker ``jeugdhulp-controle``) are removed; a
+``<conditionalFormatting>`` that also holds rules of the user keeps those. The new Controle
+sheet takes the old one's ``sheetId``, relationship id and part name.
+
+*Fallback for files written by the previous version* (no defined names): the earlier Controle
+sheet is the one with a Controle name whose worksheet carries the marker, and among several
+(a user's copy carries the marker too) the one whose part is still called
+``jeugdhulp_controle*.xml`` (the tool's part name, kept unless another program re-saved the
+file), else the one with the lowest number ("Controle" before "Controle (2)"), else the first
+tab; only that one is replaced, and marks are then removed from every other worksheet.
 
 The user's active tab stays active (its index is shifted by one): making ``Controle`` active
 would mean clearing ``tabSelected`` in sheets that otherwise need no change, and a workbook
 whose active tab and selected tab disagree opens with grouped sheets in Excel. Only when the
 earlier ``Controle`` was the active tab does the new one become active.
+
+**Excel's limits** on the Controle sheet: a text longer than 32.767 characters is cut and
+ends in a visible "…"; when there are more findings than rows (1.048.576), as many as fit are
+listed and the last row says how many more there are and where they are (the JSON report);
+at most 65.530 cells get a hyperlink.
+
+Relationship targets and content-type part names are matched to zip members
+case-insensitively (OPC part names are), and the written copy uses the members' own spelling.
 
 A CSV source becomes a new xlsx (one sheet of text cells, named after the file) that then gets
 the same treatment.
@@ -33,42 +60,60 @@ the same treatment.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import csv
 import io
+import operator
 import re
 import tempfile
 import zipfile
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
+from lxml import etree
 
 from batch._ooxml import (
+    CT_NS,
     MAIN_NS,
     REL_NS,
+    STRICT_MAIN_NS,
+    STRICT_REL_NS,
+    STYLES_CT,
     WORKSHEET_CT,
-    WORKSHEET_REL,
-    ParallelDeflateMember,
-    Tag,
-    copy_member_raw,
-    element_span,
-    escape_attr,
-    escape_text,
-    find_tag,
-    iter_tags,
-    ns_prefix,
-    open_member,
-    parse_attrs,
+    Skeleton,
+    XmlFout,
+    canonical,
+    child,
+    children,
+    clean_text,
+    insert_in_order,
+    local_name,
+    namespace_of,
+    parse_part,
+    rel_namespace,
+    relative_target,
     rels_part_of,
     resolve_target,
-    set_attr,
-    top_level_children,
+    serialize_part,
+    stream_sheet,
 )
-from batch.files import atomic_write
+from batch._zip import InflateError, ParallelDeflateMember, copy_member_raw, write_member
+from batch.files import PendingWrite, output_path_for, real_target, shown
+from batch.package import (
+    NietTeSchrijven,
+    PackageIndex,
+    PakketFout,
+    check_for_writing,
+    open_member,
+    read_member,
+    reason_of,
+)
+from batch.verify import Changed, verify_copy
 from jeugdhulp.controle_layout import (
     COLOURS,
     CONTROLE_SHEET,
@@ -82,83 +127,92 @@ from jeugdhulp.controle_layout import (
     NO_FINDINGS,
     SEVERITIES,
     WIDTHS,
-    finding_sort_key,
     finding_values,
-    legend_lines,
+    legend_lines_for_counts,
 )
-from jeugdhulp.controle_layout import parse_ref as _parse_ref
-from jeugdhulp.controle_layout import sqref as _sqref
 from jeugdhulp.errors import JeugdhulpError, OngeldigeInvoer
 from jeugdhulp.findings import FINDING_FIELDS, Finding, column_letter
 
 __all__ = [
+    "CONTROLE_NAME",
     "CONTROLE_SHEET",
     "MARKER",
+    "MARKS_NAME",
     "AnnotateResult",
+    "NietTeSchrijven",
     "WerkmapOpen",
     "annotate_workbook",
     "output_path_for",
 ]
 
-#: Text inside the conditional-format formulas the annotator writes; identifies its own marks.
+#: Text inside the conditional-format formulas the annotator writes; identifies its own rules.
 MARKER = "jeugdhulp-controle"
+#: Hidden workbook-scoped defined name pointing at the tool's Controle sheet.
+CONTROLE_NAME = "jeugdhulp_controle"
+#: Prefix of the hidden defined names pointing at each sheet the tool marked (plus 1, 2, ...).
+MARKS_NAME = "jeugdhulp_markering"
 #: Excel refuses more hyperlinks than this on one sheet.
 MAX_HYPERLINKS = 65_530
-# The layout (headers, widths, legend, colours) lives in jeugdhulp.controle_layout.
+#: Rows of an Excel sheet, and characters in one cell.
+MAX_ROWS = 1_048_576
+MAX_CELL_TEXT = 32_767
 _DXF_COLOURS = {s: (f"FF{text}", f"FF{fill}") for s, (text, fill) in COLOURS.items()}
-_CONTROLE_NAME = re.compile(r"controle(?: \(\d+\))?", re.IGNORECASE)
-_SHEETDATA_END = re.compile(
-    rb"</((?:[A-Za-z_][\w.\-]*:)?)sheetData\s*>|<((?:[A-Za-z_][\w.\-]*:)?)sheetData\s*/>"
-)
-_CHUNK = 1 << 20
+_CONTROLE_SHEET_NAME = re.compile(r"controle(?: \((\d+)\))?", re.IGNORECASE)
+_NAME_TARGET = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!']+))!\$?A\$?1$")
 _SQREF_AREAS = 1000
-#: Deflate level for rewritten sheets (ISA-L, see batch._ooxml): level 1 is the fastest; the
+#: Rows of the Controle sheet turned into XML per batch (bounds the memory of a huge list).
+_ROW_BATCH = 100_000
+#: Deflate level for rewritten sheets (ISA-L, see batch._zip): level 1 is the fastest; the
 #: sheet comes out some 20% larger than Excel's own, and Excel recompresses it on the next save
 #: (benchmarks/bench_annotate.py compares the levels).
 COMPRESS_LEVEL = 1
-# Elements that follow conditionalFormatting in CT_Worksheet (ECMA-376 part 1, 18.3.1.99).
-_AFTER_CF = frozenset(
-    [
-        "dataValidations",
-        "hyperlinks",
-        "printOptions",
-        "pageMargins",
-        "pageSetup",
-        "headerFooter",
-        "rowBreaks",
-        "colBreaks",
-        "customProperties",
-        "cellWatches",
-        "ignoredErrors",
-        "smartTags",
-        "drawing",
-        "legacyDrawing",
-        "legacyDrawingHF",
-        "drawingHF",
-        "picture",
-        "oleObjects",
-        "controls",
-        "webPublishItems",
-        "tableParts",
-        "extLst",
-        "AlternateContent",
-    ]
+_REL_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_STRICT_REL_TYPES = STRICT_REL_NS
+# CT_Worksheet (ECMA-376 part 1, 18.3.1.99): the elements that may precede conditionalFormatting.
+_BEFORE_CF = (
+    "sheetPr",
+    "dimension",
+    "sheetViews",
+    "sheetFormatPr",
+    "cols",
+    "sheetData",
+    "sheetCalcPr",
+    "sheetProtection",
+    "protectedRanges",
+    "scenarios",
+    "autoFilter",
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
 )
-# CT_Stylesheet order, to place a collection the styles part lacks.
-_STYLE_ORDER = tuple(
-    [
-        "numFmts",
-        "fonts",
-        "fills",
-        "borders",
-        "cellStyleXfs",
-        "cellXfs",
-        "cellStyles",
-        "dxfs",
-        "tableStyles",
-        "colors",
-        "extLst",
-    ]
+# CT_Workbook order (18.2.27), to place definedNames / bookViews the workbook lacks.
+_WORKBOOK_ORDER = (
+    "fileVersion",
+    "fileSharing",
+    "workbookPr",
+    "workbookProtection",
+    "bookViews",
+    "sheets",
+    "functionGroups",
+    "externalReferences",
+    "definedNames",
+)
+# CT_Stylesheet order (18.8.39), to place a collection the styles part lacks.
+_STYLE_ORDER = (
+    "numFmts",
+    "fonts",
+    "fills",
+    "borders",
+    "cellStyleXfs",
+    "cellXfs",
+    "cellStyles",
+    "dxfs",
+    "tableStyles",
+    "colors",
+    "extLst",
 )
 _MINIMAL_STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -171,11 +225,27 @@ _MINIMAL_STYLES = (
     '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
-)
+).encode()
 
 
-class WerkmapOpen(JeugdhulpError):
+def _field_order() -> tuple[str, ...]:
+    """The finding field behind each Controle column, derived from the layout's own
+    `finding_values` (one home for the column order)."""
+    probe = Finding(**{f: f for f in FINDING_FIELDS if f != "rij"}, rij=-1)  # type: ignore[arg-type]
+    return tuple("rij" if v == -1 else str(v) for v in finding_values(probe))
+
+
+_COLUMN_FIELDS = _field_order()
+assert len(_COLUMN_FIELDS) == len(HEADERS)
+
+
+class WerkmapOpen(NietTeSchrijven):
     """The target workbook is open in Excel (its owner file ``~$name`` exists)."""
+
+    def __init__(self, message: str) -> None:
+        JeugdhulpError.__init__(self, message)
+        self.bestand = ""
+        self.reden = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,31 +253,6 @@ class AnnotateResult:
     target: Path
     findings_written: int
     cells_marked: int
-
-
-def output_path_for(source: Path, *, uitvoer: Path | None = None, vervang: bool = False) -> Path:
-    """Where the annotated copy of `source` goes.
-
-    By default a new file beside the original, ``<stem>.controle<suffix>``, or in folder
-    `uitvoer`. With `vervang` the source itself (not for CSV, which cannot hold the marks: a CSV
-    always gets ``<stem>.controle.xlsx``). Annotating an earlier output again targets that same
-    file instead of stacking ``.controle.controle``.
-
-    >>> output_path_for(Path("map/voorbeeld.xlsm")).as_posix()
-    'map/voorbeeld.controle.xlsm'
-    >>> output_path_for(Path("map/monitor.csv"), uitvoer=Path("uit")).as_posix()
-    'uit/monitor.controle.xlsx'
-    >>> output_path_for(Path("map/voorbeeld.controle.xlsx")).as_posix()
-    'map/voorbeeld.controle.xlsx'
-    """
-    source = Path(source)
-    is_csv = source.suffix.lower() == ".csv"
-    if vervang and not is_csv:
-        return source
-    suffix = ".xlsx" if is_csv else source.suffix
-    stem = source.stem
-    name = f"{stem}{suffix}" if stem.lower().endswith(".controle") else f"{stem}.controle{suffix}"
-    return Path(uitvoer if uitvoer is not None else source.parent) / name
 
 
 def annotate_workbook(
@@ -218,37 +263,87 @@ def annotate_workbook(
     profiel: str,
     gecontroleerd_op: datetime,
     legenda: Sequence[tuple[str, str, str]] = (),
+    rapport: Path | None = None,
 ) -> AnnotateResult:
     """Write `findings` into a copy of `source` at `target` (which may be `source` itself).
 
-    `findings` is a list of `Finding` or a polars frame with exactly the columns
-    `FINDING_FIELDS`. `legenda` lists (check id, severity, short description) rows shown beside
-    the findings. The write is atomic: a temporary file in the target's folder replaces the
-    target only when complete. Raises `WerkmapOpen` when Excel has the target open.
+    `findings` is a polars frame with exactly the columns `FINDING_FIELDS` (or a list of
+    `Finding`). `legenda` lists (check id, severity, short description) rows shown beside the
+    findings. `rapport`: the JSON report that holds every finding, named on the Controle sheet
+    when there are more findings than rows.
+
+    The write is atomic and checked: a temporary file in the target's folder replaces the
+    target only when complete and valid (`batch.verify`); a symlink target is written through.
+    Raises `WerkmapOpen` when Excel has the target open, `NietTeSchrijven` (Dutch message
+    naming the file and the reason) when the package cannot be copied validly, `OngeldigeInvoer`
+    for a source that is not a workbook or a target with the wrong extension, and `OSError` for
+    the file system (disk full, no permission). The target is untouched in every case.
     """
     source, target = Path(source), Path(target)
-    rows = _as_findings(findings)
+    frame = _as_frame(findings)
     _check_suffixes(source, target)
     _refuse_if_open(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    options = _SheetOptions(profiel, gecontroleerd_op, tuple(legenda))
+    _refuse_if_open(real_target(target))
+    options = _Options(profiel, gecontroleerd_op, tuple(legenda), rapport)
     if source.suffix.lower() == ".csv":
         sheet = _csv_sheet_name(source)
-        with tempfile.TemporaryFile(dir=target.parent, prefix=".jeugdhulp-csv-") as scratch:
+        folder = real_target(target).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder, prefix=".jeugdhulp-csv-") as scratch:
             _csv_to_xlsx(source, scratch, sheet)
             scratch.seek(0)
-            return _atomic_write(
-                target, source, lambda out: _annotate_package(scratch, out, rows, options, sheet)
+            return _write(
+                source, target, lambda: contextlib.nullcontext(scratch), frame, options, sheet
             )
     with open(source, "rb") as raw:
         if not zipfile.is_zipfile(raw):
             raise OngeldigeInvoer(
-                f"'{source.name}' is geen xlsx- of xlsm-werkmap (of is met een wachtwoord "
+                f"'{shown(source.name)}' is geen xlsx- of xlsm-werkmap (of is met een wachtwoord "
                 "beveiligd); sla het bestand in Excel op als .xlsx en probeer opnieuw."
             )
-        return _atomic_write(
-            target, source, lambda out: _annotate_package(raw, out, rows, options, None)
-        )
+    return _write(source, target, lambda: open(source, "rb"), frame, options, None)
+
+
+def _write(
+    source: Path,
+    target: Path,
+    opener: Callable[[], contextlib.AbstractContextManager[BinaryIO]],
+    frame: pl.DataFrame,
+    options: _Options,
+    only_sheet: str | None,
+) -> AnnotateResult:
+    """Write the copy beside `target`, verify it, and only then (with the source closed: on
+    Windows a file cannot be renamed over while open) put it in place."""
+    name = source.name
+    permissions = real_target(target) if target.exists() else source
+    try:
+        with PendingWrite(target, permissions_of=permissions) as pending:
+            with opener() as raw, zipfile.ZipFile(raw) as zin:
+                plan = _Plan(zin, raw, frame, options, only_sheet)
+                pending.write(plan.write)
+                problems = verify_copy(pending.path, zin, plan.changed)
+            if problems:
+                listed = "; ".join(problems[:3])
+                more = f" (en nog {len(problems) - 3})" if len(problems) > 3 else ""
+                raise NietTeSchrijven(
+                    name,
+                    "de kopie zou niet geldig zijn, dus Excel zou haar weigeren "
+                    f"({listed}{more}). Meld dit bij de beheerder van het hulpmiddel.",
+                )
+            pending.commit()
+        return AnnotateResult(target, plan.findings_written, plan.cells_marked)
+    except PakketFout as exc:
+        raise NietTeSchrijven(name, str(exc)) from None
+    except XmlFout as exc:
+        raise NietTeSchrijven(name, f"een onderdeel is geen geldige XML ({exc}).") from None
+    except RecursionError:
+        raise NietTeSchrijven(
+            name, "een onderdeel is dieper genest dan een werkmap ooit is; het is niet bewerkt."
+        ) from None
+    except (zipfile.BadZipFile, *InflateError) as exc:
+        part = getattr(exc, "name", None) or "?"
+        reason = reason_of(exc, part) or f"het zip-archief is beschadigd ({exc})."
+        raise NietTeSchrijven(name, reason) from None
 
 
 def _check_suffixes(source: Path, target: Path) -> None:
@@ -256,41 +351,51 @@ def _check_suffixes(source: Path, target: Path) -> None:
     wanted = ".xlsx" if source.suffix.lower() == ".csv" else source.suffix.lower()
     if target.suffix.lower() != wanted:
         raise OngeldigeInvoer(
-            f"De gecontroleerde werkmap van '{source.name}' moet op '{wanted}' eindigen, "
-            f"niet '{target.name}'."
+            f"De gecontroleerde werkmap van '{shown(source.name)}' moet op '{wanted}' eindigen, "
+            f"niet '{shown(target.name)}'."
         )
 
 
 # --- input --------------------------------------------------------------------------------
 
+_FRAME_SCHEMA = {f: (pl.Int64 if f == "rij" else pl.String) for f in FINDING_FIELDS}
 
-def _as_findings(findings: Iterable[Finding] | pl.DataFrame) -> list[Finding]:
-    if not isinstance(findings, pl.DataFrame):
-        return list(findings)
-    if sorted(findings.columns) != sorted(FINDING_FIELDS):
-        raise OngeldigeInvoer(
-            "Het overzicht van bevindingen heeft niet de verwachte kolommen "
-            f"({', '.join(FINDING_FIELDS)}), maar ({', '.join(findings.columns)})."
-        )
-    out = []
-    for record in findings.select(FINDING_FIELDS).iter_rows(named=True):
-        text = {k: "" if v is None else str(v) for k, v in record.items()}
-        out.append(Finding(**{**text, "rij": int(record["rij"] or 0)}))  # type: ignore[arg-type]
-    return out
+
+def _as_frame(findings: Iterable[Finding] | pl.DataFrame) -> pl.DataFrame:
+    if isinstance(findings, pl.DataFrame):
+        if sorted(findings.columns) != sorted(FINDING_FIELDS):
+            raise OngeldigeInvoer(
+                "Het overzicht van bevindingen heeft niet de verwachte kolommen "
+                f"({', '.join(FINDING_FIELDS)}), maar ({', '.join(findings.columns)})."
+            )
+        frame = findings.select(FINDING_FIELDS)
+    else:
+        fields = operator.attrgetter(*FINDING_FIELDS)
+        frame = pl.DataFrame([fields(f) for f in findings], schema=_FRAME_SCHEMA, orient="row")
+    return frame.with_columns(
+        pl.col("rij").cast(pl.Int64, strict=False).fill_null(0),
+        *[pl.col(c).cast(pl.String).fill_null("") for c in FINDING_FIELDS if c != "rij"],
+    )
 
 
 def _refuse_if_open(target: Path) -> None:
-    lock = target.with_name(f"~${target.name}")
-    if lock.exists():
-        raise WerkmapOpen(
-            f"'{target.name}' is geopend in Excel; sluit het bestand en probeer opnieuw. "
-            f"(Is Excel niet open, dan is '{lock.name}' blijven staan: verwijder dat bestand.)"
-        )
+    """Refuse a target that Excel (owner file ``~$NAAM``) or LibreOffice (``.~lock.NAAM#``)
+    has open: writing it would lose what the user does there, or be lost when they save."""
+    for program, lock in (
+        ("Excel", target.with_name(f"~${target.name}")),
+        ("LibreOffice", target.with_name(f".~lock.{target.name}#")),
+    ):
+        if lock.exists():
+            raise WerkmapOpen(
+                f"'{shown(target.name)}' is geopend in {program}; sluit het bestand en probeer "
+                f"opnieuw. (Is {program} niet open, dan is '{shown(lock.name)}' blijven staan: "
+                "verwijder dat bestand.)"
+            )
 
 
 def _csv_sheet_name(source: Path) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", "_", source.stem).strip("'")[:31]
-    if not name or _CONTROLE_NAME.fullmatch(name):
+    name = re.sub(r"[\[\]:*?/\\]", "_", shown(source.stem)).strip("'")[:31]
+    if not name or _CONTROLE_SHEET_NAME.fullmatch(name) or name.lower() == "history":
         return "Gegevens"
     return name
 
@@ -320,7 +425,7 @@ def _csv_to_xlsx(source: Path, out: BinaryIO, sheet: str) -> None:
     ):
         for c, value in enumerate(record):
             if value != "":
-                sheet_obj.write_string(r, c, value)
+                sheet_obj.write_string(r, c, _fit_raw(value))
         width = max(width, len(record))
         rows = r + 1
     if rows and width:
@@ -328,37 +433,25 @@ def _csv_to_xlsx(source: Path, out: BinaryIO, sheet: str) -> None:
     book.close()
 
 
-# --- atomic write -------------------------------------------------------------------------
-
-
-def _atomic_write(
-    target: Path, source: Path, write: Callable[[BinaryIO], tuple[int, int]]
-) -> AnnotateResult:
-    """Write via a temporary file beside `target`; the target appears complete or not at all.
-    The result keeps the permissions the user's file had."""
-    written, marked = atomic_write(
-        target, write, permissions_of=target if target.exists() else source
-    )
-    return AnnotateResult(target, written, marked)
-
-
-# --- the package --------------------------------------------------------------------------
+# --- the package ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class _SheetOptions:
+class _Options:
     profiel: str
     gecontroleerd_op: datetime
     legenda: tuple[tuple[str, str, str], ...]
+    rapport: Path | None
 
 
 @dataclass(slots=True)
 class _Sheet:
+    index: int
+    element: etree._Element
     name: str
-    part: str | None
-    is_worksheet: bool
-    tag_text: str
     rel_id: str
+    part: str | None  # the zip member (its own spelling), None when missing
+    is_worksheet: bool
 
 
 @dataclass(slots=True)
@@ -370,608 +463,880 @@ class _Styles:
     dxf: dict[str, int]
 
 
-def _annotate_package(
-    source: BinaryIO,
-    out: BinaryIO,
-    findings: list[Finding],
-    options: _SheetOptions,
-    only_sheet: str | None,
-) -> tuple[int, int]:
-    """Write the annotated package to `out`; returns (findings written, cells marked)."""
-    with zipfile.ZipFile(source) as zin:
-        return _annotate_open_package(zin, source, out, findings, options, only_sheet)
+@dataclass(slots=True)
+class _Rewrite:
+    info: zipfile.ZipInfo
+    marks: dict[str, list[str]]  # severity -> A1 ranges
+    remove_own: bool
 
 
-def _annotate_open_package(
-    zin: zipfile.ZipFile,
-    source: BinaryIO,
-    out: BinaryIO,
-    findings: list[Finding],
-    options: _SheetOptions,
-    only_sheet: str | None,
-) -> tuple[int, int]:
-    names = {info.filename for info in zin.infolist()}
+class _Plan:
+    """Everything the write needs, worked out before the temporary file is opened: the edited
+    small parts, which sheets are rewritten with which marks, the Controle sheet's rows."""
 
-    root_rels = zin.read("_rels/.rels").decode("utf-8")
-    workbook_part = next(
-        resolve_target("", rel["Target"])
-        for rel in _relationships(root_rels)
-        if rel["Type"].endswith("/officeDocument")
-    )
-    wb_rels_part = rels_part_of(workbook_part)
-    workbook = zin.read(workbook_part).decode("utf-8")
-    wb_rels = zin.read(wb_rels_part).decode("utf-8")
-    rels = {rel["Id"]: rel for rel in _relationships(wb_rels)}
-    rel_prefix = ns_prefix(workbook, REL_NS) or ns_prefix(
-        workbook, "http://purl.oclc.org/ooxml/officeDocument/relationships"
-    )
+    def __init__(
+        self,
+        zin: zipfile.ZipFile,
+        raw: BinaryIO,
+        frame: pl.DataFrame,
+        options: _Options,
+        only_sheet: str | None,
+    ) -> None:
+        self.zin = zin
+        self.raw = raw
+        self.options = options
+        self.index: PackageIndex = check_for_writing(zin)
+        self.changed_parts: dict[str, bytes] = {}
+        self.removed: set[str] = set()
+        self.rewrites: dict[str, _Rewrite] = {}
+        self.changed: list[Changed] = []  # what batch.verify checks, filled while writing
+        self._plan(frame, only_sheet)
 
-    sheets = _sheets(workbook, rels, workbook_part, rel_prefix)
-    removed = [
-        i
-        for i, sheet in enumerate(sheets)
-        if _CONTROLE_NAME.fullmatch(sheet.name)
-        and sheet.is_worksheet
-        and sheet.part in names
-        and _has_marker(zin, sheet.part)
-    ]
-    kept = [i for i in range(len(sheets)) if i not in removed]
-    new_index = {old: new + 1 for new, old in enumerate(kept)}
-    taken = {sheets[i].name.lower() for i in kept}
-    controle_name = CONTROLE_SHEET
-    n = 2
-    while controle_name.lower() in taken:
-        controle_name = f"{CONTROLE_SHEET} ({n})"
-        n += 1
+    # -- reading ------------------------------------------------------------------------
 
-    # Findings in workbook order, then row and column, so the list reads top-down.
-    by_name = {sheets[i].name: sheets[i] for i in kept}
-    by_lower = {name.lower(): sheet for name, sheet in by_name.items()}
-    order = {sheets[i].name: pos for pos, i in enumerate(kept)}
+    def _member(self, part: str) -> zipfile.ZipInfo | None:
+        return self.index.find(part)
 
-    def sheet_of(finding: Finding) -> _Sheet | None:
-        if only_sheet is not None:
-            return by_name.get(only_sheet)
-        return by_name.get(finding.blad) or by_lower.get(finding.blad.lower())
+    def _tree(self, part: str) -> tuple[etree._ElementTree, bytes]:
+        info = self._member(part)
+        assert info is not None
+        data = read_member(self.zin, info)
+        try:
+            return parse_part(data), data
+        except XmlFout as exc:
+            raise PakketFout(f"onderdeel '{info.filename}' is geen geldige XML ({exc}).") from None
 
-    def sort_key(finding: Finding) -> tuple[int, int, int, str]:
-        sheet = sheet_of(finding)
-        return finding_sort_key(finding, order.get(sheet.name, len(order)) if sheet else len(order))
+    def _tail_has_marker(self, part: str) -> bool:
+        try:
+            with open_member(self.zin, part) as member:
+                parts = stream_sheet(member, lambda _b: None)
+        except XmlFout:
+            return False
+        return MARKER.encode() in (parts.tail if parts.found else parts.head)
 
-    findings = sorted(findings, key=sort_key)
-    marks: dict[str, dict[str, set[tuple[int, int]]]] = defaultdict(lambda: defaultdict(set))
-    for finding in findings:
-        sheet = sheet_of(finding)
-        ref = _parse_ref(finding.cel)
-        if sheet is None or not sheet.is_worksheet or sheet.part is None or ref is None:
-            continue
-        severity = finding.ernst if finding.ernst in SEVERITIES else "waarschuwing"
-        marks[sheet.part][severity].add(ref)
-    for per_severity in marks.values():
-        per_severity["waarschuwing"] -= per_severity["fout"]  # a red mark wins
-    cells_marked = sum(len(cells) for m in marks.values() for cells in m.values())
+    # -- planning -------------------------------------------------------------------------
 
-    # On a re-run, earlier marks may sit in sheets that get no marks now.
-    rewrite = set(marks)
-    if removed:
-        rewrite |= {
-            sheets[i].part
-            for i in kept
-            if sheets[i].is_worksheet
-            and sheets[i].part in names
-            and sheets[i].part not in rewrite
-            and _has_marker(zin, sheets[i].part)  # type: ignore[arg-type]
-        }
-
-    removed_parts = set()
-    for i in removed:
-        part = sheets[i].part
-        assert part is not None
-        removed_parts |= {part, rels_part_of(part)}
-    folder = workbook_part.rpartition("/")[0]
-    controle_part = _free_part_name(
-        f"{folder}/worksheets/jeugdhulp_controle" if folder else "worksheets/jeugdhulp_controle",
-        names - removed_parts,
-    )
-
-    # Styles (create the part if the package has none).
-    styles_rel = next((r for r in rels.values() if r["Type"].endswith("/styles")), None)
-    styles_part = (
-        resolve_target(workbook_part, styles_rel["Target"])
-        if styles_rel
-        else (f"{folder}/styles.xml" if folder else "styles.xml")
-    )
-    styles_xml = zin.read(styles_part).decode("utf-8") if styles_part in names else _MINIMAL_STYLES
-    styles_xml, styles = _add_styles(styles_xml)
-
-    worksheet_type = next(
-        (r["Type"] for r in rels.values() if r["Type"].endswith("/worksheet")), WORKSHEET_REL
-    )
-    new_rels = {}
-    wb_rels = _remove_relationships(wb_rels, {sheets[i].rel_id for i in removed})
-    rid_controle = _free_rel_id(wb_rels)
-    new_rels[rid_controle] = (worksheet_type, _relative(folder, controle_part))
-    if styles_part not in names:
-        new_rels[_free_rel_id(wb_rels, skip=set(new_rels))] = (
-            worksheet_type.rpartition("/")[0] + "/styles",
-            _relative(folder, styles_part),
-        )
-    wb_rels = _add_relationships(wb_rels, new_rels)
-
-    # If the earlier Controle was the active tab, the new one takes its place.
-    view = find_tag(workbook, "workbookView")
-    active = view.attrs.get("activeTab", "0") if view else "0"
-    controle_was_active = active.isdigit() and int(active) in removed
-    last_row = HEADER_ROW + max(len(findings), 1)
-    workbook = _edit_workbook(
-        workbook,
-        sheets,
-        kept,
-        removed,
-        new_index,
-        controle_name,
-        rid_controle,
-        rel_prefix,
-        f"{_quote_sheet(controle_name)}!$A${HEADER_ROW}:${column_letter(len(HEADERS) - 1)}"
-        f"${last_row}",
-    )
-    content_types = zin.read("[Content_Types].xml").decode("utf-8")
-    content_types = _edit_content_types(
-        content_types,
-        removed_parts,
-        {controle_part: WORKSHEET_CT}
-        | (
-            {}
-            if styles_part in names
-            else {
-                styles_part: "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
-            }
-        ),
-    )
-    controle_xml = _controle_sheet(
-        findings, options, styles, sheet_of, selected=controle_was_active
-    )
-
-    changed = {
-        "[Content_Types].xml": content_types,
-        workbook_part: workbook,
-        wb_rels_part: wb_rels,
-        styles_part: styles_xml,
-    }
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
-        for info in zin.infolist():
-            name = info.filename
-            if name in removed_parts:
+    def _plan(self, frame: pl.DataFrame, only_sheet: str | None) -> None:
+        workbook_part = self.index.workbook_part
+        folder = workbook_part.rpartition("/")[0]
+        wb_tree, wb_bytes = self._tree(workbook_part)
+        wb = wb_tree.getroot()
+        self.main = namespace_of(wb)
+        self.r_ns = rel_namespace(wb)
+        rels_info = self._member(rels_part_of(workbook_part))
+        assert rels_info is not None
+        rels_part = rels_info.filename
+        rels_tree, rels_bytes = self._tree(rels_part)
+        rels_root = rels_tree.getroot()
+        rel_by_id: dict[str, etree._Element] = {}
+        for rel in children(rels_root, "Relationship"):
+            rel_by_id[rel.get("Id", "")] = rel
+            if rel.get("TargetMode") == "External":
                 continue
-            if name in changed:
-                _write_text(zout, info, changed.pop(name))
-            elif name in rewrite:
-                _rewrite_sheet(zin, info, zout, marks.get(name, {}), styles.dxf)
-            else:
-                copy_member_raw(source, info, zout)
-        for name, text in changed.items():  # parts the package did not have
-            _write_text(zout, zipfile.ZipInfo(name, _now()), text)
-        _write_text(zout, zipfile.ZipInfo(controle_part, _now()), controle_xml)
-    return len(findings), cells_marked
+            wanted = resolve_target(workbook_part, rel.get("Target", ""))
+            member = self._member(wanted)
+            if member is not None and member.filename != wanted:  # case differs: use the member's
+                rel.set("Target", relative_target(folder, member.filename))
 
+        def part_of(rel_id: str) -> tuple[str | None, str]:
+            rel = rel_by_id.get(rel_id)
+            if rel is None:
+                return None, ""
+            member = self._member(resolve_target(workbook_part, rel.get("Target", "")))
+            return (member.filename if member else None), rel.get("Type", "")
 
-def _now() -> tuple[int, int, int, int, int, int]:
-    return datetime.now().timetuple()[:6]  # type: ignore[return-value]
+        sheets_el = child(wb, "sheets")
+        if sheets_el is None:
+            raise PakketFout(
+                "de werkmap heeft geen bladen (sheets ontbreekt in het werkmap-onderdeel)."
+            )
+        sheets: list[_Sheet] = []
+        for i, element in enumerate(children(sheets_el, "sheet")):
+            rel_id = next(
+                (
+                    v
+                    for k, v in element.attrib.items()
+                    if etree.QName(k).namespace in (REL_NS, STRICT_REL_NS)
+                    and etree.QName(k).localname == "id"
+                ),
+                "",
+            )
+            part, kind = part_of(rel_id)
+            sheets.append(
+                _Sheet(
+                    i,
+                    element,
+                    element.get("name", ""),
+                    rel_id,
+                    part,
+                    part is not None and kind.endswith("/worksheet"),
+                )
+            )
 
+        # -- what the tool wrote before ---------------------------------------------------
+        names_el = child(wb, "definedNames")
+        own_names = [
+            n
+            for n in (children(names_el, "definedName") if names_el is not None else [])
+            if n.get("localSheetId") is None and _is_own_name(n.get("name", ""))
+        ]
+        by_name = {s.name.lower(): s for s in sheets}
 
-def _write_text(zout: zipfile.ZipFile, info: zipfile.ZipInfo, text: str) -> None:
-    new = zipfile.ZipInfo(info.filename, info.date_time)
-    new.compress_type = zipfile.ZIP_DEFLATED
-    new.external_attr = info.external_attr
-    zout.writestr(new, text.encode("utf-8"))
+        def named_sheet(element: etree._Element) -> _Sheet | None:
+            m = _NAME_TARGET.match((element.text or "").strip())
+            if m is None:
+                return None
+            name = m.group(1).replace("''", "'") if m.group(1) else m.group(2)
+            return by_name.get(name.lower())
 
+        old_controle: _Sheet | None = None
+        owned_marks: set[str] = set()  # parts whose marker rules are the tool's
+        if own_names:
+            for element in own_names:
+                sheet = named_sheet(element)
+                if sheet is None or not sheet.is_worksheet or sheet.part is None:
+                    continue
+                if element.get("name", "").lower() == CONTROLE_NAME:
+                    if _CONTROLE_SHEET_NAME.fullmatch(sheet.name):
+                        old_controle = sheet
+                else:
+                    owned_marks.add(sheet.part)
+        else:
+            candidates = [
+                s
+                for s in sheets
+                if _CONTROLE_SHEET_NAME.fullmatch(s.name)
+                and s.is_worksheet
+                and s.part is not None
+                and self._tail_has_marker(s.part)
+            ]
+            if candidates:
 
-def _relationships(rels_xml: str) -> list[dict[str, str]]:
-    return [tag.attrs for tag in iter_tags(rels_xml) if tag.local == "Relationship"]
+                def rank(s: _Sheet) -> tuple[int, int, int]:
+                    tool_part = s.part.rpartition("/")[2].lower().startswith("jeugdhulp_controle")  # type: ignore[union-attr]
+                    m = _CONTROLE_SHEET_NAME.fullmatch(s.name)
+                    number = int(m.group(1)) if m and m.group(1) else 1
+                    return (0 if tool_part else 1, number, s.index)
 
+                old_controle = min(candidates, key=rank)
+                copies = {s.part for s in candidates}
+                owned_marks = {
+                    s.part
+                    for s in sheets
+                    if s.is_worksheet
+                    and s.part is not None
+                    and s.part not in copies
+                    and self._tail_has_marker(s.part)
+                }
 
-def _relative(folder: str, part: str) -> str:
-    return part[len(folder) + 1 :] if folder and part.startswith(folder + "/") else f"/{part}"
+        removed = [old_controle] if old_controle is not None else []
+        kept = [s for s in sheets if s not in removed]
+        taken = {s.name.lower() for s in kept}
+        controle_name = CONTROLE_SHEET
+        n = 2
+        while controle_name.lower() in taken:
+            controle_name = f"{CONTROLE_SHEET} ({n})"
+            n += 1
+        self.controle_name = controle_name
 
+        # -- findings: sheet, cell, order, marks --------------------------------------------
+        position = {s.name: i for i, s in enumerate(kept)}
+        exact = {s.name: s for s in kept}
+        folded = {s.name.lower(): s for s in reversed(kept)}
 
-def _free_part_name(stem: str, names: set[str]) -> str:
-    lower = {n.lower() for n in names}
-    candidate, n = f"{stem}.xml", 2
-    while candidate.lower() in lower:
-        candidate, n = f"{stem}{n}.xml", n + 1
-    return candidate
+        def lookup(blad: str) -> _Sheet | None:
+            if only_sheet is not None:
+                return exact.get(only_sheet)
+            return exact.get(blad) or folded.get(blad.lower())
 
-
-def _free_rel_id(rels_xml: str, skip: frozenset[str] | set[str] = frozenset()) -> str:
-    used = {rel["Id"] for rel in _relationships(rels_xml)} | skip
-    n = len(used) + 1
-    while f"rId{n}" in used:
-        n += 1
-    return f"rId{n}"
-
-
-def _remove_relationships(rels_xml: str, ids: set[str]) -> str:
-    for tag in reversed(list(iter_tags(rels_xml))):
-        if tag.local == "Relationship" and not tag.closing and tag.attrs.get("Id") in ids:
-            start, end = element_span(rels_xml, tag)
-            rels_xml = rels_xml[:start] + rels_xml[end:]
-    return rels_xml
-
-
-def _add_relationships(rels_xml: str, new: dict[str, tuple[str, str]]) -> str:
-    root = find_tag(rels_xml, "Relationships")
-    assert root is not None
-    p = root.prefix
-    added = "".join(
-        f'<{p}Relationship Id="{rid}" Type="{escape_attr(kind)}" Target="{escape_attr(target)}"/>'
-        for rid, (kind, target) in new.items()
-    )
-    return _append_child(rels_xml, root, added)
-
-
-def _append_child(text: str, parent: Tag, child: str) -> str:
-    """`text` with `child` added as the last child of the element `parent` opens."""
-    if parent.empty:
-        open_tag = text[parent.start : parent.end - 2].rstrip() + ">"
-        close = f"</{parent.prefix}{parent.local}>"
-        return text[: parent.start] + open_tag + child + close + text[parent.end :]
-    start, end = element_span(text, parent)
-    close_at = text.rindex("</", start, end)
-    return text[:close_at] + child + text[close_at:]
-
-
-def _edit_content_types(xml: str, removed: set[str], added: dict[str, str]) -> str:
-    drop = {f"/{part}".lower() for part in removed | set(added)}
-    for tag in reversed(list(iter_tags(xml))):
-        if (
-            tag.local == "Override"
-            and not tag.closing
-            and tag.attrs.get("PartName", "").lower() in drop
-        ):
-            start, end = element_span(xml, tag)
-            xml = xml[:start] + xml[end:]
-    root = find_tag(xml, "Types")
-    assert root is not None
-    overrides = "".join(
-        f'<{root.prefix}Override PartName="/{escape_attr(part)}" ContentType="{kind}"/>'
-        for part, kind in added.items()
-    )
-    return _append_child(xml, root, overrides)
-
-
-# --- workbook.xml -------------------------------------------------------------------------
-
-
-def _sheets(
-    workbook: str, rels: dict[str, dict[str, str]], workbook_part: str, rel_prefix: str | None
-) -> list[_Sheet]:
-    container = find_tag(workbook, "sheets")
-    if container is None:
-        return []
-    end = element_span(workbook, container)[1]
-    out = []
-    for tag in top_level_children(workbook, container.end, end):
-        if tag.local != "sheet":
-            continue
-        attrs = tag.attrs
-        rid = next(
-            (v for k, v in attrs.items() if k == f"{rel_prefix or 'r:'}id" or k.endswith(":id")),
-            "",
+        bladen = frame.get_column("blad").unique().to_list()
+        mapping = pl.DataFrame(
+            {
+                "blad": bladen,
+                "_pos": [position[s.name] if (s := lookup(b)) else len(kept) for b in bladen],
+                "_sheet": [s.name if (s := lookup(b)) else None for b in bladen],
+                "_part": [s.part if (s := lookup(b)) and s.is_worksheet else None for b in bladen],
+            },
+            schema={"blad": pl.String, "_pos": pl.Int64, "_sheet": pl.String, "_part": pl.String},
         )
-        rel = rels.get(rid)
-        part = resolve_target(workbook_part, rel["Target"]) if rel else None
-        out.append(
-            _Sheet(
-                name=attrs.get("name", ""),
-                part=part,
-                is_worksheet=bool(rel and rel["Type"].endswith("/worksheet")),
-                tag_text=workbook[tag.start : element_span(workbook, tag)[1]],
-                rel_id=rid,
+        rows = _with_refs(frame).join(mapping, on="blad", how="left", maintain_order="left")
+        rows = rows.sort(
+            ["_pos", "rij", pl.col("_col").fill_null(-1), "controle"], maintain_order=True
+        )
+        self.rows = rows
+        marks = _marks(rows)
+        self.cells_marked = marks.height
+        marks_by_part = _ranges_per_part(marks)
+
+        # -- sheets to rewrite -----------------------------------------------------------------
+        for part in set(marks_by_part) | owned_marks:
+            info = self._member(part)
+            if info is None:
+                continue
+            self.rewrites[info.filename] = _Rewrite(
+                info, marks_by_part.get(part, {}), part in owned_marks
+            )
+
+        # -- the Controle part, relationship, sheet id -------------------------------------
+        old_part = old_controle.part if old_controle else None
+        if old_controle is not None:
+            assert old_part is not None
+            self.removed.add(old_part)
+            old_rels = self._member(rels_part_of(old_part))
+            if old_rels is not None:
+                self.removed.add(old_rels.filename)
+        names_now = {i.filename.lower() for i in self.zin.infolist()} - {
+            p.lower() for p in self.removed
+        }
+        self.controle_part = old_part or _free_part_name(
+            f"{folder}/worksheets/jeugdhulp_controle"
+            if folder
+            else "worksheets/jeugdhulp_controle",
+            names_now,
+        )
+        rel_base = _REL_TYPES if self.main != STRICT_MAIN_NS else _STRICT_REL_TYPES
+        worksheet_type = next(
+            (
+                r.get("Type", "")
+                for r in rel_by_id.values()
+                if r.get("Type", "").endswith("/worksheet")
+            ),
+            f"{rel_base}/worksheet",
+        )
+        old_rel_id = old_controle.rel_id if old_controle else None
+        if old_rel_id and old_rel_id in rel_by_id:
+            rels_root.remove(rel_by_id.pop(old_rel_id))
+        rid = old_rel_id or _free_rel_id(set(rel_by_id))
+        self._add_rel(rels_root, rid, worksheet_type, relative_target(folder, self.controle_part))
+        rel_by_id[rid] = rels_root[-1]
+
+        styles_rel = next(
+            (r for r in rel_by_id.values() if r.get("Type", "").endswith("/styles")), None
+        )
+        styles_info = (
+            self._member(resolve_target(workbook_part, styles_rel.get("Target", "")))
+            if styles_rel is not None
+            else None
+        )
+        new_parts: dict[str, str] = {self.controle_part: WORKSHEET_CT}
+        if styles_info is not None:
+            styles_tree, styles_bytes = self._tree(styles_info.filename)
+            styles_part = styles_info.filename
+        else:
+            styles_tree, styles_bytes = parse_part(_MINIMAL_STYLES), _MINIMAL_STYLES
+            if self.main == STRICT_MAIN_NS:
+                styles_tree = parse_part(
+                    _MINIMAL_STYLES.replace(MAIN_NS.encode(), STRICT_MAIN_NS.encode())
+                )
+            styles_part = _free_part_name(f"{folder}/styles" if folder else "styles", names_now)
+            if styles_rel is not None:
+                rels_root.remove(styles_rel)
+            srid = _free_rel_id(set(rel_by_id))
+            self._add_rel(
+                rels_root,
+                srid,
+                f"{worksheet_type.rpartition('/')[0]}/styles",
+                relative_target(folder, styles_part),
+            )
+            new_parts[styles_part] = STYLES_CT
+        self.styles = _add_styles(styles_tree.getroot())
+        self.changed_parts[styles_part] = serialize_part(styles_tree, styles_bytes)
+
+        # -- workbook ------------------------------------------------------------------------
+        removed_index = {s.index for s in removed}
+        new_index = {s.index: i + 1 for i, s in enumerate(kept)}
+        view = (
+            child(child(wb, "bookViews"), "workbookView")
+            if child(wb, "bookViews") is not None
+            else None
+        )
+        active = (
+            int(view.get("activeTab", "0"))
+            if view is not None and view.get("activeTab", "0").isdigit()
+            else 0
+        )
+        self.controle_active = active in removed_index
+        last_row = HEADER_ROW + max(min(rows.height, MAX_ROWS - HEADER_ROW), 1)
+        self.table_end = min(last_row, MAX_ROWS - (1 if rows.height > MAX_ROWS - HEADER_ROW else 0))
+        old_id = old_controle.element.get("sheetId") if old_controle else None
+        for s in removed:
+            sheets_el.remove(s.element)
+        self._edit_workbook(
+            wb, sheets_el, sheets, new_index, removed_index, rid, old_id, marks_by_part, kept
+        )
+        self.changed_parts[workbook_part] = serialize_part(wb_tree, wb_bytes)
+        self.changed_parts[rels_part] = serialize_part(rels_tree, rels_bytes)
+
+        # -- content types -------------------------------------------------------------------
+        ct_tree, ct_bytes = self._tree("[Content_Types].xml")
+        self._edit_content_types(ct_tree.getroot(), new_parts)
+        ct_part = self.index.find("[Content_Types].xml").filename  # type: ignore[union-attr]
+        self.changed_parts[ct_part] = serialize_part(ct_tree, ct_bytes)
+        self.findings_written = rows.height
+
+    def _add_rel(self, root: etree._Element, rid: str, kind: str, target: str) -> None:
+        rel = etree.SubElement(root, f"{{{namespace_of(root)}}}Relationship")
+        rel.set("Id", rid)
+        rel.set("Type", kind)
+        rel.set("Target", target)
+        _tidy_tail(root, rel)
+
+    def _edit_workbook(
+        self,
+        wb: etree._Element,
+        sheets_el: etree._Element,
+        sheets: list[_Sheet],
+        new_index: dict[int, int],
+        removed_index: set[int],
+        rid: str,
+        old_id: str | None,
+        marks_by_part: dict[str, dict[str, list[str]]],
+        kept: list[_Sheet],
+    ) -> None:
+        main = self.main
+
+        def remap(value: str | None) -> str | None:
+            if value is None or not value.isdigit():
+                return value
+            return str(new_index.get(int(value), 0))
+
+        # Book views: keep the user's active tab; keep the tab strip scrolled to the start.
+        views = child(wb, "bookViews")
+        if views is None:
+            views = etree.Element(f"{{{main}}}bookViews")
+            etree.SubElement(views, f"{{{main}}}workbookView", activeTab=str(new_index.get(0, 0)))
+            sheets_el.addprevious(views)
+        else:
+            for view in children(views, "workbookView"):
+                view.set("activeTab", remap(view.get("activeTab", "0")) or "0")
+                if view.get("firstSheet", "0") != "0":
+                    view.set("firstSheet", remap(view.get("firstSheet")) or "0")
+
+        # The sheet list: Controle first.
+        ids = [
+            int(s.element.get("sheetId", "0"))
+            for s in sheets
+            if s.element.get("sheetId", "").isdigit()
+        ]
+        sheet_id = old_id if old_id and old_id.isdigit() else str(max(ids, default=0) + 1)
+        nsmap = None
+        if self.r_ns not in sheets_el.nsmap.values():
+            prefix = "r"
+            while prefix in sheets_el.nsmap:
+                prefix += "r"
+            nsmap = {prefix: self.r_ns}
+        controle = etree.Element(f"{{{main}}}sheet", nsmap=nsmap)
+        controle.set("name", self.controle_name)
+        controle.set("sheetId", sheet_id)
+        controle.set(f"{{{self.r_ns}}}id", rid)
+        first = children(sheets_el)
+        controle.tail = (
+            sheets_el.text
+            if first and (sheets_el.text or "").strip() == "" and sheets_el.text
+            else None
+        )
+        sheets_el.insert(0, controle)
+
+        # Defined names: sheet-local ones follow their sheet; the tool's own are renewed.
+        names_el = child(wb, "definedNames")
+        if names_el is None:
+            names_el = etree.Element(f"{{{main}}}definedNames")
+            insert_in_order(wb, names_el, _WORKBOOK_ORDER, "definedNames")
+        for name in children(names_el, "definedName"):
+            local = name.get("localSheetId")
+            lowered = name.get("name", "")
+            if local is None:
+                if _is_own_name(lowered):
+                    _drop(name)
+                continue
+            if not local.isdigit():
+                continue
+            if int(local) in removed_index:
+                _drop(name)
+            else:
+                name.set("localSheetId", remap(local) or "0")
+
+        def add(name: str, text: str, local: str | None = None) -> None:
+            element = etree.SubElement(names_el, f"{{{main}}}definedName")
+            element.set("name", name)
+            if local is not None:
+                element.set("localSheetId", local)
+            element.set("hidden", "1")
+            element.text = text
+            _tidy_tail(names_el, element)
+
+        add(
+            "_xlnm._FilterDatabase",
+            f"{_quote_sheet(self.controle_name)}!$A${HEADER_ROW}:"
+            f"${column_letter(len(HEADERS) - 1)}${self.table_end}",
+            "0",
+        )
+        add(CONTROLE_NAME, f"{_quote_sheet(self.controle_name)}!$A$1")
+        marked = [s for s in kept if s.part in marks_by_part]
+        for i, sheet in enumerate(marked, start=1):
+            add(f"{MARKS_NAME}{i}", f"{_quote_sheet(sheet.name)}!$A$1")
+
+    def _edit_content_types(self, root: etree._Element, added: dict[str, str]) -> None:
+        ns = namespace_of(root)
+        if ns != CT_NS:
+            raise PakketFout("[Content_Types].xml heeft niet de naamruimte van een OOXML-pakket.")
+        drop = {f"/{p}".lower() for p in self.removed | set(added)}
+        for override in children(root, "Override"):
+            name = override.get("PartName", "")
+            if name.lower() in drop:
+                _drop(override)
+                continue
+            member = self._member(name.lstrip("/"))
+            if member is not None and f"/{member.filename}" != name:
+                override.set("PartName", f"/{member.filename}")
+        for part, kind in added.items():
+            element = etree.SubElement(root, f"{{{ns}}}Override")
+            element.set("PartName", f"/{part}")
+            element.set("ContentType", kind)
+            _tidy_tail(root, element)
+
+    # -- writing ------------------------------------------------------------------------
+
+    def write(self, out: BinaryIO) -> None:
+        self.changed = []
+        written: set[str] = set()
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
+            for info in self.zin.infolist():
+                name = info.filename
+                if name in self.removed or name == self.controle_part:
+                    continue  # the Controle sheet is written below, after the rest
+                if name in self.changed_parts:
+                    write_member(zout, name, self.changed_parts[name], info)
+                    self.changed.append(Changed(name, "xml"))
+                elif name in self.rewrites:
+                    self.changed.append(self._rewrite_sheet(self.rewrites[name], zout))
+                else:
+                    copy_member_raw(self.raw, info, zout)
+                written.add(name)
+            for name, data in self.changed_parts.items():  # parts the package did not have
+                if name not in written:
+                    write_member(zout, name, data)
+                    self.changed.append(Changed(name, "xml"))
+            info = zipfile.ZipInfo(self.controle_part, _now())
+            bound = self._controle_size_bound()
+            with ParallelDeflateMember(zout, info, COMPRESS_LEVEL, expected_size=bound) as dst:
+                for piece in self._controle_sheet():
+                    dst.write(piece)
+            self.changed.append(Changed(self.controle_part, "controle"))
+
+    def _controle_size_bound(self) -> int:
+        """An upper bound of the Controle sheet's size: its texts escaped at worst (7 bytes per
+        character for `_xHHHH_`, 4 bytes per UTF-8 character) plus the markup of a row."""
+        texts = [f for f in FINDING_FIELDS if f != "rij"]
+        sizes = self.rows.select(pl.sum_horizontal(pl.col(texts).str.len_bytes()).sum()).item()
+        return 7 * int(sizes or 0) + 1200 * (self.rows.height + 64) + (1 << 20)
+
+    def _rewrite_sheet(self, job: _Rewrite, zout: zipfile.ZipFile) -> Changed:
+        """Stream one worksheet through, with its tail edited; what `batch.verify` needs to
+        check it (the source's split, where the new tail starts in the written member)."""
+        info = job.info
+        new = zipfile.ZipInfo(info.filename, info.date_time)
+        new.external_attr = info.external_attr
+        added = sum(64 * len(r) + 512 for r in job.marks.values())
+        with open_member(self.zin, info) as src:
+            dst = ParallelDeflateMember(
+                zout, new, COMPRESS_LEVEL, expected_size=info.file_size + added
+            )
+            with dst:
+                parts = stream_sheet(src, dst.write)
+                skeleton = Skeleton(parts)
+                _edit_marks(skeleton.root, job.marks, self.styles.dxf, job.remove_own)
+                if parts.found:
+                    dst.mark()
+                    dst.write(skeleton.new_tail())
+                else:
+                    dst.write(skeleton.whole())
+        if not parts.found:
+            return Changed(info.filename, "xml")
+        return Changed(info.filename, "sheet", parts, dst.resumes[0])
+
+    # -- the Controle sheet --------------------------------------------------------------
+
+    def _controle_sheet(self) -> Iterator[bytes]:
+        styles = self.styles
+        rows = self.rows
+        total = rows.height
+        fit = MAX_ROWS - HEADER_ROW
+        shown_rows = rows if total <= fit else rows.head(fit - 1)
+        fout = int((rows.get_column("ernst") == "fout").sum())
+        lines = legend_lines_for_counts(
+            total, fout, self.options.profiel, self.options.gecontroleerd_op
+        )
+        first = HEADER_ROW + 1
+        lc = LEGEND_COLUMN
+        top: dict[int, list[str]] = {}
+        for r, text in enumerate(lines, start=1):
+            top.setdefault(r, []).append(_cell(f"A{r}", text, styles.title if r == 1 else 0))
+        header = [
+            _cell(f"{column_letter(c)}{HEADER_ROW}", h, styles.header)
+            for c, h in enumerate(HEADERS)
+        ]
+        if self.options.legenda:
+            header += [
+                _cell(f"{column_letter(lc + c)}{HEADER_ROW}", h, styles.header)
+                for c, h in enumerate(LEGEND_HEADERS)
+            ]
+        top[HEADER_ROW] = header
+        legend: dict[int, str] = {}
+        for r, entry in enumerate(self.options.legenda, start=first):
+            legend[r] = "".join(
+                _cell(f"{column_letter(lc + c)}{r}", str(v), _text_style(str(v), styles))
+                for c, v in enumerate(entry)
+            )
+        extra: dict[int, str] = {}
+        if total == 0:
+            extra[first] = _cell(f"A{first}", NO_FINDINGS)
+        if total > fit:
+            rest = total - (fit - 1)
+            where = (
+                f"alle bevindingen staan in het JSON-rapport {shown(self.options.rapport)}"
+                if self.options.rapport
+                else "draai de controle met --json om ze allemaal te krijgen"
+            )
+            text = (
+                f"… en nog {_dutch_int(rest)} bevindingen: meer rijen heeft een Excel-blad niet "
+                f"({_dutch_int(MAX_ROWS)}); {where}."
+            )
+            extra[MAX_ROWS] = _cell(f"A{MAX_ROWS}", text, styles.header)
+
+        last_row = max([*top, *legend, *extra, HEADER_ROW + shown_rows.height])
+        last_col = lc + 2 if self.options.legenda else len(HEADERS) - 1
+        widths = [*WIDTHS, 3, *LEGEND_WIDTHS]
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+            for i, w in enumerate(widths, start=1)
+        )
+        tab_selected = ' tabSelected="1"' if self.controle_active else ""
+        yield (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+            '<sheetPr><tabColor rgb="FFC00000"/></sheetPr>'
+            f'<dimension ref="A1:{column_letter(last_col)}{last_row}"/>'
+            f'<sheetViews><sheetView{tab_selected} workbookViewId="0">'
+            f'<pane ySplit="{HEADER_ROW}" topLeftCell="A{first}" activePane="bottomLeft" '
+            'state="frozen"/>'
+            f'<selection pane="bottomLeft" activeCell="A{first}" sqref="A{first}"/>'
+            "</sheetView></sheetViews>"
+            '<sheetFormatPr defaultRowHeight="15"/>'
+            f"<cols>{cols}</cols><sheetData>"
+        ).encode()
+        yield "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in sorted(top.items())).encode()
+        links: list[str] = []
+        done = first
+        for start in range(0, shown_rows.height, _ROW_BATCH):
+            batch = shown_rows.slice(start, _ROW_BATCH)
+            xml, batch_links = _finding_rows(
+                batch, first + start, styles, MAX_HYPERLINKS - len(links), legend
+            )
+            links.extend(batch_links)
+            yield xml.encode()
+            done = first + start + batch.height
+        rest_rows = sorted(r for r in {*legend, *extra} if r >= done)
+        yield "".join(
+            f'<row r="{r}">{extra.get(r, "")}{legend.get(r, "")}</row>' for r in rest_rows
+        ).encode()
+        ernst = column_letter(HEADERS.index("Ernst"))
+        rules = "".join(
+            f'<conditionalFormatting sqref="{ernst}{first}:{ernst}{self.table_end}">'
+            f'<cfRule type="expression" dxfId="{styles.dxf[s]}" priority="{i}">'
+            f'<formula>AND({ernst}{first}="{s}",ISTEXT("{MARKER}:{s}"))</formula></cfRule>'
+            "</conditionalFormatting>"
+            for i, s in enumerate(SEVERITIES, start=1)
+        )
+        hyperlinks = f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else ""
+        yield (
+            "</sheetData>"
+            f'<autoFilter ref="A{HEADER_ROW}:{column_letter(len(HEADERS) - 1)}{self.table_end}"/>'
+            f"{rules}{hyperlinks}"
+            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+            "</worksheet>"
+        ).encode()
+
+
+# --- findings as frames -----------------------------------------------------------------
+
+_LETTER_VALUE = {"@": 0, **{chr(65 + i): i + 1 for i in range(26)}}
+
+
+def _with_refs(frame: pl.DataFrame) -> pl.DataFrame:
+    """The findings with `_col` (0-based column) and `_row` of their cell; null when `cel` is
+    not an A1 reference inside Excel's grid."""
+    ref = (
+        pl.col("cel")
+        .str.strip_chars()
+        .str.to_uppercase()
+        .str.extract_groups(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+    )
+    padded = ref.struct.field("1").str.pad_start(3, "@")
+
+    def digit(i: int) -> pl.Expr:
+        return padded.str.slice(i, 1).replace_strict(_LETTER_VALUE, return_dtype=pl.Int64)
+
+    col = digit(0) * 676 + digit(1) * 26 + digit(2)
+    row = ref.struct.field("2").cast(pl.Int64)
+    inside = col.is_between(1, 16384) & row.is_between(1, MAX_ROWS)
+    return frame.with_columns(
+        pl.when(inside).then(col - 1).otherwise(None).alias("_col"),
+        pl.when(inside).then(row).otherwise(None).alias("_row"),
+    )
+
+
+def _marks(rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per marked cell: `_part`, `_col`, `_row`, `severity` (red wins over orange)."""
+    return (
+        rows.filter(pl.col("_part").is_not_null() & pl.col("_col").is_not_null())
+        .select(
+            "_part",
+            "_col",
+            "_row",
+            pl.when(pl.col("ernst") == "fout")
+            .then(pl.lit("fout"))
+            .otherwise(pl.lit("waarschuwing"))
+            .alias("severity"),
+        )
+        .group_by("_part", "_col", "_row")
+        .agg(pl.col("severity").min())  # "fout" < "waarschuwing"
+    )
+
+
+def _ranges_per_part(marks: pl.DataFrame) -> dict[str, dict[str, list[str]]]:
+    """Part -> severity -> A1 ranges, consecutive rows of a column merged (column, then row)."""
+    if marks.height == 0:
+        return {}
+    runs = (
+        marks.sort("_part", "severity", "_col", "_row")
+        .with_columns(
+            (pl.col("_row") - pl.int_range(pl.len()).over("_part", "severity", "_col")).alias(
+                "_run"
             )
         )
+        .group_by("_part", "severity", "_col", "_run", maintain_order=True)
+        .agg(pl.col("_row").min().alias("first"), pl.col("_row").max().alias("last"))
+    )
+    letters = {c: column_letter(c) for c in runs.get_column("_col").unique().to_list()}
+    runs = runs.with_columns(
+        pl.col("_col").replace_strict(letters, return_dtype=pl.String).alias("_letter")
+    ).with_columns(
+        pl.when(pl.col("first") == pl.col("last"))
+        .then(pl.concat_str(pl.col("_letter"), pl.col("first")))
+        .otherwise(
+            pl.concat_str(
+                pl.col("_letter"), pl.col("first"), pl.lit(":"), pl.col("_letter"), pl.col("last")
+            )
+        )
+        .alias("ref")
+    )
+    out: dict[str, dict[str, list[str]]] = {}
+    for (part, severity), group in runs.group_by("_part", "severity", maintain_order=True):
+        out.setdefault(str(part), {})[str(severity)] = group.get_column("ref").to_list()
     return out
 
 
-def _edit_workbook(
-    workbook: str,
-    sheets: list[_Sheet],
-    kept: list[int],
-    removed: list[int],
-    new_index: dict[int, int],
-    controle_name: str,
-    rid: str,
-    rel_prefix: str | None,
-    filter_range: str,
-) -> str:
-    def remap(value: str | None) -> str | None:
-        if value is None or not value.isdigit():
-            return value
-        return str(new_index.get(int(value), 0))
+_ILLEGAL = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)]
+_ILLEGAL_ESCAPES = [f"_x{ord(c):04X}_" for c in _ILLEGAL]
 
-    # Book views: keep the user's active tab; keep the tab strip scrolled to the start.
-    views = find_tag(workbook, "bookViews")
-    sheets_tag = find_tag(workbook, "sheets")
-    assert sheets_tag is not None
-    if views is None:
-        p = sheets_tag.prefix
-        active = new_index.get(0, 0)
-        workbook = (
-            workbook[: sheets_tag.start]
-            + f'<{p}bookViews><{p}workbookView activeTab="{active}"/></{p}bookViews>'
-            + workbook[sheets_tag.start :]
-        )
-    else:
-        start, end = element_span(workbook, views)
-        for tag in reversed(list(top_level_children(workbook, views.end, end))):
-            if tag.local != "workbookView":
-                continue
-            text = workbook[tag.start : tag.end]
-            attrs = tag.attrs
-            text = set_attr(text, "activeTab", remap(attrs.get("activeTab", "0")))
-            if attrs.get("firstSheet", "0") != "0":
-                text = set_attr(text, "firstSheet", remap(attrs["firstSheet"]))
-            workbook = workbook[: tag.start] + text + workbook[tag.end :]
 
-    # The sheet list: Controle first, the earlier Controle gone.
-    sheets_tag = find_tag(workbook, "sheets")
-    assert sheets_tag is not None
-    start, end = element_span(workbook, sheets_tag)
-    ids = [int(parse_attrs(s.tag_text).get("sheetId", "0") or 0) for s in sheets]
-    p = sheets_tag.prefix
-    if rel_prefix is None:
-        rid_attr = f'xmlns:r="{REL_NS}" r:id="{rid}"'
-    else:
-        rid_attr = f'{rel_prefix}id="{rid}"'
-    controle = (
-        f'<{p}sheet name="{escape_attr(controle_name)}" sheetId="{max(ids, default=0) + 1}" '
-        f"{rid_attr}/>"
+def _clean(expr: pl.Expr) -> pl.Expr:
+    """`clean_text` for the rows whose text holds no `_xHHHH_`-like sequence (those are
+    fixed in Python, `_fix_escapes`)."""
+    return expr.str.replace_many(_ILLEGAL, _ILLEGAL_ESCAPES)
+
+
+def _xml_escape(expr: pl.Expr) -> pl.Expr:
+    return expr.str.replace_many(["&", "<", ">"], ["&amp;", "&lt;", "&gt;"])
+
+
+def _attr_escape(expr: pl.Expr) -> pl.Expr:
+    return expr.str.replace_many(
+        ["&", "<", ">", '"', "\n", "\r", "\t", *_ILLEGAL],
+        ["&amp;", "&lt;", "&gt;", "&quot;", "&#10;", "&#13;", "&#9;", *[""] * len(_ILLEGAL)],
     )
-    body = controle + "".join(sheets[i].tag_text for i in kept)
-    close = f"</{p}sheets>"
-    workbook = workbook[:start] + f"<{p}sheets>" + body + close + workbook[end:]
-
-    # Defined names: sheet-local ones follow their sheet; those of the old Controle go.
-    names_tag = find_tag(workbook, "definedNames")
-    filter_name = (
-        f'<{p}definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-        f"{escape_text(filter_range)}</{p}definedName>"
-    )
-    if names_tag is None:
-        anchor = None
-        for local in ("externalReferences", "functionGroups", "sheets"):
-            tag = find_tag(workbook, local)
-            if tag is not None:
-                anchor = element_span(workbook, tag)[1]
-                break
-        assert anchor is not None
-        return (
-            workbook[:anchor]
-            + f"<{p}definedNames>{filter_name}</{p}definedNames>"
-            + workbook[anchor:]
-        )
-    start, end = element_span(workbook, names_tag)
-    for tag in reversed(list(top_level_children(workbook, names_tag.end, end))):
-        local_id = tag.attrs.get("localSheetId")
-        if tag.local != "definedName" or local_id is None or not local_id.isdigit():
-            continue
-        span = element_span(workbook, tag)
-        if int(local_id) in removed:
-            workbook = workbook[: span[0]] + workbook[span[1] :]
-        else:
-            text = set_attr(workbook[tag.start : tag.end], "localSheetId", remap(local_id))
-            workbook = workbook[: tag.start] + text + workbook[tag.end :]
-    names_tag = find_tag(workbook, "definedNames")
-    assert names_tag is not None
-    after = names_tag.start if names_tag.empty else names_tag.end
-    if names_tag.empty:
-        return (
-            workbook[:after]
-            + f"<{p}definedNames>{filter_name}</{p}definedNames>"
-            + workbook[names_tag.end :]
-        )
-    return workbook[:after] + filter_name + workbook[after:]
 
 
-def _quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
+_ESCAPE_TOKEN = re.compile(r"_x[0-9A-Fa-f]{4}_")
 
 
-# --- styles.xml ---------------------------------------------------------------------------
+def _utf16_len(text: str) -> int:
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
-def _add_styles(xml: str) -> tuple[str, _Styles]:
-    """Fonts, cell formats and the two mark formats, reused if an earlier run added them."""
-    root = find_tag(xml, "styleSheet")
-    assert root is not None
-    p = root.prefix
-    base_font = _first_child(xml, "fonts") or f"<{p}font/>"
-    if base_font.endswith("/>"):
-        base_font = base_font[:-2].rstrip() + f"></{p}font>"
-    open_end = base_font.index(">") + 1
-    bold = re.sub(rf"<{re.escape(p)}b\b[^>]*/>", "", base_font)
-    bold = bold[:open_end] + f"<{p}b/>" + bold[open_end:]
-    title = re.sub(rf"<{re.escape(p)}sz\b[^>]*/>", "", bold)
-    title = title[:open_end] + f'<{p}sz val="14"/>' + title[open_end:]
-    link = re.sub(rf"<{re.escape(p)}(?:u|color)\b[^>]*/>", "", base_font)
-    link = link[:open_end] + f'<{p}u/><{p}color rgb="FF0563C1"/>' + link[open_end:]
+def _fit_text(clean: str, limit: int = MAX_CELL_TEXT) -> str:
+    """`clean` (already escaped for OOXML) cut to Excel's `limit` of characters (UTF-16 units,
+    escapes counted as written) with a visible "…"; an escape or surrogate pair is never cut.
 
-    xml, bold_id = _ensure_child(xml, p, "fonts", bold)
-    xml, title_id = _ensure_child(xml, p, "fonts", title)
-    xml, link_id = _ensure_child(xml, p, "fonts", link)
-
-    def font_xf(font: int) -> str:
-        return (
-            f'<{p}xf numFmtId="0" fontId="{font}" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-        )
-
-    xml, title_xf = _ensure_child(xml, p, "cellXfs", font_xf(title_id))
-    xml, header_xf = _ensure_child(xml, p, "cellXfs", font_xf(bold_id))
-    xml, link_xf = _ensure_child(xml, p, "cellXfs", font_xf(link_id))
-    # Text format plus quote prefix: what Excel itself stores for a value typed as '=...
-    guarded = (
-        f'<{p}xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" '
-        'applyNumberFormat="1" quotePrefix="1"/>'
-    )
-    xml, guarded_xf = _ensure_child(xml, p, "cellXfs", guarded)
-    dxf = {}
-    for severity, (text_rgb, fill_rgb) in _DXF_COLOURS.items():
-        entry = (
-            f'<{p}dxf><{p}font><{p}color rgb="{text_rgb}"/></{p}font><{p}fill><{p}patternFill>'
-            f'<{p}bgColor rgb="{fill_rgb}"/></{p}patternFill></{p}fill></{p}dxf>'
-        )
-        xml, dxf[severity] = _ensure_child(xml, p, "dxfs", entry)
-    return xml, _Styles(title_xf, header_xf, link_xf, guarded_xf, dxf)
-
-
-def _first_child(xml: str, collection: str) -> str | None:
-    tag = find_tag(xml, collection)
-    if tag is None or tag.empty:
-        return None
-    end = element_span(xml, tag)[1]
-    for child in top_level_children(xml, tag.end, end):
-        a, b = element_span(xml, child)
-        return xml[a:b]
-    return None
-
-
-def _ensure_child(xml: str, p: str, collection: str, entry: str) -> tuple[str, int]:
-    """Index of `entry` in `collection`, appending it (and fixing `count`) when absent."""
-    tag = find_tag(xml, collection)
-    if tag is None:
-        following = _STYLE_ORDER[_STYLE_ORDER.index(collection) + 1 :]
-        anchor = None
-        for local in following:
-            found = find_tag(xml, local)
-            if found is not None:
-                anchor = found.start
-                break
-        if anchor is None:
-            close = find_tag(xml, "styleSheet", closing=True)
-            assert close is not None
-            anchor = close.start
-        xml = xml[:anchor] + f'<{p}{collection} count="0"/>' + xml[anchor:]
-        tag = find_tag(xml, collection)
-        assert tag is not None
-    children: list[str] = []
-    if not tag.empty:
-        end = element_span(xml, tag)[1]
-        for child in top_level_children(xml, tag.end, end):
-            a, b = element_span(xml, child)
-            children.append(xml[a:b])
-    if entry in children:
-        return xml, children.index(entry)
-    xml = _append_child(xml, tag, entry)
-    tag = find_tag(xml, collection)
-    assert tag is not None
-    open_tag = set_attr(xml[tag.start : tag.end], "count", str(len(children) + 1))
-    return xml[: tag.start] + open_tag + xml[tag.end :], len(children)
-
-
-# --- worksheets ---------------------------------------------------------------------------
-
-
-def _stream_to_tail(src: BinaryIO, write: Callable[[bytes], object]) -> tuple[str, bytes] | None:
-    """Pass the sheet through `write` up to and including the end of sheetData.
-
-    Returns the namespace prefix used by the sheet and the rest of the part (the tail), or None
-    (everything written) when the part has no sheetData. Finds candidates with `bytes.find`
-    (memchr speed) and checks only those with the regex: a regex scan of 100 MB is slow.
+    >>> len(_fit_text("a" * 40_000)), _fit_text("a" * 40_000)[-2:]
+    (32767, 'a…')
+    >>> _fit_text("ab_x0001_cd", limit=6)
+    'ab…'
     """
-    carry = b""
-    keep = 256  # longer than any closing sheetData tag, prefix included
-    while True:
-        chunk = src.read(_CHUNK)
-        buf = carry + chunk if carry else chunk
-        pos = buf.find(b"sheetData")
-        while pos != -1:
-            lt = buf.rfind(b"<", max(0, pos - keep), pos)
-            m = _SHEETDATA_END.match(buf, lt) if lt != -1 else None
-            if m is not None:
-                write(buf[: m.end()])
-                prefix = (m.group(1) or m.group(2) or b"").decode("ascii")
-                return prefix, buf[m.end() :] + src.read()
-            pos = buf.find(b"sheetData", pos + 1)
-        if not chunk:
-            write(buf)
-            return None
-        write(buf[:-keep])
-        carry = buf[-keep:]
-
-
-def _has_marker(zin: zipfile.ZipFile, part: str) -> bool:
-    with open_member(zin, part) as src:
-        found = _stream_to_tail(src, lambda _: None)
-    return found is not None and MARKER.encode() in found[1]
-
-
-def _rewrite_sheet(
-    zin: zipfile.ZipFile,
-    info: zipfile.ZipInfo,
-    zout: zipfile.ZipFile,
-    marks: dict[str, set[tuple[int, int]]],
-    dxf: dict[str, int],
-) -> None:
-    new = zipfile.ZipInfo(info.filename, info.date_time)
-    new.external_attr = info.external_attr
-    with open_member(zin, info) as src, ParallelDeflateMember(zout, new, COMPRESS_LEVEL) as dst:
-        found = _stream_to_tail(src, dst.write)
-        if found is None:
-            return
-        prefix, tail = found
-        dst.write(_mark_tail(tail.decode("utf-8"), prefix, marks, dxf).encode("utf-8"))
-
-
-def _mark_tail(
-    tail: str, p: str, marks: dict[str, set[tuple[int, int]]], dxf: dict[str, int]
-) -> str:
-    """The tail after sheetData with earlier marks removed and the new ones inserted."""
-    for tag in reversed(list(top_level_children(tail, 0, len(tail)))):
-        if tag.local == "conditionalFormatting":
-            start, end = element_span(tail, tag)
-            if MARKER in tail[start:end]:
-                tail = tail[:start] + tail[end:]
-
-    # Long lists go in several elements so no single sqref becomes unwieldy for Excel.
-    blocks = [
-        (severity, ranges[i : i + _SQREF_AREAS])
-        for severity in SEVERITIES
-        if marks.get(severity)
-        for ranges in [_sqref(marks[severity])]
-        for i in range(0, len(ranges), _SQREF_AREAS)
-    ]
-    if not blocks:
-        return tail
-    # Give the marks precedence over the user's own rules without reusing their priorities.
-    rules = [t for t in iter_tags(tail) if t.local == "cfRule" and not t.closing]
-    priorities = [int(v) for t in rules if (v := t.attrs.get("priority", "")).isdigit()]
-    shift = max(0, len(blocks) - (min(priorities, default=len(blocks) + 1) - 1))
-    if shift:
-        for tag in reversed(rules):
-            value = tag.attrs.get("priority", "")
-            if value.isdigit():
-                text = set_attr(tail[tag.start : tag.end], "priority", str(int(value) + shift))
-                tail = tail[: tag.start] + text + tail[tag.end :]
-
-    insert_at = None
-    for tag in top_level_children(tail, 0, len(tail)):
-        if tag.local in _AFTER_CF:
-            insert_at = tag.start
+    if _utf16_len(clean) <= limit:
+        return clean
+    budget = limit - 1
+    out = []
+    used = 0
+    for ch in clean:
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if used + width > budget:
             break
-    if insert_at is None:
-        close = next(t for t in iter_tags(tail) if t.closing and t.local == "worksheet")
-        insert_at = close.start
-    xml = []
-    for priority, (severity, ranges) in enumerate(blocks, start=1):
-        xml.append(
-            f'<{p}conditionalFormatting sqref="{" ".join(ranges)}">'
-            f'<{p}cfRule type="expression" dxfId="{dxf[severity]}" priority="{priority}">'
-            f'<{p}formula>ISTEXT("{MARKER}:{severity}")</{p}formula></{p}cfRule>'
-            f"</{p}conditionalFormatting>"
+        out.append(ch)
+        used += width
+    text = "".join(out)
+    # Escapes are read left to right without overlap (as Excel decodes them): "_x005F_x0041_"
+    # is an escaped "_" and the text "x0041_".
+    for m in _ESCAPE_TOKEN.finditer(clean):
+        if m.start() >= len(text):
+            break
+        if len(text) < m.end():
+            text = text[: m.start()]
+            break
+    return text + "…"
+
+
+def _fit_raw(value: str) -> str:
+    """`value` cut so that its OOXML-escaped form fits in one cell (for a writer that escapes
+    itself), ending in "…" when cut."""
+    if _utf16_len(clean_text(value)) <= MAX_CELL_TEXT:
+        return value
+    low, high = 0, len(value)
+    while low < high:  # the longest prefix whose escaped form leaves room for the "…"
+        mid = (low + high + 1) // 2
+        if _utf16_len(clean_text(value[:mid])) <= MAX_CELL_TEXT - 1:
+            low = mid
+        else:
+            high = mid - 1
+    return value[:low] + "…"
+
+
+def _text_column(rows: pl.DataFrame, name: str) -> pl.Series:
+    """The column's text as it goes into a cell: OOXML-escaped and cut to Excel's limit (not
+    yet XML-escaped)."""
+    values = rows.get_column(name)
+    cleaned = rows.select(_clean(pl.col(name))).to_series()
+    special = values.str.contains(r"_x[0-9A-Fa-f]{4}_") | (
+        cleaned.str.len_chars() + cleaned.str.count_matches(r"[\x{10000}-\x{10FFFF}]")
+        > MAX_CELL_TEXT
+    )
+    if special.any():
+        indices = special.arg_true()
+        fixed = [_fit_text(clean_text(v)) for v in values.gather(indices).to_list()]
+        cleaned = cleaned.scatter(indices, fixed)
+    return cleaned
+
+
+def _finding_rows(
+    rows: pl.DataFrame, first: int, styles: _Styles, links_left: int, legend: dict[int, str]
+) -> tuple[str, list[str]]:
+    """The row elements of the findings in `rows` (starting at Excel row `first`, with the
+    `legend` cells of the same row appended), and hyperlink elements for at most `links_left`
+    of them."""
+    if rows.height == 0:
+        return "", []
+    frame = rows.with_columns(
+        pl.int_range(first, first + rows.height, dtype=pl.Int64).alias("_r"),
+        *[
+            _text_column(rows, f).alias(f"_t_{f}")
+            for f in dict.fromkeys(_COLUMN_FIELDS)
+            if f != "rij"
+        ],
+    )
+    linked = pl.col("_sheet").is_not_null() & pl.col("_col").is_not_null()
+    frame = frame.with_columns((linked & (linked.cum_sum() <= links_left)).alias("_link"))
+    r = pl.col("_r").cast(pl.String)
+    cells = []
+    for c, name in enumerate(_COLUMN_FIELDS):
+        letter = column_letter(c)
+        if name == "rij":
+            cells.append(
+                pl.concat_str(
+                    pl.lit(f'<c r="{letter}'),
+                    r,
+                    pl.lit('"><v>'),
+                    pl.col("rij").cast(pl.String),
+                    pl.lit("</v></c>"),
+                )
+            )
+            continue
+        value = pl.col(name)
+        text = pl.col(f"_t_{name}")
+        guarded = pl.any_horizontal(*[value.str.starts_with(s) for s in FORMULA_START])
+        style = pl.when(guarded).then(pl.lit(styles.guarded)).otherwise(pl.lit(0))
+        if c == LINK_COLUMN:
+            style = pl.when(pl.col("_link")).then(pl.lit(styles.link)).otherwise(style)
+        style_attr = (
+            pl.when(style > 0)
+            .then(pl.concat_str(pl.lit(' s="'), style.cast(pl.String), pl.lit('"')))
+            .otherwise(pl.lit(""))
         )
-    return tail[:insert_at] + "".join(xml) + tail[insert_at:]
-
-
-# --- the Controle sheet -------------------------------------------------------------------
+        space = (
+            pl.when((text != text.str.strip_chars()) | text.str.contains("\n", literal=True))
+            .then(pl.lit(' xml:space="preserve"'))
+            .otherwise(pl.lit(""))
+        )
+        cell = pl.concat_str(
+            pl.lit(f'<c r="{letter}'),
+            r,
+            pl.lit('"'),
+            style_attr,
+            pl.lit(' t="inlineStr"><is><t'),
+            space,
+            pl.lit(">"),
+            _xml_escape(text),
+            pl.lit("</t></is></c>"),
+        )
+        cells.append(pl.when(value == "").then(pl.lit("")).otherwise(cell))
+    extra = pl.DataFrame(
+        {"_r": list(legend), "_legend": list(legend.values())},
+        schema={"_r": pl.Int64, "_legend": pl.String},
+    )
+    xml = (
+        frame.select(pl.col("_r"), pl.concat_str(cells).alias("_cells"))
+        .join(extra, on="_r", how="left", maintain_order="left")
+        .select(
+            pl.concat_str(
+                pl.lit('<row r="'),
+                pl.col("_r").cast(pl.String),
+                pl.lit('">'),
+                pl.col("_cells"),
+                pl.col("_legend").fill_null(""),
+                pl.lit("</row>"),
+            ).str.join("")
+        )
+        .item()
+    )
+    link_rows = frame.filter(pl.col("_link"))
+    links: list[str] = []
+    if link_rows.height:
+        target = pl.concat_str(
+            pl.lit("'"),
+            pl.col("_sheet").str.replace_all("'", "''", literal=True),
+            pl.lit("'!"),
+            pl.col("_col").replace_strict(
+                {c: column_letter(c) for c in link_rows.get_column("_col").unique().to_list()},
+                return_dtype=pl.String,
+            ),
+            pl.col("_row").cast(pl.String),
+        )
+        links = (
+            link_rows.select(
+                pl.concat_str(
+                    pl.lit(f'<hyperlink ref="{column_letter(LINK_COLUMN)}'),
+                    pl.col("_r").cast(pl.String),
+                    pl.lit('" location="'),
+                    _attr_escape(target),
+                    pl.lit('" display="'),
+                    _attr_escape(pl.col("cel")),
+                    pl.lit('"/>'),
+                )
+            )
+            .to_series()
+            .to_list()
+        )
+    return xml, links
 
 
 def _cell(ref: str, value: str | int, style: int = 0) -> str:
@@ -980,8 +1345,10 @@ def _cell(ref: str, value: str | int, style: int = 0) -> str:
         return f'<c r="{ref}"{s}><v>{value}</v></c>'
     if value == "":
         return ""
-    space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape_text(value)}</t></is></c>'
+    text = _fit_text(clean_text(value))
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
 
 
 def _text_style(value: str, styles: _Styles) -> int:
@@ -989,88 +1356,242 @@ def _text_style(value: str, styles: _Styles) -> int:
     return styles.guarded if value.startswith(FORMULA_START) else 0
 
 
-def _controle_sheet(
-    findings: list[Finding],
-    options: _SheetOptions,
-    styles: _Styles,
-    sheet_of: Callable[[Finding], _Sheet | None],
-    *,
-    selected: bool = False,
-) -> str:
-    lines = legend_lines(findings, options.profiel, options.gecontroleerd_op)
-    legend = [(text, styles.title if r == 0 else 0) for r, text in enumerate(lines)]
-    rows: dict[int, list[str]] = defaultdict(list)
-    for r, (text, style) in enumerate(legend, start=1):
-        rows[r].append(_cell(f"A{r}", text, style))
-    for c, header in enumerate(HEADERS):
-        rows[HEADER_ROW].append(_cell(f"{column_letter(c)}{HEADER_ROW}", header, styles.header))
-    links = []
-    for r, finding in enumerate(findings, start=HEADER_ROW + 1):
-        values = finding_values(finding)
-        sheet = sheet_of(finding)
-        ref = _parse_ref(finding.cel)
-        linked = sheet is not None and ref is not None and len(links) < MAX_HYPERLINKS
-        for c, value in enumerate(values):
-            style = _text_style(value, styles) if isinstance(value, str) else 0
-            if c == LINK_COLUMN and linked:
-                style = styles.link
-            rows[r].append(_cell(f"{column_letter(c)}{r}", value, style))
-        if linked:
-            assert sheet is not None and ref is not None
-            target = f"{_quote_sheet(sheet.name)}!{column_letter(ref[0])}{ref[1]}"
-            links.append(
-                f'<hyperlink ref="D{r}" location="{escape_attr(target)}" '
-                f'display="{escape_attr(finding.cel)}"/>'
-            )
-    if not findings:
-        rows[HEADER_ROW + 1].append(_cell(f"A{HEADER_ROW + 1}", NO_FINDINGS))
-    lc = LEGEND_COLUMN
-    if options.legenda:
-        for c, header in enumerate(LEGEND_HEADERS):
-            ref = f"{column_letter(lc + c)}{HEADER_ROW}"
-            rows[HEADER_ROW].append(_cell(ref, header, styles.header))
-        for r, entry in enumerate(options.legenda, start=HEADER_ROW + 1):
-            for c, value in enumerate(entry):
-                ref = f"{column_letter(lc + c)}{r}"
-                rows[r].append(_cell(ref, str(value), _text_style(str(value), styles)))
+def _dutch_int(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
-    last_row = max(rows)
-    last_col = lc + 2 if options.legenda else len(HEADERS) - 1
-    table_end = HEADER_ROW + max(len(findings), 1)
-    widths = [*WIDTHS, 3, *LEGEND_WIDTHS]
-    cols = "".join(
-        f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-        for i, w in enumerate(widths, start=1)
+
+# --- small part helpers -----------------------------------------------------------------
+
+
+def _now() -> tuple[int, int, int, int, int, int]:
+    return datetime.now().timetuple()[:6]  # type: ignore[return-value]
+
+
+def _is_own_name(name: str) -> bool:
+    """A defined name the tool writes: ``jeugdhulp_controle`` or ``jeugdhulp_markering<n>``."""
+    lowered = name.lower()
+    return lowered == CONTROLE_NAME or (
+        lowered.startswith(MARKS_NAME) and lowered[len(MARKS_NAME) :].isdigit()
     )
-    data = "".join(
-        f'<row r="{r}">{"".join(cells)}</row>' for r, cells in sorted(rows.items()) if cells
+
+
+def _quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _free_part_name(stem: str, lower_names: set[str]) -> str:
+    candidate, n = f"{stem}.xml", 2
+    while candidate.lower() in lower_names:
+        candidate, n = f"{stem}{n}.xml", n + 1
+    return candidate
+
+
+def _free_rel_id(used: set[str]) -> str:
+    n = len(used) + 1
+    while f"rId{n}" in used:
+        n += 1
+    return f"rId{n}"
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove `element`, keeping the whitespace that followed it in its place."""
+    parent = element.getparent()
+    assert parent is not None
+    tail = element.tail
+    previous = element.getprevious()
+    if tail and tail.strip() == "":
+        tail = None  # the previous sibling's own tail already spaces the next one
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _tidy_tail(parent: etree._Element, new: etree._Element) -> None:
+    """Give an appended element the indentation its siblings have (pretty-printed parts)."""
+    siblings = children(parent)
+    if len(siblings) >= 3:
+        before = siblings[-2]
+        new.tail = before.tail
+        before.tail = siblings[-3].tail
+
+
+# --- styles -------------------------------------------------------------------------------
+
+
+def _collection(root: etree._Element, local: str) -> etree._Element:
+    found = child(root, local)
+    if found is None:
+        found = etree.Element(f"{{{namespace_of(root)}}}{local}")
+        found.set("count", "0")
+        insert_in_order(root, found, _STYLE_ORDER, local)
+    return found
+
+
+def _ensure(collection: etree._Element, entry: etree._Element) -> int:
+    """Index of an element like `entry` in `collection`, appending it when absent."""
+    key = canonical(entry)
+    items = children(collection)
+    for i, item in enumerate(items):
+        if canonical(item) == key:
+            return i
+    collection.append(entry)
+    if len(items) >= 2:
+        _tidy_tail(collection, entry)
+    collection.set("count", str(len(items) + 1))
+    return len(items)
+
+
+def _add_styles(root: etree._Element) -> _Styles:
+    """Fonts, cell formats and the two mark formats, reused if an earlier run added them."""
+    ns = namespace_of(root)
+
+    def el(local: str, **attrs: str) -> etree._Element:
+        element = etree.Element(f"{{{ns}}}{local}")
+        for k, v in attrs.items():
+            element.set(k, v)
+        return element
+
+    fonts = _collection(root, "fonts")
+    if not children(fonts):
+        fonts.append(el("font"))
+        fonts.set("count", "1")
+    fills = _collection(root, "fills")
+    if not children(fills):
+        for pattern in ("none", "gray125"):
+            fill = el("fill")
+            fill.append(el("patternFill", patternType=pattern))
+            fills.append(fill)
+        fills.set("count", "2")
+    borders = _collection(root, "borders")
+    if not children(borders):
+        border = el("border")
+        for side in ("left", "right", "top", "bottom", "diagonal"):
+            border.append(el(side))
+        borders.append(border)
+        borders.set("count", "1")
+    style_xfs = _collection(root, "cellStyleXfs")
+    if not children(style_xfs):
+        style_xfs.append(el("xf", numFmtId="0", fontId="0", fillId="0", borderId="0"))
+        style_xfs.set("count", "1")
+
+    base = copy.deepcopy(children(fonts)[0])
+    base.tail = None
+
+    def variant(remove: set[str], add: list[etree._Element]) -> etree._Element:
+        font = copy.deepcopy(base)
+        for item in list(font):
+            if local_name(item) in remove or not isinstance(item.tag, str):
+                font.remove(item)
+        for i, item in enumerate(add):
+            font.insert(i, item)
+        return font
+
+    bold = variant({"b"}, [el("b")])
+    title = variant({"b", "sz"}, [el("b"), el("sz", val="14")])
+    link = variant({"u", "color"}, [el("u"), el("color", rgb="FF0563C1")])
+    bold_id = _ensure(fonts, bold)
+    title_id = _ensure(fonts, title)
+    link_id = _ensure(fonts, link)
+
+    xfs = _collection(root, "cellXfs")
+    if not children(xfs):
+        xfs.append(el("xf", numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0"))
+        xfs.set("count", "1")
+
+    def font_xf(font: int) -> etree._Element:
+        return el(
+            "xf", numFmtId="0", fontId=str(font), fillId="0", borderId="0", xfId="0", applyFont="1"
+        )
+
+    title_xf = _ensure(xfs, font_xf(title_id))
+    header_xf = _ensure(xfs, font_xf(bold_id))
+    link_xf = _ensure(xfs, font_xf(link_id))
+    # Text format plus quote prefix: what Excel itself stores for a value typed as '=...
+    guarded_xf = _ensure(
+        xfs,
+        el(
+            "xf",
+            numFmtId="49",
+            fontId="0",
+            fillId="0",
+            borderId="0",
+            xfId="0",
+            applyNumberFormat="1",
+            quotePrefix="1",
+        ),
     )
-    ernst = column_letter(HEADERS.index("Ernst"))
-    first = HEADER_ROW + 1
-    rules = "".join(
-        f'<conditionalFormatting sqref="{ernst}{first}:{ernst}{table_end}">'
-        f'<cfRule type="expression" dxfId="{styles.dxf[s]}" priority="{i}">'
-        f'<formula>AND({ernst}{first}="{s}",ISTEXT("{MARKER}:{s}"))</formula></cfRule>'
-        "</conditionalFormatting>"
-        for i, s in enumerate(SEVERITIES, start=1)
-    )
-    hyperlinks = f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else ""
-    tab_selected = ' tabSelected="1"' if selected else ""
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-        '<sheetPr><tabColor rgb="FFC00000"/></sheetPr>'
-        f'<dimension ref="A1:{column_letter(last_col)}{last_row}"/>'
-        f'<sheetViews><sheetView{tab_selected} workbookViewId="0">'
-        f'<pane ySplit="{HEADER_ROW}" topLeftCell="A{first}" activePane="bottomLeft" '
-        'state="frozen"/>'
-        f'<selection pane="bottomLeft" activeCell="A{first}" sqref="A{first}"/>'
-        "</sheetView></sheetViews>"
-        '<sheetFormatPr defaultRowHeight="15"/>'
-        f"<cols>{cols}</cols>"
-        f"<sheetData>{data}</sheetData>"
-        f'<autoFilter ref="A{HEADER_ROW}:{column_letter(len(HEADERS) - 1)}{table_end}"/>'
-        f"{rules}{hyperlinks}"
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-        "</worksheet>"
-    )
+    dxfs = _collection(root, "dxfs")
+    dxf = {}
+    for severity, (text_rgb, fill_rgb) in _DXF_COLOURS.items():
+        entry = el("dxf")
+        font = el("font")
+        font.append(el("color", rgb=text_rgb))
+        fill = el("fill")
+        pattern = el("patternFill")
+        pattern.append(el("bgColor", rgb=fill_rgb))
+        fill.append(pattern)
+        entry.append(font)
+        entry.append(fill)
+        dxf[severity] = _ensure(dxfs, entry)
+    return _Styles(title_xf, header_xf, link_xf, guarded_xf, dxf)
+
+
+# --- marks in a worksheet -----------------------------------------------------------------
+
+
+def _is_own_rule(rule: etree._Element) -> bool:
+    return any(MARKER in (f.text or "") for f in children(rule, "formula"))
+
+
+def _edit_marks(
+    root: etree._Element, marks: dict[str, list[str]], dxf: dict[str, int], remove_own: bool
+) -> None:
+    """Remove the tool's earlier rules (when `remove_own`) and add the new marks."""
+    ns = namespace_of(root)
+    if remove_own:
+        for cf in children(root, "conditionalFormatting"):
+            for rule in children(cf, "cfRule"):
+                if _is_own_rule(rule):
+                    _drop(rule)
+            if not children(cf, "cfRule"):
+                _drop(cf)
+    # Long lists go in several elements so no single sqref becomes unwieldy for Excel.
+    blocks = [
+        (severity, ranges[i : i + _SQREF_AREAS])
+        for severity in SEVERITIES
+        if marks.get(severity)
+        for ranges in [marks[severity]]
+        for i in range(0, len(ranges), _SQREF_AREAS)
+    ]
+    if not blocks:
+        return
+    # Give the marks precedence over the user's own rules without reusing their priorities.
+    rules = [e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "cfRule"]
+    priorities = [int(v) for e in rules if (v := e.get("priority", "")).isdigit()]
+    shift = max(0, len(blocks) - (min(priorities, default=len(blocks) + 1) - 1))
+    if shift:
+        for rule in rules:
+            value = rule.get("priority", "")
+            if value.isdigit():
+                rule.set("priority", str(int(value) + shift))
+    anchor = None
+    for item in root:
+        if isinstance(item.tag, str) and local_name(item) in _BEFORE_CF:
+            anchor = item
+    assert anchor is not None  # sheetData at least
+    position = root.index(anchor) + 1
+    for priority, (severity, ranges) in enumerate(blocks, start=1):
+        cf = etree.Element(f"{{{ns}}}conditionalFormatting")
+        cf.set("sqref", " ".join(ranges))
+        rule = etree.SubElement(cf, f"{{{ns}}}cfRule")
+        rule.set("type", "expression")
+        rule.set("dxfId", str(dxf[severity]))
+        rule.set("priority", str(priority))
+        formula = etree.SubElement(rule, f"{{{ns}}}formula")
+        formula.text = f'ISTEXT("{MARKER}:{severity}")'
+        cf.tail = anchor.tail if (anchor.tail or "").strip() == "" and anchor.tail else None
+        root.insert(position, cf)
+        position += 1

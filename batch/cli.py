@@ -1,17 +1,21 @@
 """The command line for the backoffice: `jeugdhulp controleer`, plus the calculations.
 
-Exit codes of `controleer`: 0 no fout found, 1 at least one fout, 2 a file could not be checked or
-the command was wrong.
+Exit codes of `controleer`: 0 no fout found, 1 at least one fout, 2 a file could not be checked,
+its checked copy or a report could not be written, or the command was wrong; 130 interrupted.
+
+Each file is checked in a worker process (`batch.isolate`): a file that crashes a library, even
+in native code, gets "niet gecontroleerd" and the others are checked.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import multiprocessing
+import functools
+import importlib
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,14 +24,23 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from batch.report import findings_per_check, mask_bsn, write_json, write_summary_workbook
-from batch.run import FileResult, Options, check_file, collect_paths, refuse_shared_targets
+from batch.files import os_reason, real_target, remove_temp_files_of, shown
+from batch.isolate import Isolated, available_cpus
+from batch.run import (
+    NIET_GECONTROLEERD,
+    FileResult,
+    Options,
+    check_file,
+    collect_paths,
+    refuse_shared_targets,
+)
 from jeugdhulp.errors import JeugdhulpError, OngeldigeInvoer
 from jeugdhulp.parse import euro_tekst as euro
 from jeugdhulp.parse import parse_decimal
 from jeugdhulp.profile import DEFAULT_PROFILE, load_profile, shipped_profiles
 
 EXIT_OK, EXIT_FOUT, EXIT_ONCONTROLEERBAAR = 0, 1, 2
+EXIT_AFGEBROKEN = 130  # as shells report Ctrl-C
 #: How many findings per file the console shows; the JSON report and the workbooks have all.
 CONSOLE_FINDINGS = 10
 
@@ -204,8 +217,14 @@ def main(argv: list[str] | None = None) -> int:
                 console.print(f"{key:20} {profile.naam} (bron: {profile.bron})", markup=False)
             return EXIT_OK
     except JeugdhulpError as exc:
-        errors.print(f"[red]Fout:[/red] {escape(str(exc))}")
+        errors.print(f"[red]Fout:[/red] {escape(shown(exc))}")
         return EXIT_ONCONTROLEERBAAR
+    except KeyboardInterrupt:
+        errors.print(
+            "[red]Afgebroken.[/red] Wat al geschreven was is compleet; "
+            "niets is half geschreven of half vervangen."
+        )
+        return EXIT_AFGEBROKEN
     parser.print_help()
     return EXIT_ONCONTROLEERBAAR
 
@@ -240,10 +259,36 @@ def rekenhulp(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _crashed(path: Path, reason: str) -> FileResult:
+    return FileResult(
+        path,
+        NIET_GECONTROLEERD,
+        f"{path.name}: de controle van dit bestand is afgebroken door {reason}. De andere "
+        "bestanden zijn wel gecontroleerd. Dit is een fout in het hulpmiddel of een van zijn "
+        "onderdelen: geef dit bestand aan de beheerder van het hulpmiddel.",
+    )
+
+
+def _cleanup(path: Path, pid: int, *, options: Options) -> None:
+    """Remove the temporary files a worker that died left beside the file's target."""
+    from batch.files import output_path_for
+
+    target = output_path_for(path, uitvoer=options.uitvoer, vervang=options.vervang)
+    remove_temp_files_of(real_target(target).parent, pid)
+
+
 def _run_all(
-    paths: list[Path], options: Options, workers: int, console: Console, quiet: bool
+    paths: list[Path],
+    options: Options,
+    workers: int,
+    console: Console,
+    quiet: bool,
+    work: Callable[..., FileResult] = check_file,
 ) -> list[FileResult]:
-    results: list[FileResult] = []
+    """Check every file in worker processes (isolated from each other, see batch.isolate).
+    `work(path, options=...)`: what a worker does with a file (a module-level function)."""
+    if not paths:
+        return []
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -252,31 +297,61 @@ def _run_all(
     )
     with Progress(*columns, console=console, disable=quiet, transient=False) as progress:
         task = progress.add_task("Controleren", total=len(paths))
-        if workers <= 1 or len(paths) <= 1:
-            for path in paths:
-                progress.update(task, description=f"Controleren: {escape(path.name)}")
-                results.append(check_file(path, options))
-                progress.advance(task)
-        else:
-            # spawn, not fork: polars' thread pool does not survive a fork.
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = {pool.submit(check_file, path, options): path for path in paths}
-                for future in as_completed(futures):
-                    path = futures[future]
-                    try:
-                        results.append(future.result())
-                    except Exception as exc:  # a worker that died (killed, out of memory)
-                        results.append(
-                            FileResult(
-                                path,
-                                "niet gecontroleerd",
-                                f"{path.name}: controle afgebroken ({exc}).",
-                            )
-                        )
-                    progress.advance(task)
-    order = {path: i for i, path in enumerate(paths)}
-    return sorted(results, key=lambda r: order.get(r.bestand, len(order)))
+        supervisor = Isolated(
+            work=functools.partial(work, options=options),
+            crashed=_crashed,
+            workers=workers,
+            cleanup=functools.partial(_cleanup, options=options),
+            # the results hold polars frames: import it while the workers start up
+            meanwhile=functools.partial(importlib.import_module, "batch.report"),
+        )
+        return supervisor.run(paths, lambda _path, _result: progress.advance(task))
+
+
+def _report_clash(args: argparse.Namespace, paths: list[Path], options: Options) -> str:
+    """Why a report path cannot be used (it would overwrite a workbook that is checked or
+    written, or the other report), or ""."""
+    from batch.files import output_path_for
+
+    def key(path: Path) -> Path:
+        return Path(os.path.realpath(path))
+
+    taken = {key(p): f"de werkmap {shown(p)}" for p in paths}
+    for table in (options.toewijzingen, options.producten):
+        if table is not None:
+            taken[key(table)] = f"het bestand {shown(table)}"
+    if options.schrijven:
+        for p in paths:
+            target = output_path_for(p, uitvoer=options.uitvoer, vervang=options.vervang)
+            taken.setdefault(key(target), f"de gecontroleerde werkmap {shown(target)}")
+    for label, path in (("--json", args.json), ("--samenvatting", args.samenvatting)):
+        if path is None:
+            continue
+        if key(path) in taken:
+            return (
+                f"{label} {shown(path)} zou {taken[key(path)]} overschrijven; kies een andere naam."
+            )
+        taken[key(path)] = f"het rapport van {label}"
+    return ""
+
+
+def _write_report(
+    label: str, path: Path, write: Callable[[], None], console: Console, errors: Console
+) -> bool:
+    """Write one report file; a failure is one Dutch line, not a traceback."""
+    try:
+        write()
+    except OSError as exc:
+        errors.print(f"[red]Fout:[/red] {label} niet geschreven: {escape(os_reason(exc, path))}")
+        return False
+    except Exception as exc:  # e.g. a value the writer cannot store
+        errors.print(
+            f"[red]Fout:[/red] {label} {escape(shown(path))} niet geschreven "
+            f"({escape(shown(type(exc).__name__))}: {escape(shown(exc))})."
+        )
+        return False
+    console.print(f"{label}: {escape(shown(path))}")
+    return True
 
 
 def controleer(args: argparse.Namespace, console: Console, errors: Console) -> int:
@@ -305,44 +380,72 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
         schrijven=not args.niet_schrijven,
         uitvoer=args.uitvoer,
         vervang=args.vervang,
+        rapport=args.json,
     )
+    clash = _report_clash(args, paths, options)
+    if clash:
+        errors.print(f"[red]Fout:[/red] {escape(clash)}")
+        return EXIT_ONCONTROLEERBAAR
     order = {path: i for i, path in enumerate(paths)}
     paths, refused = refuse_shared_targets(paths, options)
-    workers = args.werkers or min(len(paths), os.cpu_count() or 1)
+    workers = args.werkers or min(len(paths), available_cpus())
     checked = _run_all(paths, options, workers, console, args.stil)
     results = missing + sorted(checked + refused, key=lambda r: order[r.bestand])
 
     _print_summary(results, console, profile.naam)
-    if args.json:
-        write_json(args.json, results, profiel=profile.naam, started=started)
-        console.print(f"JSON-rapport: {escape(str(args.json))}")
-    if args.samenvatting:
-        write_summary_workbook(args.samenvatting, results, profiel=profile.naam, started=started)
-        console.print(f"Samenvatting: {escape(str(args.samenvatting))}")
+    from batch.report import write_json, write_summary_workbook
 
-    if any(not r.checked for r in results):
+    reports_ok = True
+    if args.json:
+        reports_ok &= _write_report(
+            "JSON-rapport",
+            args.json,
+            lambda: write_json(args.json, results, profiel=profile.naam, started=started),
+            console,
+            errors,
+        )
+    if args.samenvatting:
+        reports_ok &= _write_report(
+            "Samenvatting",
+            args.samenvatting,
+            lambda: write_summary_workbook(
+                args.samenvatting, results, profiel=profile.naam, started=started
+            ),
+            console,
+            errors,
+        )
+
+    if not reports_ok or any(not r.complete for r in results):
         return EXIT_ONCONTROLEERBAAR
     return EXIT_FOUT if any(r.fouten for r in results) else EXIT_OK
 
 
 def _print_summary(results: list[FileResult], console: Console, profiel: str) -> None:
+    from batch.report import findings_per_check, mask_bsn
+
     for result in results:
         if not result.checked:
             console.print(
-                f"[red]Niet gecontroleerd:[/red] {escape(mask_bsn(result.melding))}", soft_wrap=True
+                f"[red]Niet gecontroleerd:[/red] {escape(mask_bsn(shown(result.melding)))}",
+                soft_wrap=True,
             )
             continue
-        shown = result.bevindingen.head(CONSOLE_FINDINGS)
-        if shown.height:
+        first = result.bevindingen.head(CONSOLE_FINDINGS)
+        if first.height:
             console.print(
-                f"\n[bold]{escape(result.bestand.name)}[/bold]: eerste {shown.height} van {result.bevindingen.height} bevindingen"
+                f"\n[bold]{escape(shown(result.bestand.name))}[/bold]: eerste {first.height} van {result.bevindingen.height} bevindingen"
             )
-            for f in shown.iter_rows(named=True):
+            for f in first.iter_rows(named=True):
                 colour = "red" if f["ernst"] == "fout" else "yellow"
                 console.print(
                     f"  [{colour}]{f['ernst']:12}[/{colour}] {f['controle']} "
                     + escape(f"{f['blad']}!{f['cel']:7} {mask_bsn(str(f['melding']))}")
                 )
+        if not result.complete:
+            console.print(
+                f"[red]Niet geschreven:[/red] {escape(mask_bsn(shown(result.melding)))}",
+                soft_wrap=True,
+            )
     table = Table(title=f"Samenvatting (profiel {profiel})")
     for column, justify in (
         ("Bestand", "left"),
@@ -356,7 +459,7 @@ def _print_summary(results: list[FileResult], console: Console, profiel: str) ->
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for r in results:
         table.add_row(
-            escape(r.bestand.name),
+            escape(shown(r.bestand.name)),
             r.status,
             str(r.rijen),
             f"[red]{r.fouten}[/red]" if r.fouten else "0",
@@ -375,7 +478,7 @@ def _print_summary(results: list[FileResult], console: Console, profiel: str) ->
         )
     for r in results:
         if r.uitvoer:
-            console.print(f"Gecontroleerde werkmap: {escape(str(r.uitvoer))}")
+            console.print(f"Gecontroleerde werkmap: {escape(shown(r.uitvoer))}")
 
 
 if __name__ == "__main__":

@@ -1,49 +1,256 @@
-"""Writing a file so that it appears complete or not at all (temporary file, fsync, rename)."""
+"""Writing a file so that it appears complete or not at all, and saying why a write failed.
+
+`atomic_write` writes a temporary file beside the target, checks it (optional `verify`),
+fsyncs and renames it over the target. The temporary file carries a recognisable name
+(``.jeugdhulp-<host>-<pid>-<random>.tmp``): it is removed on every exit path (exceptions,
+KeyboardInterrupt), and leftovers of an earlier run that crashed hard (killed, power cut) are
+recognised by that name and removed the next time the tool writes into that folder. A target
+that is a symbolic link is written through: its target file is replaced (atomically, beside
+it) and the link stays a link.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import tempfile
+import re
+import secrets
+import socket
+import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 T = TypeVar("T")
 
+_HOST = f"{zlib.crc32(socket.gethostname().encode('utf-8', 'replace')):08x}"
+_TEMP_NAME = re.compile(r"\.jeugdhulp-([0-9a-f]{8})-(\d+)-[0-9a-f]+\.tmp")
+#: A leftover whose process is gone is removed once it is this old (seconds); one from another
+#: machine (a shared folder), or on Windows (where liveness is not asked), only after a day.
+_STALE_SECONDS = 10
+_FOREIGN_STALE_SECONDS = 24 * 3600
 
-def atomic_write(
-    target: Path, write: Callable[[BinaryIO], T], *, permissions_of: Path | None = None
-) -> T:
-    """Call `write` on a temporary file beside `target`, then rename it over `target`.
 
-    A crash or an exception half-way leaves `target` as it was and no temporary file behind.
-    `permissions_of`: a file whose permission bits the result gets (the temporary file is
-    private, 0600). Returns what `write` returns.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, renamed afterwards
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-    )
-    tmp = Path(handle.name)
+def shown(text: object) -> str:
+    """Text safe to print or store: a file name that is not valid UTF-8 (Linux allows any
+    bytes) keeps its readable part, with U+FFFD for the bytes that are not text."""
+    value = str(text)
     try:
-        with handle:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return value
+
+
+def temp_name() -> str:
+    return f".jeugdhulp-{_HOST}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+def real_target(target: Path) -> Path:
+    """The file a write to `target` must replace: `target`, or the file its symlink chain
+    points to (a missing link target is created)."""
+    if target.is_symlink():
+        return Path(os.path.realpath(target))
+    return target
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill would end the process there: assume it runs (day rule only)
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Remove temporary files of earlier runs in `folder` whose writer is gone; returns them."""
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP_NAME.fullmatch(entry.name)
+        if m is None:
+            continue
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        host, pid = m.group(1), int(m.group(2))
+        if age > _FOREIGN_STALE_SECONDS:  # a day old: no write takes that long
+            stale = True
+        elif host == _HOST:
+            stale = age > _STALE_SECONDS and pid != os.getpid() and not _pid_alive(pid)
+        else:
+            stale = False
+        if stale:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def remove_temp_files_of(folder: Path, pid: int) -> None:
+    """Remove the temporary files a (dead) process of this machine left in `folder`."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            m = _TEMP_NAME.fullmatch(entry.name)
+            if m is not None and m.group(1) == _HOST and int(m.group(2)) == pid:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _mode_for(target: Path, permissions_of: Path | None) -> int:
+    """The permission bits a written file gets: those of `permissions_of`, else of the file it
+    replaces, else what a new file gets (0666 less the umask)."""
+    for path in (permissions_of, target):
+        if path is not None:
+            with contextlib.suppress(OSError):
+                return path.stat().st_mode & 0o7777
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    try:  # Linux: read it, so the process umask is never changed (not even for an instant)
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+class PendingWrite:
+    """A file being written beside its `target`, which it replaces only on `commit()`.
+
+    Use as a context manager: leaving it without a commit (an exception, KeyboardInterrupt)
+    removes the temporary file and leaves the target as it was. `write(fn)` calls `fn` on the
+    open temporary file (and fsyncs it); `commit()` gives it the permission bits of
+    `permissions_of` (by default those of the file it replaces, or a new file's; it is private,
+    0600, until then) and renames it over the target. Commit only after closing every handle
+    on the target (Windows cannot rename over an open file). A symlink `target` is written
+    through (`real_target`).
+    """
+
+    def __init__(self, target: Path, *, permissions_of: Path | None = None) -> None:
+        self.target = real_target(Path(target))
+        self.permissions_of = permissions_of
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temp_files(self.target.parent)
+        self.path = self.target.parent / temp_name()
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        os.close(os.open(self.path, flags, 0o600))
+        self._done = False
+
+    def __enter__(self) -> PendingWrite:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._done:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
+    def write(self, write: Callable[[BinaryIO], T]) -> T:
+        with open(self.path, "r+b") as handle:
             result = write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        if permissions_of is not None:
+        return result
+
+    def commit(self) -> None:
+        with contextlib.suppress(OSError):
+            os.chmod(self.path, _mode_for(self.target, self.permissions_of))
+        os.replace(self.path, self.target)
+        self._done = True
+        if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
             with contextlib.suppress(OSError):
-                os.chmod(tmp, permissions_of.stat().st_mode & 0o7777)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        with contextlib.suppress(OSError):
-            fd = os.open(target.parent, os.O_DIRECTORY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+                dfd = os.open(self.target.parent, os.O_DIRECTORY)
+                try:
+                    os.fsync(dfd)
+                finally:
+                    os.close(dfd)
+
+
+def atomic_write(
+    target: Path,
+    write: Callable[[BinaryIO], T],
+    *,
+    permissions_of: Path | None = None,
+    verify: Callable[[Path], None] | None = None,
+) -> T:
+    """Call `write` on a temporary file beside `target`, then rename it over `target`.
+
+    `verify(temporary_path)` runs after `write` and before the rename; when it raises, the
+    target stays as it was. A crash or an exception half-way leaves `target` as it was and no
+    temporary file behind. See `PendingWrite` for permissions and symlinks. Returns what
+    `write` returns.
+    """
+    with PendingWrite(target, permissions_of=permissions_of) as pending:
+        result = pending.write(write)
+        if verify is not None:
+            verify(pending.path)
+        pending.commit()
     return result
+
+
+def os_reason(exc: OSError, path: Path | None = None) -> str:
+    """What went wrong with a file operation, in one Dutch sentence for the user."""
+    where = shown(path if path is not None else (exc.filename or ""))
+    code = exc.errno
+    if code == errno.ENOSPC or code == getattr(errno, "EDQUOT", -1):
+        return f"de schijf is vol (bij het schrijven van {where}); maak ruimte vrij."
+    if code in (errno.EACCES, errno.EPERM):
+        return f"geen toestemming om {where} te schrijven (alleen-lezen map of bestand)."
+    if code == errno.EROFS:
+        return f"{where} staat op een schijf die alleen gelezen kan worden."
+    if code == errno.ENAMETOOLONG:
+        return (
+            f"de naam of het pad van {where} is te lang voor het bestandssysteem; "
+            "kies een kortere naam of een andere map (--uitvoer)."
+        )
+    if code == errno.ENOENT:
+        return f"de map van {where} bestaat niet (meer)."
+    if code in (errno.ENOTDIR, errno.EISDIR):
+        return f"{where}: een deel van het pad is geen map, of het doel is een map."
+    if code == errno.EBUSY or code == getattr(errno, "ETXTBSY", -1):
+        return f"{where} is in gebruik door een ander programma; sluit het en probeer opnieuw."
+    if code == errno.EIO:
+        return f"schijffout bij het schrijven van {where}."
+    detail = exc.strerror or str(exc)
+    return f"{where} kon niet worden geschreven ({shown(detail)})."
+
+
+def output_path_for(source: Path, *, uitvoer: Path | None = None, vervang: bool = False) -> Path:
+    """Where the annotated copy of `source` goes.
+
+    By default a new file beside the original, ``<stem>.controle<suffix>``, or in folder
+    `uitvoer`. With `vervang` the source itself (not for CSV, which cannot hold the marks: a CSV
+    always gets ``<stem>.controle.xlsx``). Annotating an earlier output again targets that same
+    file instead of stacking ``.controle.controle``.
+
+    >>> output_path_for(Path("map/voorbeeld.xlsm")).as_posix()
+    'map/voorbeeld.controle.xlsm'
+    >>> output_path_for(Path("map/monitor.csv"), uitvoer=Path("uit")).as_posix()
+    'uit/monitor.controle.xlsx'
+    >>> output_path_for(Path("map/voorbeeld.controle.xlsx")).as_posix()
+    'map/voorbeeld.controle.xlsx'
+    """
+    source = Path(source)
+    is_csv = source.suffix.lower() == ".csv"
+    if vervang and not is_csv:
+        return source
+    suffix = ".xlsx" if is_csv else source.suffix
+    stem = source.stem
+    name = f"{stem}{suffix}" if stem.lower().endswith(".controle") else f"{stem}.controle{suffix}"
+    return Path(uitvoer if uitvoer is not None else source.parent) / name

@@ -142,11 +142,21 @@ def _read_excel(path: Path) -> list[_Sheet]:
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(path)
+        reader = fastexcel.read_excel(_fastexcel_source(path))
         names = reader.sheet_names
     except Exception as exc:
         raise OnleesbaarBestand(path, _calamine_reason(exc)) from None
     return [_ExcelSheet(path, reader, name) for name in names]
+
+
+def _fastexcel_source(path: Path) -> Path | bytes:
+    """fastexcel takes a path only as UTF-8 text: a file name in other bytes (Linux allows
+    any) is passed as the file's content."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return path.read_bytes()
+    return path
 
 
 def _load_excel_sheet(path: Path, reader: object, name: str) -> pl.DataFrame:
@@ -420,6 +430,9 @@ def _check_file(path: Path) -> str:
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         other = " (het lijkt een Word-document)" if "word/document.xml" in names else ""
         raise OnleesbaarBestand(path, f"dit zip-bestand is geen Excel-werkmap{other}.")
+    from batch.package import check_for_reading  # zip bombs, duplicate or damaged parts
+
+    check_for_reading(path)
     return "excel"
 
 

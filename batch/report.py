@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 import polars as pl
 
-from batch.files import atomic_write
+from batch.files import atomic_write, shown
 from batch.run import FileResult
 from jeugdhulp.findings import FINDING_FIELDS
 
@@ -28,15 +28,15 @@ def mask_bsn(text: str) -> str:
 
 def file_entry(result: FileResult) -> dict[str, object]:
     return {
-        "bestand": str(result.bestand),
+        "bestand": shown(result.bestand),
         "status": result.status,
-        "melding": result.melding,
+        "melding": shown(result.melding),
         "rijen": result.rijen,
         "fouten": result.fouten,
         "waarschuwingen": result.waarschuwingen,
         "bedrag_gedeclareerd": str(result.bedrag_gedeclareerd),
         "bedrag_met_fout": str(result.bedrag_met_fout),
-        "uitvoer": str(result.uitvoer) if result.uitvoer else None,
+        "uitvoer": shown(result.uitvoer) if result.uitvoer else None,
         "bevindingen": result.bevindingen.select(FINDING_FIELDS).to_dicts(),
     }
 
@@ -89,15 +89,15 @@ def _summary_workbook(
     )
     files.write_row(2, 0, headers, bold)
     for row, result in enumerate(results, start=3):
-        files.write_string(row, 0, str(result.bestand))
+        files.write_string(row, 0, shown(result.bestand))
         files.write_string(row, 1, result.status)
-        files.write_string(row, 2, result.melding)
+        files.write_string(row, 2, shown(result.melding))
         files.write_number(row, 3, result.rijen)
         files.write_number(row, 4, result.fouten)
         files.write_number(row, 5, result.waarschuwingen)
         files.write_number(row, 6, float(result.bedrag_gedeclareerd), money)
         files.write_number(row, 7, float(result.bedrag_met_fout), money)
-        files.write_string(row, 8, str(result.uitvoer or ""))
+        files.write_string(row, 8, shown(result.uitvoer or ""))
     files.autofilter(2, 0, 2 + len(results), len(headers) - 1)
     files.freeze_panes(3, 0)
     files.set_column(0, 0, 48)
@@ -113,7 +113,7 @@ def _summary_workbook(
     row = 1
     for result in results:
         for record in result.bevindingen.select(FINDING_FIELDS).iter_rows():
-            findings.write_string(row, 0, result.bestand.name)
+            findings.write_string(row, 0, shown(result.bestand.name))
             for col, value in enumerate(record, start=1):
                 if isinstance(value, int):
                     findings.write_number(row, col, value)

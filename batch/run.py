@@ -1,7 +1,9 @@
 """Checking one file end to end: read, check, write back. The unit of work of the CLI's workers.
 
 Everything that can go wrong with one file ends here as a `FileResult` with a Dutch message, so
-that one bad file never stops the others.
+that one bad file never stops the others. A file that was checked but whose checked copy could
+not be written (disk full, no permission, a damaged package, the workbook open in Excel) keeps
+its findings: its status is `NIET_GESCHREVEN` and the message says why.
 """
 
 from __future__ import annotations
@@ -12,16 +14,20 @@ import traceback
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from jeugdhulp.errors import JeugdhulpError
 from jeugdhulp.findings import FINDING_FIELDS
 from jeugdhulp.profile import load_profile
 
+if TYPE_CHECKING:  # polars is imported where it is used: the CLI's supervisor does not need it
+    import polars as pl
+
 #: Status of a file in the reports.
 GECONTROLEERD = "gecontroleerd"
 NIET_GECONTROLEERD = "niet gecontroleerd"
+#: Checked (the findings stand), but no checked copy of the workbook was written.
+NIET_GESCHREVEN = "gecontroleerd, niet geschreven"
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 #: What a folder gives: the supported files plus old `.xls`, which is reported, not skipped.
@@ -36,6 +42,7 @@ class Options:
     schrijven: bool = True  # write the annotated workbook
     uitvoer: Path | None = None
     vervang: bool = False
+    rapport: Path | None = None  # the JSON report, named where a list does not fit
 
 
 @dataclass(slots=True)
@@ -52,13 +59,23 @@ class FileResult:
     seconden: float = 0.0
     #: seconds per phase: lezen (read + normalise), controleren, schrijven (write-back)
     tijden: dict[str, float] = field(default_factory=dict)
-    bevindingen: pl.DataFrame = field(
-        default_factory=lambda: pl.DataFrame(schema=dict.fromkeys(FINDING_FIELDS, pl.String))
-    )
+    bevindingen: pl.DataFrame = field(default_factory=lambda: _no_findings())
 
     @property
     def checked(self) -> bool:
+        """The file was read and checked: its findings stand (even if no copy was written)."""
+        return self.status in (GECONTROLEERD, NIET_GESCHREVEN)
+
+    @property
+    def complete(self) -> bool:
+        """Checked, and the checked copy written when one was asked for."""
         return self.status == GECONTROLEERD
+
+
+def _no_findings() -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(schema=dict.fromkeys(FINDING_FIELDS, pl.String))
 
 
 def _on_allocation_list() -> list[str]:
@@ -71,6 +88,8 @@ def _on_allocation_list() -> list[str]:
 def _amounts(productie_frame: pl.DataFrame, findings: pl.DataFrame) -> tuple[Decimal, Decimal]:
     """Declared amount, and the part of it on production rows with at least one fout (findings
     on the allocation list have rows of their own sheet)."""
+    import polars as pl
+
     bedrag = productie_frame.select("_rij", "bedrag").unique("_rij")
     total = bedrag.get_column("bedrag").sum()
     on_production = ~pl.col("controle").is_in(_on_allocation_list())
@@ -90,6 +109,11 @@ def check_file(path: Path, options: Options) -> FileResult:
         return FileResult(path, NIET_GECONTROLEERD, str(exc))
     except MemoryError:
         return FileResult(path, NIET_GECONTROLEERD, f"{path.name}: te groot om te controleren.")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return FileResult(
+            path, NIET_GECONTROLEERD, f"{path.name}: het bestand is niet te lezen ({reason})."
+        )
     except Exception as exc:  # a bug must not take the other files down
         detail = "".join(traceback.format_exception_only(exc)).strip()
         return FileResult(
@@ -158,22 +182,51 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
     )
     lap("controleren")
     if options.schrijven:
-        from batch.annotate import annotate_workbook, output_path_for
-        from jeugdhulp.checks import CATALOGUE
-
-        target = output_path_for(path, uitvoer=options.uitvoer, vervang=options.vervang)
-        annotate_workbook(
-            path,
-            findings,
-            target,
-            profiel=profile.naam,
-            gecontroleerd_op=started,
-            legenda=[(c.id, c.ernst, c.titel) for c in CATALOGUE],
-        )
-        result.uitvoer = target
+        _write_back(path, result, options, profile.naam, started)
         lap("schrijven")
     result.seconden = (dt.datetime.now() - started).total_seconds()
     return result
+
+
+def _write_back(
+    path: Path, result: FileResult, options: Options, profiel: str, started: dt.datetime
+) -> None:
+    """Write the checked copy; a failure sets `NIET_GESCHREVEN` and the reason, and keeps
+    the findings (they were found; only the copy is missing)."""
+    from batch.annotate import annotate_workbook, output_path_for
+    from batch.files import os_reason
+    from jeugdhulp.checks import CATALOGUE
+
+    target = output_path_for(path, uitvoer=options.uitvoer, vervang=options.vervang)
+    not_written = f"'{path.name}': geen gecontroleerde kopie geschreven:"
+    kept = "De bevindingen staan in het overzicht; de werkmap zelf is niet veranderd."
+    try:
+        annotate_workbook(
+            path,
+            result.bevindingen,
+            target,
+            profiel=profiel,
+            gecontroleerd_op=started,
+            legenda=[(c.id, c.ernst, c.titel) for c in CATALOGUE],
+            rapport=options.rapport,
+        )
+    except JeugdhulpError as exc:
+        result.status, result.melding = NIET_GESCHREVEN, str(exc)
+    except OSError as exc:
+        result.status = NIET_GESCHREVEN
+        result.melding = f"{not_written} {os_reason(exc, target)} {kept}"
+    except MemoryError:
+        result.status = NIET_GESCHREVEN
+        result.melding = f"{not_written} te weinig geheugen. {kept}"
+    except Exception as exc:  # a bug must not cost the findings
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        result.status = NIET_GESCHREVEN
+        result.melding = (
+            f"{not_written} onverwachte fout ({detail}). {kept} "
+            "Meld dit bij de beheerder van het hulpmiddel."
+        )
+    else:
+        result.uitvoer = target
 
 
 def collect_paths(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
@@ -224,7 +277,7 @@ def refuse_shared_targets(
     """
     if not options.schrijven:
         return paths, []
-    from batch.annotate import output_path_for
+    from batch.files import output_path_for
 
     owners: dict[Path, Path] = {}
     kept: list[Path] = []

@@ -40,6 +40,7 @@ __all__ = [
     "finding_sort_key",
     "finding_values",
     "legend_lines",
+    "legend_lines_for_counts",
     "marks_per_sheet",
     "parse_ref",
     "sqref",
@@ -75,10 +76,17 @@ def legend_lines(
 ) -> list[str]:
     """The legend above the findings (rows 1-4 of column A); the first line is the title."""
     fout = sum(f.ernst == "fout" for f in findings)
-    waarschuwing = len(findings) - fout
+    return legend_lines_for_counts(len(findings), fout, profiel, gecontroleerd_op)
+
+
+def legend_lines_for_counts(
+    total: int, fout: int, profiel: str, gecontroleerd_op: dt.datetime
+) -> list[str]:
+    """`legend_lines` from the number of findings and of *fout* findings among them."""
+    waarschuwing = total - fout
     when = gecontroleerd_op.strftime("%d-%m-%Y %H:%M")
     return [
-        f"{TITLE_PREFIX} {len(findings)} {'bevinding' if len(findings) == 1 else 'bevindingen'}",
+        f"{TITLE_PREFIX} {total} {'bevinding' if total == 1 else 'bevindingen'}",
         f"Gecontroleerd op {when} met regioprofiel '{profiel}': "
         f"{fout} fout, {waarschuwing} waarschuwing.",
         "fout = blokkeert de betaling; herstel de cel voordat u declareert. "

@@ -15,7 +15,8 @@ import polars as pl
 import pytest
 
 import batch.annotate as annotate_module
-from batch._ooxml import ParallelDeflateMember, resolve_target
+from batch._ooxml import resolve_target
+from batch._zip import ParallelDeflateMember
 from batch.annotate import (
     MARKER,
     AnnotateResult,
@@ -31,6 +32,7 @@ from tests.corpus.build_corpus import (
     build_corpus,
     sample_findings,
 )
+from tests.ooxml_helpers import check
 
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -156,10 +158,15 @@ def test_cell_values_formulas_and_cached_results_are_unchanged(corpus, tmp_path,
 def test_sheet_features_survive(corpus, tmp_path, name):
     source = copy_of(corpus, name, tmp_path)
     target = tmp_path / f"uit{source.suffix}"
-    annotate(source, sample_findings(source), target)
+    findings = sample_findings(source)
+    annotate(source, findings, target)
     before, after = openpyxl.load_workbook(source), openpyxl.load_workbook(target)
     assert after.active.title == before.active.title
-    assert set(before.defined_names) == set(after.defined_names)
+    own = {n for n in after.defined_names if n.startswith("jeugdhulp_")}  # the tool's markers
+    assert own == {"jeugdhulp_controle"} | {
+        f"jeugdhulp_markering{i}" for i in range(1, len({f.blad for f in findings}) + 1)
+    }
+    assert set(before.defined_names) == set(after.defined_names) - own
     for ws in before.worksheets:
         new = after[ws.title]
         assert new.sheet_state == ws.sheet_state
@@ -392,7 +399,9 @@ def test_a_users_own_controle_sheet_is_kept(tmp_path):
 
 
 def test_sheet_end_split_across_read_chunks(corpus, tmp_path, monkeypatch):
-    monkeypatch.setattr(annotate_module, "_CHUNK", 7)
+    import batch._ooxml
+
+    monkeypatch.setattr(batch._ooxml, "_CHUNK", 7)
     source = copy_of(corpus, "xlsxwriter_volledig.xlsx", tmp_path)
     target = annotate(source, sample_findings(source)).target
     before = cell_values(source, data_only=False)
@@ -469,7 +478,7 @@ def test_crash_mid_write_leaves_original_intact_and_no_temp_file(corpus, tmp_pat
     def crash(*args, **kwargs):
         raise OSError("schijf vol")
 
-    monkeypatch.setattr(annotate_module, "_rewrite_sheet", crash)
+    monkeypatch.setattr(annotate_module._Plan, "_rewrite_sheet", crash)
     with pytest.raises(OSError, match="schijf vol"):
         annotate(source, sample_findings(source), source)  # replacing the original in place
     assert source.read_bytes() == original
@@ -549,10 +558,13 @@ def test_workbook_with_prefixed_namespace(tmp_path):
         workbook = z.read("xl/workbook.xml").decode()
         styles = z.read("xl/styles.xml").decode()
     assert '<x:conditionalFormatting sqref="A2">' in sheet
-    assert '<x:sheet name="Controle"' in workbook and "<x:definedName " in workbook
+    assert "<x:definedName " in workbook
     assert "<x:dxf><x:font>" in styles
     for part in (sheet, workbook, styles):
         ET.fromstring(part)  # still well-formed
+    first = ET.fromstring(workbook).find("m:sheets/m:sheet", NS)
+    assert first is not None and first.get("name") == "Controle"
+    assert re.search(r"<x:sheet [^>]*name=\"Controle\"", workbook)  # no default namespace added
     after = openpyxl.load_workbook(target)
     assert after.sheetnames == ["Controle", "Productie", "Lokaal"]
     assert after["Productie"]["B2"].value == 10
@@ -611,3 +623,16 @@ def test_many_marks_are_split_with_distinct_priorities(corpus, tmp_path, monkeyp
     assert len(priorities) == len(set(priorities)) == 4  # 2 red blocks, 1 orange, 1 user rule
     sqrefs = re.findall(r'sqref="([^"]+)"><cfRule type="expression"', xml)
     assert sorted(" ".join(sqrefs).split()) == ["A2:A6", "C2:C6", "E2:E6"]
+
+
+@pytest.mark.parametrize("name", [*WORKBOOKS, *CSV_FILES])
+def test_every_output_passes_the_strict_checker_twice(corpus, tmp_path, name):
+    source = copy_of(corpus, name, tmp_path)
+    if source.suffix == ".csv":
+        findings = [Finding(source.stem, 2, "BSN", "A2", "PM002", "fout", "", "BSN", "")]
+    else:
+        findings = sample_findings(source)
+    first = annotate(source, findings).target
+    assert check(first) == []
+    annotate(first, findings[:1], first)
+    assert check(first) == []

@@ -711,7 +711,9 @@ def test_workbook_open_in_excel_is_not_overwritten(
     code, out, _ = controleer(capsys, faulty, clean, *options, "--json", tmp_path / "r.json")
     assert code == 2
     entries = report(tmp_path / "r.json")
-    assert entries["fouten.xlsx"]["status"] == NOT_CHECKED
+    # checked, but not written: the findings are kept, the message says why
+    assert entries["fouten.xlsx"]["status"] == "gecontroleerd, niet geschreven"
+    assert entries["fouten.xlsx"]["bevindingen"]
     assert "geopend in Excel" in entries["fouten.xlsx"]["melding"]
     assert "geopend in Excel" in out
     assert entries["klein.xlsx"]["status"] == CHECKED  # the other file still done

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from batch._ooxml import open_member
+from batch.package import open_member
 
 
 def _zip(members: dict[str, bytes], compression: int) -> bytes:
