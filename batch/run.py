@@ -125,6 +125,8 @@ def check_file(path: Path, options: Options) -> FileResult:
 
 
 def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResult:
+    import polars as pl
+
     from batch.reader import read_table_file, read_workbook
     from jeugdhulp.checks import run_checks
 
