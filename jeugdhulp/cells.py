@@ -12,9 +12,12 @@ text to `jeugdhulp.normalize` and find the same things:
 - TRUE/FALSE: "true" / "false";
 - text: unchanged; an empty cell or an error value (#N/A, #DEEL/0!, ...): None.
 
-`text_frame` builds the raw frame `normalize` takes (`_rij` plus columns named by Excel letter)
-and `table_from_body` does the rest, so no path has its own copy. Pure Python and polars: no file
-is read here, so the module runs in xlwings Lite.
+`text_frame` builds the raw frame `normalize` takes (`_rij` plus columns named by Excel letter,
+and per column holding a text such as "7.688" a Boolean `<letter>~tekst` saying which cells are
+text, since "7.688" typed as text is 7688 and a number cell 7,688 is not) and
+`table_from_body` does the rest: merged data cells take their anchor's value, cells without a
+value are listed (`TableInfo.onbekend`), the text is typed (`jeugdhulp.normalize`). So no path has
+its own copy. Pure Python and polars: no file is read here, so the module runs in xlwings Lite.
 
 >>> [cell_text(v) for v in (3.0, 54.42, 1 / 3, True, "", None, dt.date(2023, 3, 1))]
 ['3', '54.42', '0.333333333', 'true', None, None, '2023-03-01 00:00:00']
@@ -26,16 +29,31 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from jeugdhulp.columns import HEADER_SCAN_ROWS, HeaderRow
+from jeugdhulp.columns import HEADER_SCAN_ROWS, TABLE_TITLES, HeaderRow, column
 from jeugdhulp.findings import column_letter
-from jeugdhulp.normalize import normalize
-from jeugdhulp.schema import ColumnInfo, TableInfo
+from jeugdhulp.normalize import TEXT_CELL_SUFFIX, normalize
+from jeugdhulp.parse import CELL_OR_DUTCH, number_text
+from jeugdhulp.schema import (
+    FOUTWAARDE,
+    GEEN_UITKOMST,
+    ONBEKEND,
+    ColumnInfo,
+    TableInfo,
+)
 
-__all__ = ["EXCEL_ERRORS", "cell_text", "head_rows", "table_from_body", "text_frame"]
+__all__ = [
+    "EXCEL_ERRORS",
+    "cell_text",
+    "column_index",
+    "head_rows",
+    "table_from_body",
+    "text_frame",
+]
 
 #: Error values as Office.js sends them; COM (classic xlwings) already gives None for them.
 EXCEL_ERRORS = frozenset(
@@ -104,6 +122,25 @@ def cell_text(value: object) -> str | None:
     return text
 
 
+def column_index(letters: str) -> int:
+    """The 0-based index of Excel column letters (the inverse of `column_letter`).
+
+    >>> column_index("A"), column_index("Z"), column_index("AA"), column_index("XFD")
+    (0, 25, 26, 16383)
+    """
+    index = 0
+    for ch in letters.upper():
+        if not "A" <= ch <= "Z":
+            raise ValueError(letters)
+        index = index * 26 + ord(ch) - 64
+    if index == 0:
+        raise ValueError(letters)
+    return index - 1
+
+
+_CELL_OR_DUTCH = re.compile(CELL_OR_DUTCH)
+
+
 def text_frame(
     rows: Sequence[Sequence[object]], first_row: int = 1, first_column: int = 1
 ) -> pl.DataFrame:
@@ -113,18 +150,31 @@ def text_frame(
     row numbers and letters are the ones the user sees.
     """
     width = max((len(row) for row in rows), default=0)
-    data: dict[str, list[str | None]] = {}
+    data: dict[str, list[object]] = {}
+    schema: dict[str, pl.DataType] = {}
     for c in range(width):
         letter = column_letter(first_column - 1 + c)
-        data[letter] = [cell_text(row[c]) if c < len(row) else None for row in rows]
-    frame = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
+        values = [row[c] if c < len(row) else None for row in rows]
+        data[letter] = [cell_text(value) for value in values]
+        schema[letter] = pl.String()
+        # Only where a text reads differently from a number cell with the same text ("7.688"),
+        # as the file reader does (`batch.reader._ambiguous_letters`).
+        if any(isinstance(v, str) and _CELL_OR_DUTCH.match(number_text(v)) for v in values):
+            data[f"{letter}{TEXT_CELL_SUFFIX}"] = [isinstance(value, str) for value in values]
+            schema[f"{letter}{TEXT_CELL_SUFFIX}"] = pl.Boolean()
+    frame = pl.DataFrame(data, schema=schema)
     rij = pl.Series("_rij", range(first_row, first_row + len(rows)), dtype=pl.Int64)
     return frame.insert_column(0, rij)
 
 
+def letter_columns(frame: pl.DataFrame) -> list[str]:
+    """The cell columns of a raw frame (not `_rij`, not the `~tekst` companions)."""
+    return [c for c in frame.columns if c != "_rij" and TEXT_CELL_SUFFIX not in c]
+
+
 def head_rows(frame: pl.DataFrame) -> list[list[str | None]]:
     """The first rows of a raw frame as lists, for header detection (`jeugdhulp.columns`)."""
-    top = frame.head(HEADER_SCAN_ROWS).drop("_rij")
+    top = frame.head(HEADER_SCAN_ROWS).select(letter_columns(frame))
     return [list(row) for row in top.rows()]
 
 
@@ -136,20 +186,150 @@ def table_from_body(
     kopregel: int,
     *,
     alles_tekst: bool = False,
+    onbekend: Iterable[tuple[int, int, str, str | None, str | None]] = (),
+    samengevoegd: Iterable[tuple[int, int, int, int]] = (),
 ) -> TableInfo:
     """The typed table from the raw rows below a detected header row (`kopregel`: its Excel row).
 
-    `alles_tekst`: the source has no cell types (csv); see `jeugdhulp.normalize.normalize`."""
-    letters = [c for c in body.columns if c != "_rij"]
+    `alles_tekst`: the source has no cell types (csv); see `jeugdhulp.normalize.normalize`.
+    `onbekend`: cells whose value the file does not give, as (row, 0-based column, reason,
+    formula, value held), reasons as in `jeugdhulp.schema` (GEEN_UITKOMST, HERBEREKENEN,
+    FOUTWAARDE). `samengevoegd`: merged ranges as (first row, first column, last row, last
+    column), rows 1-based, columns 0-based: a range whose anchor (top-left) is a data cell gives
+    every cell of the range the anchor's value.
+    """
+    letters = letter_columns(body)
     mapping = {}
     for naam, index in header.mapping.items():
         if index >= len(letters):
             continue
         kop = (header.headers[index] or letters[index]).strip()
         mapping[naam] = ColumnInfo(naam=naam, kop=kop, letter=letters[index])
+    unknown = [
+        (row, column_letter(col), reden, formule, waarde)
+        for row, col, reden, formule, waarde in onbekend
+        if row > kopregel
+    ]
+    body, merged, unknown = _fill_merged(body, mapping, samengevoegd, unknown)
     info = normalize(body, table, mapping, blad, kopregel, alles_tekst=alles_tekst)
+    info.koprijen = header.rows_used
     if header.rows_used == 2:
         info.meldingen.insert(
             0, f"Kopregel over twee rijen ({kopregel - 1} en {kopregel}) gelezen."
         )
+    info.samengevoegd = [ref for ref, _ in merged]
+    info.meldingen += _merge_notes(table, mapping, merged)
+    info.onbekend = _unknown_cells(info, unknown)
+    info.meldingen += _unknown_notes(table, info)
     return info
+
+
+def _fill_merged(
+    body: pl.DataFrame,
+    mapping: dict[str, ColumnInfo],
+    ranges: Iterable[tuple[int, int, int, int]],
+    unknown: list[tuple[int, str, str, str | None, str | None]],
+) -> tuple[pl.DataFrame, list[tuple[str, str]], list[tuple[int, str, str, str | None, str | None]]]:
+    """Merged ranges over data cells: every cell of the range takes the anchor's value (Excel
+    shows it there; the reader gives it only in the anchor). Returns the body, the ranges used
+    as (A1 range, canonical column) and the unknown cells, extended by the cells of a range whose
+    anchor is unknown (a formula without a result merged over rows is unknown in every row).
+
+    Only columns mapped to a canonical field and ranges whose anchor lies in the body count.
+    """
+    if body.height == 0:
+        return body, [], unknown
+    first = body.get_column("_rij")[0]
+    last = first + body.height - 1
+    by_letter = {info.letter: naam for naam, info in mapping.items()}
+    unknown_at = {(row, letter): cell for cell in unknown for row, letter in [cell[:2]]}
+    fills: dict[str, tuple[list[int], list[str | None]]] = {}
+    used: list[tuple[str, str]] = []
+    for r1, c1, r2, c2 in ranges:
+        if not first <= r1 <= last:
+            continue
+        r2 = min(r2, last)
+        anchor_letter = column_letter(c1)
+        for col in range(c1, c2 + 1):
+            letter = column_letter(col)
+            if letter not in by_letter:
+                continue
+            anchor = (
+                body.get_column(anchor_letter)[r1 - first]
+                if anchor_letter in body.columns
+                else None
+            )
+            cells = [
+                (row, letter) for row in range(r1, r2 + 1) if (row, letter) != (r1, anchor_letter)
+            ]
+            if (r1, anchor_letter) in unknown_at:
+                _, _, reden, formule, waarde = unknown_at[(r1, anchor_letter)]
+                unknown += [(row, lt, reden, formule, waarde) for row, lt in cells]
+                anchor = None
+            rows, values = fills.setdefault(letter, ([], []))
+            rows += [row - first for row, _ in cells]
+            values += [anchor] * len(cells)
+            used.append((f"{anchor_letter}{r1}:{column_letter(c2)}{r2}", by_letter[letter]))
+    if fills:
+        body = body.with_columns(
+            body.get_column(letter).scatter(rows, pl.Series(values, dtype=pl.String))
+            for letter, (rows, values) in fills.items()
+            if rows
+        )
+    unique = list(dict.fromkeys(used))
+    return body, unique, unknown
+
+
+def _merge_notes(
+    table: str, mapping: dict[str, ColumnInfo], merged: list[tuple[str, str]]
+) -> list[str]:
+    notes = []
+    by_column: dict[str, list[str]] = {}
+    for ref, naam in merged:
+        by_column.setdefault(naam, []).append(ref)
+    for naam, refs in by_column.items():
+        shown = ", ".join(refs[:5]) + (f" en {len(refs) - 5} meer" if len(refs) > 5 else "")
+        notes.append(
+            f"Samengevoegde cellen in kolom '{mapping[naam].kop}' ({shown}): de waarde van de "
+            "eerste cel geldt voor elke rij van het bereik."
+        )
+    return notes
+
+
+def _unknown_cells(
+    info: TableInfo, unknown: list[tuple[int, str, str, str | None, str | None]]
+) -> pl.DataFrame:
+    """`TableInfo.onbekend`: the unknown cells in mapped columns of rows the table kept (a row
+    with nothing but formulas without a result, a template row, is no data row)."""
+    by_letter = {where.letter: naam for naam, where in info.kolommen.items()}
+    rows = [
+        (row, by_letter[letter], letter, formule, reden, waarde)
+        for row, letter, reden, formule, waarde in unknown
+        if letter in by_letter
+    ]
+    frame = pl.DataFrame(
+        rows, schema=["_rij", "kolom", "letter", "formule", "reden", "waarde"], orient="row"
+    ).cast(ONBEKEND)  # type: ignore[arg-type]
+    kept = info.frame.select("_rij").unique()
+    return frame.join(kept, on="_rij", how="semi").unique(["_rij", "letter"]).sort("_rij", "letter")
+
+
+def _unknown_notes(table: str, info: TableInfo) -> list[str]:
+    if info.onbekend.height == 0:
+        return []
+    counts = info.onbekend.group_by("reden").len()
+    parts = []
+    for reden, count in counts.iter_rows():
+        what = {
+            GEEN_UITKOMST: "formule(s) zonder opgeslagen uitkomst",
+            FOUTWAARDE: "cel(len) met een foutwaarde",
+        }.get(reden, "formule(s) waarvan de werkmap vraagt opnieuw te berekenen")
+        parts.append(f"{count} {what}")
+    columns = ", ".join(
+        dict.fromkeys(column(table, naam).kop for naam in info.onbekend.get_column("kolom"))
+    )
+    return [
+        f"Waarde onbekend in {TABLE_TITLES[table]} ({columns}): "
+        + ", ".join(parts)
+        + "; deze tellen niet als leeg of 0 (zie PM023)."
+    ]

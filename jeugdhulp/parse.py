@@ -86,6 +86,10 @@ NUMBER_EN = (
 )
 #: How a number cell's value arrives as text from the reader (fastexcel): fixed-point digits.
 CELL_NUMBER = r"^-?[0-9]+(?:\.[0-9]+)?$"
+#: A number cell's text that also reads as a Dutch number with a thousands dot ("7.688" from a
+#: cell holding 7,688, or typed as text: 7688): the only texts where a number cell and a text
+#: cell read differently, so the readers find out which one a cell is.
+CELL_OR_DUTCH = r"^-?[1-9][0-9]{0,2}\.[0-9]{3}$"
 
 _NUMBER_TEXT = re.compile(NUMBER_TEXT)
 _NUMBER_INT = re.compile(NUMBER_INT)

@@ -932,8 +932,8 @@ def test_checks_switched_off_in_the_profile_are_not_run() -> None:
     assert plan["PM001"] is None
 
 
-def test_catalogue_is_pm001_to_pm022_in_order_with_the_domain_severities() -> None:
-    assert [c.id for c in CATALOGUE] == [f"PM{i:03d}" for i in range(1, 23)]
+def test_catalogue_is_pm001_to_pm023_in_order_with_the_domain_severities() -> None:
+    assert [c.id for c in CATALOGUE] == [f"PM{i:03d}" for i in range(1, 24)]
     warnings = {c.id for c in CATALOGUE if c.ernst == "waarschuwing"}
     assert warnings == {"PM016", "PM018", "PM022"}
 

@@ -8,14 +8,14 @@ the checks themselves collected together in one lazy query) and returns the find
 exactly the columns of `jeugdhulp.findings.FINDING_FIELDS`.
 
 >>> [c.id for c in CATALOGUE][:3], len(CATALOGUE)
-(['PM001', 'PM002', 'PM003'], 22)
+(['PM001', 'PM002', 'PM003'], 23)
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from jeugdhulp.checks import invoer, productlijst, toewijzing, trajecten  # noqa: F401 (register)
+from jeugdhulp.checks import invoer, lezen, productlijst, toewijzing, trajecten  # noqa: F401 (register)
 from jeugdhulp.checks._base import (
     CATALOGUE,
     DOC_SECTIONS,
