@@ -33,12 +33,20 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from lxml import etree
+
+try:  # ISA-L's inflate: twice as fast as zlib (batch only, not the add-in)
+    from isal import isal_zlib as _inflate
+except ImportError:  # pragma: no cover - isal is a dependency; zlib keeps the code working
+    _inflate = zlib  # type: ignore[assignment]
 
 from jeugdhulp.findings import column_letter
 
@@ -402,8 +410,10 @@ class _Scanner:
         end = block.find(b">", start)
         return (start, end + 1) if end >= 0 else None
 
-    def block(self, block: bytes) -> None:
-        for match in _TYPE_DE.finditer(block):
+    def block(self, block: bytes, end: int | None = None) -> None:
+        """Look at `block[:end]`, which ends with a complete row (or the part's end)."""
+        end = len(block) if end is None else end
+        for match in _TYPE_DE.finditer(block, 0, end):
             if block[match.start() - 1 : match.start()] not in (b" ", b"\t", b"\n", b"\r"):
                 continue
             tag = self._cell_tag(block, match.start())
@@ -422,7 +432,7 @@ class _Scanner:
             formula = self._formula_text(body)
             error = _unescape(value.group(1)).strip() if value and value.group(1) else None
             self.result.onbekend.append(UnknownCell(row, col, "foutwaarde", formula, error))
-        for match in self.formula.finditer(block):
+        for match in self.formula.finditer(block, 0, end):
             self.result.formules += 1
             tag = self._cell_tag(block, match.start())
             if tag is None:
@@ -497,27 +507,68 @@ def scan_sheet(path: Path, part: str, *, herberekenen: bool = False) -> SheetSca
         return scan_sheet_parsed(path, part, herberekenen=herberekenen)
 
 
+def _inflated(path: Path, part: str) -> Iterator[bytes]:
+    """The member `part` of the zip at `path`, inflated in blocks (ISA-L where it can)."""
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(part)
+        if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or (
+            info.flag_bits & 0x01
+        ):
+            with zf.open(info) as stream:
+                while chunk := stream.read(_CHUNK):
+                    yield chunk
+            return
+    with path.open("rb") as handle:
+        handle.seek(info.header_offset)
+        header = handle.read(30)
+        if header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"bad local header for {part}")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        handle.seek(info.header_offset + 30 + name_length + extra_length)
+        remaining = info.compress_size
+        inflater = _inflate.decompressobj(-15) if info.compress_type else None
+        while remaining:
+            raw = handle.read(min(remaining, _CHUNK // 4))
+            if not raw:
+                raise zipfile.BadZipFile(f"truncated member {part}")
+            remaining -= len(raw)
+            data = raw if inflater is None else inflater.decompress(raw)
+            if not remaining and inflater is not None:
+                data += inflater.flush()
+            if data:
+                yield data
+
+
 def _scan_streamed(path: Path, part: str, herberekenen: bool) -> SheetScan:
-    with zipfile.ZipFile(path) as zf, zf.open(part) as stream:
-        data = stream.read(_CHUNK)
-        root = _ROOT.search(data[:65536])
-        if root is None or root.group(2) != b"worksheet":
-            return SheetScan()
-        prefix = root.group(1) + b":" if root.group(1) else b""
-        scanner = _Scanner(prefix, herberekenen)
-        while True:
-            chunk = stream.read(_CHUNK)
-            cut = len(data) if not chunk else _row_boundary(data, prefix)
-            if cut > 0:
-                block = data[:cut]
-                scanner.block(block)
-                if b"mergeCell" in block:
-                    scanner.merges(block)
-                data = data[cut:]
-            if not chunk:
-                break
-            data += chunk
-        return scanner.result
+    blocks = _inflated(path, part)
+    data = b""
+    for chunk in blocks:
+        data += chunk
+        if len(data) >= 65536:
+            break
+    root = _ROOT.search(data[:65536])
+    if root is None or root.group(2) != b"worksheet":
+        return SheetScan()
+    prefix = root.group(1) + b":" if root.group(1) else b""
+    scanner = _Scanner(prefix, herberekenen)
+    pending, size = [data], len(data)
+    for chunk in blocks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size < _CHUNK:
+            continue
+        data = b"".join(pending)
+        cut = _row_boundary(data, prefix)
+        if cut > 0:
+            scanner.block(data, cut)  # bounds, not a slice: no copy of the block
+            data = data[cut:]
+        pending, size = [data], len(data)
+    # The end: what follows the last row (the merged ranges come after sheetData).
+    data = b"".join(pending)
+    scanner.block(data)
+    if b"mergeCell" in data:
+        scanner.merges(data)
+    return scanner.result
 
 
 def scan_sheet_parsed(path: Path, part: str, *, herberekenen: bool = False) -> SheetScan:

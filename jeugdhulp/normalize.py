@@ -234,6 +234,20 @@ def decimal_parser(
     return value, lenient, 5
 
 
+def cell_number_parser(
+    plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
+) -> tuple[str, str, int]:
+    """`decimal_parser` for a column whose every text is a number cell's ("54.42", "-3"): the
+    same values, without the work for typed text (what most columns of a workbook are)."""
+    s = pl.col(src).str.strip_chars()
+    exact = s.cast(pl.Decimal(38, 9), strict=False)
+    value = plan.add(0, f"{out}~value", exact.round(4).cast(dtype, strict=False))
+    lenient = plan.add(0, f"{out}~lenient", pl.lit(False))
+    for name in ("dubbelzinnig", "nl", "en"):
+        plan.add(0, f"{out}~{name}", pl.lit(False))
+    return value, lenient, 1
+
+
 def date_parser(
     plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
 ) -> tuple[str, str, int]:
@@ -414,16 +428,20 @@ def plan_column(
     src: str,
     out: str | None = None,
     tekstcel: pl.Expr | None = None,
+    *,
+    parser: Parser | None = None,
 ) -> tuple[str, str, str]:
     """Add the parsing of file column `src` as canonical column `naam` to a plan.
 
     Returns the names of the typed value, `__tekst` and `__soepel` columns (`out`,
     `out__tekst`, `out__soepel`). An empty cell gives null, null and false. `tekstcel`: which
-    cells are text cells (see `decimal_parser`); default: none known.
+    cells are text cells (see `decimal_parser`); default: none known. `parser`: instead of the
+    column's own (`parser_for`).
     """
     out = out or naam
     known = pl.lit(False) if tekstcel is None else tekstcel.fill_null(False)
-    value, lenient, depth = parser_for(naam, dtype)(plan, src, out, dtype, known)
+    parse = parser or parser_for(naam, dtype)
+    value, lenient, depth = parse(plan, src, out, dtype, known)
     text = pl.col(src)
     empty = plan.add(0, f"{out}~empty", text.is_null() | (text.str.strip_chars() == ""))
     filled = ~pl.col(empty)
@@ -535,6 +553,16 @@ def normalize(
         companion = f"{letter}{TEXT_CELL_SUFFIX}"
         return pl.col(companion) if companion in raw.columns else pl.lit(False)
 
+    number_letters = [
+        info.letter
+        for naam, info in infos.items()
+        if naam in QUANTITY_NAMES or isinstance(schema.get(naam), pl.Decimal)
+    ]
+    cell_numbers = set() if alles_tekst else _only_cell_numbers(raw, number_letters)
+
+    def number_parser(letter: str) -> Parser | None:
+        return cell_number_parser if letter in cell_numbers else None
+
     plan = Plan()
     typed: list[pl.Expr] = [pl.col("_rij").cast(pl.Int64)]
     companions: list[pl.Expr] = []
@@ -544,7 +572,9 @@ def normalize(
             continue
         if naam in infos:
             letter = infos[naam].letter
-            value, tekst, soepel = plan_column(plan, naam, dtype, letter, None, text_cells(letter))
+            value, tekst, soepel = plan_column(
+                plan, naam, dtype, letter, None, text_cells(letter), parser=number_parser(letter)
+            )
             typed.append(pl.col(value))
             companions += [pl.col(tekst), pl.col(soepel)]
             if isinstance(dtype, pl.Decimal):
@@ -557,7 +587,15 @@ def normalize(
         typed.append(kolom.alias("_aantal_kolom"))
     for k, q in enumerate(quantity if melt else []):
         letter = infos[q.naam].letter
-        plan_column(plan, "aantal", DECIMAL, letter, f"~q{k}", text_cells(letter))
+        plan_column(
+            plan,
+            "aantal",
+            DECIMAL,
+            letter,
+            f"~q{k}",
+            text_cells(letter),
+            parser=number_parser(letter),
+        )
         decimals.append(f"~q{k}")
 
     frame = _ambiguity(plan.apply(frame), decimals, alles_tekst)
@@ -647,6 +685,27 @@ def _melt_quantities(
         pick_soepel.fill_null(False).alias("aantal__soepel"),
         pick_dubbel.fill_null(False).alias("aantal__dubbelzinnig"),
     )
+
+
+QUANTITY_NAMES = frozenset(q.naam for q in QUANTITY_COLUMNS)
+
+
+def _only_cell_numbers(raw: pl.DataFrame, letters: list[str]) -> set[str]:
+    """The columns among `letters` whose every filled cell is a number cell's text ("54.42"),
+    none of them known to be a text cell: they need no reading of typed text."""
+    letters = [letter for letter in dict.fromkeys(letters) if letter in raw.columns]
+    if not letters or raw.height == 0:
+        return set(letters)
+    checks = []
+    for letter in letters:
+        text = pl.col(letter).str.strip_chars()
+        plain = text.is_null() | (text == "") | text.str.contains(CELL_NUMBER)
+        companion = f"{letter}{TEXT_CELL_SUFFIX}"
+        if companion in raw.columns:
+            plain = plain & ~pl.col(companion).fill_null(False)
+        checks.append(plain.all().alias(letter))
+    row = raw.select(checks).row(0, named=True)
+    return {letter for letter, ok in row.items() if ok}
 
 
 def _ambiguity(frame: pl.LazyFrame, decimals: list[str], alles_tekst: bool) -> pl.LazyFrame:

@@ -527,3 +527,23 @@ def test_no_rows_still_gives_the_schema(quantity: str) -> None:
         "aantal__soepel": pl.Boolean(),
         "aantal__dubbelzinnig": pl.Boolean(),
     }
+
+
+@MIRROR
+@given(
+    st.lists(
+        st.decimals(min_value=-(10**12), max_value=10**12, places=9, allow_nan=False).map(
+            lambda d: f"{d:f}".rstrip("0").rstrip(".") if "." in f"{d:f}" else f"{d:f}"
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_mirror_number_cells_fast_path(texts: list[str]) -> None:
+    """A column of number cells' texts takes a shortcut in `normalize`: the same values."""
+    raw = raw_frame({"A": ["111222333"] * len(texts), "B": texts})
+    info = normalize(raw, "productie", {"bsn": "A", "tarief": "B"}, "P", 1)
+    expected = parse_texts("tarief", texts)
+    assert info.frame["tarief"].to_list() == expected["waarde"].to_list()
+    assert not info.frame["tarief__soepel"].any()
+    assert not info.frame["tarief__dubbelzinnig"].any()
