@@ -186,11 +186,18 @@ def _ambiguous_numbers(findings: pl.DataFrame, productie: TableInfo) -> pl.DataF
     parts = []
     for flag in flags:
         naam = flag.removesuffix("__dubbelzinnig")
-        kolom = pl.col("_aantal_kolom") if naam == "aantal" else pl.lit(naam)
+        rows = frame.filter(pl.col(flag))
+        if rows.height == 0:
+            continue
+        kolom = (
+            pl.col("_aantal_kolom").replace_strict(headers, default=None, return_dtype=pl.String)
+            if naam == "aantal"
+            else pl.lit(headers.get(naam), dtype=pl.String)
+        )
         parts.append(
-            frame.filter(pl.col(flag)).select(
+            rows.select(
                 pl.col("_rij").alias("rij"),
-                kolom.replace_strict(headers, default=None, return_dtype=pl.String).alias("kolom"),
+                kolom.alias("kolom"),
                 pl.col(f"{naam}__tekst").alias("_tekst"),
             )
         )
