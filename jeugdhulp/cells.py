@@ -230,54 +230,54 @@ def _fill_merged(
     ranges: Iterable[tuple[int, int, int, int]],
     unknown: list[tuple[int, str, str, str | None, str | None]],
 ) -> tuple[pl.DataFrame, list[tuple[str, str]], list[tuple[int, str, str, str | None, str | None]]]:
-    """Merged ranges over data cells: every cell of the range takes the anchor's value (Excel
-    shows it there; the reader gives it only in the anchor). Returns the body, the ranges used
-    as (A1 range, canonical column) and the unknown cells, extended by the cells of a range whose
-    anchor is unknown (a formula without a result merged over rows is unknown in every row).
+    """Merged ranges over data cells: every row of the range takes the anchor's value in the
+    anchor's column (Excel shows it there; the reader gives it only in the anchor). Returns the
+    body, the ranges used as (A1 range, canonical column of the anchor) and the unknown cells,
+    extended by the cells of a range whose anchor is unknown (a formula without a result merged
+    over rows is unknown in every row).
 
-    Only columns mapped to a canonical field and ranges whose anchor lies in the body count.
+    A range that also covers other fields (Aantal merged over Tarief) gives those fields nothing:
+    their cells are empty in the workbook, and taking the anchor's value for another field would
+    be a guess. Only mapped columns and ranges whose anchor lies in the body count.
     """
     if body.height == 0:
         return body, [], unknown
     first = body.get_column("_rij")[0]
     last = first + body.height - 1
     by_letter = {info.letter: naam for naam, info in mapping.items()}
-    unknown_at = {(row, letter): cell for cell in unknown for row, letter in [cell[:2]]}
+    unknown_at = {(cell[0], cell[1]): cell for cell in unknown}
     fills: dict[str, tuple[list[int], list[str | None]]] = {}
     used: list[tuple[str, str]] = []
     for r1, c1, r2, c2 in ranges:
         if not first <= r1 <= last:
             continue
         r2 = min(r2, last)
-        anchor_letter = column_letter(c1)
-        for col in range(c1, c2 + 1):
-            letter = column_letter(col)
-            if letter not in by_letter:
-                continue
-            anchor = (
-                body.get_column(anchor_letter)[r1 - first]
-                if anchor_letter in body.columns
-                else None
-            )
-            cells = [
-                (row, letter) for row in range(r1, r2 + 1) if (row, letter) != (r1, anchor_letter)
-            ]
-            if (r1, anchor_letter) in unknown_at:
-                _, _, reden, formule, waarde = unknown_at[(r1, anchor_letter)]
-                unknown += [(row, lt, reden, formule, waarde) for row, lt in cells]
-                anchor = None
-            rows, values = fills.setdefault(letter, ([], []))
-            rows += [row - first for row, _ in cells]
-            values += [anchor] * len(cells)
-            used.append((f"{anchor_letter}{r1}:{column_letter(c2)}{r2}", by_letter[letter]))
+        letter = column_letter(c1)
+        covered = [
+            by_letter[column_letter(c)] for c in range(c1, c2 + 1) if column_letter(c) in by_letter
+        ]
+        if not covered:
+            continue
+        ref = f"{letter}{r1}:{column_letter(c2)}{r2}"
+        used.append((ref, by_letter.get(letter, covered[0])))
+        if letter not in by_letter or r2 == r1:
+            continue
+        anchor = body.get_column(letter)[r1 - first] if letter in body.columns else None
+        cells = list(range(r1 + 1, r2 + 1))
+        if (r1, letter) in unknown_at:
+            _, _, reden, formule, waarde = unknown_at[(r1, letter)]
+            unknown += [(row, letter, reden, formule, waarde) for row in cells]
+            anchor = None
+        rows, values = fills.setdefault(letter, ([], []))
+        rows += [row - first for row in cells]
+        values += [anchor] * len(cells)
     if fills:
         body = body.with_columns(
             body.get_column(letter).scatter(rows, pl.Series(values, dtype=pl.String))
             for letter, (rows, values) in fills.items()
             if rows
         )
-    unique = list(dict.fromkeys(used))
-    return body, unique, unknown
+    return body, list(dict.fromkeys(used)), unknown
 
 
 def _merge_notes(
@@ -285,7 +285,22 @@ def _merge_notes(
 ) -> list[str]:
     notes = []
     by_column: dict[str, list[str]] = {}
+    across: list[str] = []
+    letters = {info.letter: naam for naam, info in mapping.items()}
     for ref, naam in merged:
+        first, _, last = ref.partition(":")
+        c1, c2 = first.rstrip("0123456789"), last.rstrip("0123456789")
+        if c1 != c2:
+            fields = [
+                mapping[letters[column_letter(c)]].kop
+                for c in range(column_index(c1), column_index(c2) + 1)
+                if column_letter(c) in letters
+            ]
+            if len(fields) > 1:
+                across.append(
+                    f"Samengevoegde cellen {ref} lopen over de kolommen {', '.join(fields)}: de "
+                    f"waarde geldt alleen voor '{fields[0]}'; de andere zijn daar leeg gelezen."
+                )
         by_column.setdefault(naam, []).append(ref)
     for naam, refs in by_column.items():
         shown = ", ".join(refs[:5]) + (f" en {len(refs) - 5} meer" if len(refs) > 5 else "")
@@ -293,7 +308,7 @@ def _merge_notes(
             f"Samengevoegde cellen in kolom '{mapping[naam].kop}' ({shown}): de waarde van de "
             "eerste cel geldt voor elke rij van het bereik."
         )
-    return notes
+    return notes + across
 
 
 def _unknown_cells(

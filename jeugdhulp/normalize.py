@@ -213,6 +213,15 @@ def decimal_parser(
         pl.when(pl.col(negative) & ~pl.col(as_cell)).then(pl.lit("-") + digits).otherwise(digits)
     )
     number = plan.add(3, f"{out}~num", signed)
+    # The English reading of an ambiguous text, taken when the table proves English (`_ambiguity`).
+    english_digits = body.str.replace_all(r"[, ]", "")
+    number_en = plan.add(
+        3,
+        f"{out}~num_en",
+        pl.when(ok & pl.col(dutch) & pl.col(english)).then(
+            pl.when(pl.col(negative)).then(pl.lit("-") + english_digits).otherwise(english_digits)
+        ),
+    )
     # Exact at 9 decimals (the most a cell's text has), then rounded half-even to the schema's 4:
     # a direct cast rounds in current polars but truncates in the polars of Pyodide.
     exact = pl.col(number).cast(pl.Decimal(38, 9), strict=False)
@@ -222,6 +231,16 @@ def decimal_parser(
         pl.when(pl.col(percent) & ~pl.col(as_cell))
         .then(exact / 100)
         .otherwise(exact)
+        .round(4)
+        .cast(dtype, strict=False),
+    )
+    exact_en = pl.col(number_en).cast(pl.Decimal(38, 9), strict=False)
+    plan.add(
+        4,
+        f"{out}~value_en",
+        pl.when(pl.col(percent))
+        .then(exact_en / 100)
+        .otherwise(exact_en)
         .round(4)
         .cast(dtype, strict=False),
     )
@@ -245,6 +264,7 @@ def cell_number_parser(
     lenient = plan.add(0, f"{out}~lenient", pl.lit(False))
     for name in ("dubbelzinnig", "nl", "en"):
         plan.add(0, f"{out}~{name}", pl.lit(False))
+    plan.add(0, f"{out}~value_en", pl.lit(None, dtype=dtype))
     return value, lenient, 1
 
 
@@ -709,24 +729,35 @@ def _only_cell_numbers(raw: pl.DataFrame, letters: list[str]) -> set[str]:
 
 
 def _ambiguity(frame: pl.LazyFrame, decimals: list[str], alles_tekst: bool) -> pl.LazyFrame:
-    """`<naam>__dubbelzinnig` for the number columns: read the Dutch way while an English
-    reading also exists ("1.200"), unless the table itself proves the Dutch convention: some
-    text number in it has only a Dutch reading ("0,90", "2.500,00") and none only an English one.
+    """`<naam>__dubbelzinnig` for the number columns: a text with both a Dutch and an English
+    reading ("1.200", "1,250"), unless the table itself settles it.
 
-    In a csv, where every number is text, this is also the number's leniency (`__soepel`).
+    The table settles it when its other text numbers show one convention only: a Dutch one
+    ("0,90", "2.500,00") makes the Dutch reading simply right (not flagged); an English one
+    ("54.42", "68,025.00": a csv from an English system) makes the English reading the one
+    taken (still flagged, so the provider sees it). Otherwise the Dutch reading is taken and
+    flagged. In a csv, where every number is text, the flag is also the number's leniency.
     """
     if not decimals:
         return frame
     dutch = pl.any_horizontal([pl.col(f"{d}~nl").fill_null(False) for d in decimals]).any()
     english = pl.any_horizontal([pl.col(f"{d}~en").fill_null(False) for d in decimals]).any()
-    proven = dutch & ~english
-    flags = {
-        f"{d}__dubbelzinnig": (
-            pl.col(f"{d}~dubbelzinnig").fill_null(False) & pl.col(d).is_not_null() & ~proven
-        )
-        for d in decimals
+    ambiguous = {
+        d: pl.col(f"{d}~dubbelzinnig").fill_null(False) & pl.col(d).is_not_null() for d in decimals
     }
-    frame = frame.with_columns(flag.alias(name) for name, flag in flags.items())
+    frame = frame.with_columns(
+        *[
+            (flag & ~(dutch & ~english)).alias(f"{d}__dubbelzinnig")
+            for d, flag in ambiguous.items()
+        ],
+        *[
+            pl.when(flag & english & ~dutch)
+            .then(pl.col(f"{d}~value_en"))
+            .otherwise(pl.col(d))
+            .alias(d)
+            for d, flag in ambiguous.items()
+        ],
+    )
     if alles_tekst:
         frame = frame.with_columns(
             pl.col(f"{d}__dubbelzinnig").alias(f"{d}__soepel") for d in decimals

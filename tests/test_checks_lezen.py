@@ -192,3 +192,23 @@ def test_pm022_dutch_evidence_settles_the_ambiguity() -> None:
     assert info.frame["aantal__dubbelzinnig"].to_list() == [False]
     messages = check(info).filter(pl.col("controle") == "PM022")["melding"].to_list()
     assert not any("dubbelzinnig" in m for m in messages)
+
+
+def test_merge_across_two_fields_gives_the_other_field_nothing() -> None:
+    # Aantal merged over Tarief (F2:G2): Excel has no tariff there; it is not Aantal's value.
+    info = sheet(
+        [["111222333", "45A48", *MARCH, "01", 60, None, 54.0]], samengevoegd=[(2, 5, 2, 6)]
+    )
+    assert info.frame.select("aantal", "tarief").rows() == [(Decimal("60"), None)]
+    assert any("lopen over de kolommen Aantal, Tarief" in m for m in info.meldingen)
+
+
+def test_pm022_english_table_takes_the_english_reading() -> None:
+    # Texts "54.42" and "68,025.00" show the English convention; "1,250" is then 1250.
+    info = sheet([["111222333", "45A48", *MARCH, "04", "1,250", "54.42", "68,025.00"]])
+    assert info.frame["aantal"].to_list() == [Decimal("1250")]
+    messages = check(info).filter(pl.col("controle") == "PM022")["melding"].to_list()
+    assert (
+        "Aantal '1,250' is dubbelzinnig en gelezen als 1250 (de komma als scheiding van "
+        "duizendtallen, zoals elders in deze tabel); is 1,25 bedoeld, typ dan 1,25"
+    ) in messages

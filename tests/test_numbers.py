@@ -137,18 +137,32 @@ def test_csv_thousands_dot_is_thousands(tmp_path: Path) -> None:
     assert info.frame["aantal__soepel"].to_list() == [False, False]  # the csv proves Dutch
 
 
-def test_csv_with_decimal_points_flags_the_ambiguous_one(tmp_path: Path) -> None:
+def test_english_csv_reads_the_ambiguous_one_the_english_way(tmp_path: Path) -> None:
+    """A csv from an English system: "54.42" and "68,025.00" settle "1,250" and "1.125"."""
     path = tmp_path / "export.csv"
     path.write_text(
-        "BSN,Productcode,Begindatum,Einddatum,Eenheid,Aantal,Tarief\n"
-        "528907864,45A48,2023-05-01,2023-05-31,04,1.250,54.42\n",
+        "BSN,Productcode,Begindatum,Einddatum,Eenheid,Aantal,Tarief,Bedrag\n"
+        '528907864,45A48,2023-05-01,2023-05-31,04,"1,250",54.42,"68,025.00"\n'
+        "528907864,45A48,2023-06-01,2023-06-30,04,1.125,54.42,61.22\n",
+        encoding="utf-8",
+    )
+    info = read_tables(path).productie[0]
+    assert info.frame["aantal"].to_list() == [D("1250"), D("1.125")]
+    assert info.frame["aantal__dubbelzinnig"].to_list() == [True, True]  # still reported
+    assert info.frame["tarief"].to_list() == [D("54.42"), D("54.42")]
+
+
+def test_csv_without_a_convention_reads_dutch_and_flags(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "BSN;Productcode;Begindatum;Einddatum;Eenheid;Aantal\n"
+        "528907864;45A48;2023-05-01;2023-05-31;04;1.250\n",
         encoding="utf-8",
     )
     info = read_tables(path).productie[0]
     assert info.frame["aantal"].to_list() == [D("1250")]
     assert info.frame["aantal__dubbelzinnig"].to_list() == [True]
     assert info.frame["aantal__soepel"].to_list() == [True]
-    assert info.frame["tarief"].to_list() == [D("54.42")]
 
 
 # --- every amount in Excel's Dutch number formats reads back ----------------------------------

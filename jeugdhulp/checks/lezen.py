@@ -199,12 +199,13 @@ def _ambiguous_numbers(findings: pl.DataFrame, productie: TableInfo) -> pl.DataF
                 pl.col("_rij").alias("rij"),
                 kolom.alias("kolom"),
                 pl.col(f"{naam}__tekst").alias("_tekst"),
+                pl.col(naam).cast(pl.String).alias("_waarde"),
             )
         )
     ambiguous = pl.concat(parts).filter(pl.col("kolom").is_not_null())
     rewritten = [
-        (rij, kolom, _ambiguous_message(kolom, tekst))
-        for rij, kolom, tekst in ambiguous.iter_rows()
+        (rij, kolom, _ambiguous_message(kolom, tekst, waarde))
+        for rij, kolom, tekst, waarde in ambiguous.iter_rows()
     ]
     if not rewritten:
         return findings
@@ -218,20 +219,27 @@ def _ambiguous_numbers(findings: pl.DataFrame, productie: TableInfo) -> pl.DataF
     )
 
 
-def _ambiguous_message(kop: str, tekst: str) -> str:
-    """Both readings of an ambiguous number text, the Dutch one taken ("1.200", "1,200")."""
+def _ambiguous_message(kop: str, tekst: str, waarde: str | None = None) -> str:
+    """Both readings of an ambiguous number text ("1.200", "1,200") and which one was taken
+    (`waarde`): the Dutch one, or the English one where the table shows that convention."""
+    from decimal import Decimal
+
     from jeugdhulp.parse import number_text, read_number
 
     text = number_text(tekst)
     dutch = read_number(text).waarde
     # One separator followed by three digits: the English reading is a thousand times smaller
     # ("1.200": 1,2) or larger ("1,200": 1200) than the Dutch one.
-    if "." in text:
-        english = dutch / 1000
-        how = "de punt als scheiding van duizendtallen"
-    else:
-        english = dutch * 1000
-        how = "de komma als decimaalteken"
+    dot = "." in text
+    english = dutch / 1000 if dot else dutch * 1000
+    four = Decimal("0.0001")
+    if waarde is not None and Decimal(waarde) == english.quantize(four) != dutch.quantize(four):
+        how = "de punt als decimaalteken" if dot else "de komma als scheiding van duizendtallen"
+        return (
+            f"{kop} '{tekst}' is dubbelzinnig en gelezen als {_plain(english)} ({how}, zoals "
+            f"elders in deze tabel); is {_plain(dutch)} bedoeld, typ dan {_plain(dutch)}"
+        )
+    how = "de punt als scheiding van duizendtallen" if dot else "de komma als decimaalteken"
     return (
         f"{kop} '{tekst}' is dubbelzinnig en gelezen als {_plain(dutch)} ({how}, zoals in het "
         f"Nederlands); is {_plain(english)} bedoeld, typ dan {_plain(english)}"
