@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from jeugdhulp.columns import HEADER_SCAN_ROWS, TABLE_TITLES, HeaderRow, column
+from jeugdhulp.columns import HEADER_SCAN_ROWS, TABLE_TITLES, HeaderRow, column, match_header
 from jeugdhulp.findings import column_letter
 from jeugdhulp.normalize import TEXT_CELL_SUFFIX, normalize
 from jeugdhulp.parse import CELL_OR_DUTCH, number_text
@@ -211,8 +211,11 @@ def table_from_body(
         if row > kopregel
     ]
     body, merged, unknown = _fill_merged(body, mapping, samengevoegd, unknown)
+    body, totals = _without_total_rows(body, mapping, letters)
     info = normalize(body, table, mapping, blad, kopregel, alles_tekst=alles_tekst)
+    info.meldingen += _total_notes(info, totals)
     info.koprijen = header.rows_used
+    info.meldingen += _unused_headers(table, header, letters)
     if header.rows_used == 2:
         info.meldingen.insert(
             0, f"Kopregel over twee rijen ({kopregel - 1} en {kopregel}) gelezen."
@@ -222,6 +225,101 @@ def table_from_body(
     info.onbekend = _unknown_cells(info, unknown)
     info.meldingen += _unknown_notes(table, info)
     return info
+
+
+#: A label that makes a row a totals row ("Totaal", "Subtotaal januari", "Eindtotaal", "Som").
+_TOTAL_LABEL = r"^(?:sub|eind)?tota(?:a)?l\b|^som\b"
+#: The fields a declaration is identified by; all empty (or the label) in a totals row.
+_IDENTITY = ("bsn", "productcode", "begindatum", "einddatum", "toewijzingnummer")
+
+
+def _without_total_rows(
+    body: pl.DataFrame, mapping: dict[str, ColumnInfo], letters: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The body without totals rows, and those rows (`_rij`, label, Bedrag text).
+
+    A totals row ("Totaal", "Subtotaal", "Eindtotaal", "Som" in one of its cells, and nothing
+    in BSN, Productcode, Begindatum, Einddatum, Toewijzingnummer but that label) sums the
+    declarations above it; read as a declaration it would count every amount twice.
+    """
+    identity = [mapping[n].letter for n in _IDENTITY if n in mapping]
+    if body.height == 0 or not identity or not letters:
+        return body, body.clear()
+    words = {
+        letter: pl.col(letter).str.strip_chars().str.to_lowercase().str.contains(_TOTAL_LABEL)
+        for letter in letters
+    }
+    label = pl.any_horizontal([w.fill_null(False) for w in words.values()])
+    empty = pl.all_horizontal(
+        [
+            pl.col(letter).is_null()
+            | (pl.col(letter).str.strip_chars() == "")
+            | words[letter].fill_null(False)
+            for letter in identity
+        ]
+    )
+    is_total = (label & empty).alias("~totaal")
+    flagged = body.with_columns(is_total)
+    return flagged.filter(~pl.col("~totaal")).drop("~totaal"), flagged.filter(
+        pl.col("~totaal")
+    ).drop("~totaal")
+
+
+def _total_notes(info: TableInfo, totals: pl.DataFrame) -> list[str]:
+    """A note per totals row left out, with its amount next to the sum of the rows read."""
+    from jeugdhulp.parse import OngeldigeInvoer, euro_tekst, read_number
+
+    notes: list[str] = []
+    if totals.height == 0:
+        return notes
+    bedrag = info.kolommen.get("bedrag")
+    read = (
+        info.frame.select("_rij", "bedrag").unique("_rij").get_column("bedrag").sum()
+        if bedrag is not None
+        else None
+    )
+    for row in totals.iter_rows(named=True):
+        label = next(
+            (
+                str(v).strip()
+                for k, v in row.items()
+                if k != "_rij" and isinstance(v, str) and re.match(_TOTAL_LABEL, v.strip().lower())
+            ),
+            "Totaal",
+        )
+        text = f"Rij {row['_rij']} ('{label}') is een totaalregel, geen declaratie: niet gelezen"
+        amount = row.get(bedrag.letter) if bedrag else None
+        if amount:
+            try:
+                stated = read_number(amount).waarde
+            except OngeldigeInvoer:
+                stated = None
+            if stated is not None:
+                total = euro_tekst(read or 0)
+                same = "gelijk aan" if stated == (read or 0) else "anders dan"
+                text += f" (bedrag {euro_tekst(stated)}, {same} de regels samen: {total})"
+        notes.append(text + ".")
+    return notes
+
+
+def _unused_headers(table: str, header: HeaderRow, letters: list[str]) -> list[str]:
+    """Notes for columns whose header names a field another column already gives (two columns
+    "Bedrag" and "Ingediend bedrag"): only one is read, and the user should know which."""
+    notes = []
+    taken = {index: naam for naam, index in header.mapping.items()}
+    for index, text in enumerate(header.headers):
+        found = match_header(text, table) if index < len(letters) else None
+        if found is None or index in taken:
+            continue
+        naam = found[0]
+        if naam in header.mapping and header.mapping[naam] < len(letters):
+            used = header.mapping[naam]
+            notes.append(
+                f"Kolom '{(text or '').strip()}' ({letters[index]}) niet gelezen: kolom "
+                f"'{(header.headers[used] or '').strip()}' ({letters[used]}) is al gelezen als "
+                f"{column(table, naam).kop}."
+            )
+    return notes
 
 
 def _fill_merged(

@@ -212,3 +212,44 @@ def test_pm022_english_table_takes_the_english_reading() -> None:
         "Aantal '1,250' is dubbelzinnig en gelezen als 1250 (de komma als scheiding van "
         "duizendtallen, zoals elders in deze tabel); is 1,25 bedoeld, typ dan 1,25"
     ) in messages
+
+
+def test_a_second_column_for_one_field_is_named_not_silently_dropped() -> None:
+    frame = text_frame(
+        [[*HEADER, "Ingediend bedrag"], ["111222333", "45A48", *MARCH, "01", 60, 0.9, 54.0, 99.0]]
+    )
+    header = detect_header(head_rows(frame), "productie")
+    assert header is not None
+    info = table_from_body(frame.slice(1), "productie", header, "Productie", 1)
+    assert info.frame["bedrag"].to_list() == [Decimal("54")]
+    assert (
+        "Kolom 'Ingediend bedrag' (I) niet gelezen: kolom 'Bedrag' (H) is al gelezen als Bedrag."
+        in info.meldingen
+    )
+
+
+def test_totals_row_is_not_a_declaration() -> None:
+    info = sheet(
+        [
+            ["111222333", "45A48", *MARCH, "01", 60, 0.9, 54.0],
+            ["111222333", "45A49", *MARCH, "01", 10, 0.9, 9.0],
+            [None] * 8,
+            ["Totaal", None, None, None, None, 70, None, 63.0],
+            [None, None, None, None, "Subtotaal maart", None, None, 60.0],
+        ]
+    )
+    assert info.frame["_rij"].to_list() == [2, 3]
+    assert (
+        "Rij 5 ('Totaal') is een totaalregel, geen declaratie: niet gelezen (bedrag € 63,00, "
+        "gelijk aan de regels samen: € 63,00)." in info.meldingen
+    )
+    assert any(
+        m.startswith("Rij 6 ('Subtotaal maart')") and "anders dan" in m for m in info.meldingen
+    )
+    assert check(info).filter(pl.col("rij") >= 5).height == 0
+
+
+def test_a_declaration_that_mentions_totaal_is_kept() -> None:
+    # A filled BSN and code: a declaration, whatever its other cells say.
+    info = sheet([["111222333", "45A48", *MARCH, "Totaal", 60, 0.9, 54.0]])
+    assert info.frame["_rij"].to_list() == [2]
