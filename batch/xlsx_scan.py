@@ -394,6 +394,20 @@ class _Scanner:
         self.cell_start = b"<" + prefix + b"c"
         self.cell_end = b"</" + prefix + b"c>"
         self.formula = re.compile(b"<" + re.escape(prefix) + rb"f[\s>/]")
+        # A formula followed by a filled result (not XlsxWriter's 0 in a workbook to recalculate):
+        # when every formula of a block is one, the block needs no closer look.
+        p = re.escape(prefix)
+        placeholder = rb"(?!\s*0\s*</)" if herberekenen else b""
+        self.formula_with_result = re.compile(
+            b"<"
+            + p
+            + rb"f(?:\s[^>]*)?(?:/>|>[^<]*</"
+            + p
+            + rb"f>)\s*<"
+            + p
+            + rb"v(?:\s[^>/]*)?>(?!\s*</)"
+            + placeholder
+        )
         self.formula_end = b"</" + prefix + b"f>"
         self.result = SheetScan()
 
@@ -432,6 +446,10 @@ class _Scanner:
             formula = self._formula_text(body)
             error = _unescape(value.group(1)).strip() if value and value.group(1) else None
             self.result.onbekend.append(UnknownCell(row, col, "foutwaarde", formula, error))
+        formulas = len(self.formula.findall(block, 0, end))
+        if formulas == len(self.formula_with_result.findall(block, 0, end)):
+            self.result.formules += formulas
+            return
         for match in self.formula.finditer(block, 0, end):
             self.result.formules += 1
             tag = self._cell_tag(block, match.start())
