@@ -657,6 +657,12 @@ def _named_sheets(path: Path, sheets: list[_Sheet], bladen: Sequence[str]) -> li
             path, f"blad {asked} (--blad) {word} niet; de werkmap heeft {present}."
         )
     named = [by_name[name.strip().casefold()] for name in bladen]
+    for sheet in named:
+        if sheet.soort != "worksheet":
+            kind = _SHEET_KINDS.get(sheet.soort, sheet.soort)
+            raise OnleesbaarBestand(
+                path, f"blad '{sheet.name}' (--blad) is een {kind}, geen tabel."
+            )
     return list(dict.fromkeys(named))
 
 

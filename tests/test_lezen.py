@@ -586,3 +586,18 @@ def test_fast_scan_equals_the_full_parse(tmp_path: Path) -> None:
             slow = scan_sheet_parsed(path, "xl/worksheets/sheet1.xml", herberekenen=herberekenen)
             assert fast == slow, path.name
             assert fast.formules or fast.samengevoegd, path.name
+
+
+def test_blad_naming_a_chart_sheet(tmp_path: Path) -> None:
+    chart = Sheet(
+        "Grafiek",
+        '<chartsheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
+        kind="chartsheet",
+    )
+    path = handmade.write(
+        tmp_path / "g.xlsx", Package([Sheet("Productie", sheet_xml([HEADER, ROW])), chart])
+    )
+    with pytest.raises(
+        OnleesbaarBestand, match="blad 'Grafiek' \\(--blad\\) is een grafiekblad, geen tabel"
+    ):
+        read_tables(path, bladen=["grafiek"])
