@@ -258,11 +258,13 @@ def _without_total_rows(
             for letter in identity
         ]
     )
-    is_total = (label & empty).alias("~totaal")
-    flagged = body.with_columns(is_total)
-    return flagged.filter(~pl.col("~totaal")).drop("~totaal"), flagged.filter(
-        pl.col("~totaal")
-    ).drop("~totaal")
+    flagged = body.with_columns((label & empty).alias("~totaal"))
+    totals = flagged.filter(pl.col("~totaal")).drop("~totaal")
+    if totals.height == 0:
+        return body, totals
+    # one chunk per column again: the polars of Pyodide (1.18) trips over a filtered frame's
+    # mixed chunks in the stages of `normalize`
+    return flagged.filter(~pl.col("~totaal")).drop("~totaal").rechunk(), totals
 
 
 def _total_notes(info: TableInfo, totals: pl.DataFrame) -> list[str]:
