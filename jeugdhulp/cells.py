@@ -245,26 +245,25 @@ def _without_total_rows(
     identity = [mapping[n].letter for n in _IDENTITY if n in mapping]
     if body.height == 0 or not identity or not letters:
         return body, body.clear()
-    words = {
-        letter: pl.col(letter).str.strip_chars().str.to_lowercase().str.contains(_TOTAL_LABEL)
-        for letter in letters
-    }
-    label = pl.any_horizontal([w.fill_null(False) for w in words.values()])
-    empty = pl.all_horizontal(
-        [
-            pl.col(letter).is_null()
-            | (pl.col(letter).str.strip_chars() == "")
-            | words[letter].fill_null(False)
-            for letter in identity
-        ]
+
+    def label(letter: str) -> pl.Expr:
+        text = pl.col(letter).str.strip_chars().str.to_lowercase()
+        return text.str.contains(_TOTAL_LABEL).fill_null(False)
+
+    # A totals row leaves at least one identity cell empty: look closer at those rows only.
+    blank = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in identity]
+    candidates = body.filter(pl.any_horizontal(blank)).filter(
+        pl.all_horizontal([b | label(c) for b, c in zip(blank, identity, strict=True)])
     )
-    flagged = body.with_columns((label & empty).alias("~totaal"))
-    totals = flagged.filter(pl.col("~totaal")).drop("~totaal")
+    if candidates.height == 0:
+        return body, body.clear()
+    totals = candidates.filter(pl.any_horizontal([label(c) for c in letters]))
     if totals.height == 0:
         return body, totals
     # one chunk per column again: the polars of Pyodide (1.18) trips over a filtered frame's
     # mixed chunks in the stages of `normalize`
-    return flagged.filter(~pl.col("~totaal")).drop("~totaal").rechunk(), totals
+    kept = body.join(totals.select("_rij"), on="_rij", how="anti")
+    return kept.sort("_rij").rechunk(), totals
 
 
 def _total_notes(info: TableInfo, totals: pl.DataFrame) -> list[str]:
