@@ -47,6 +47,8 @@ Cel = float | int | str | bool | dt.date | dt.datetime | None
 Waarde = Decimal | float | int | str | bool | dt.date | None
 
 FOUT = "#WAARDE!"
+#: How a number typed as text is read, for the help of every number argument.
+GETAL_ALS_TEKST = " Als tekst: punt = duizendtallen, komma = decimalen (7.688 is 7688)."
 PROFIEL = "profiel"
 _PROFIEL_DOC = (
     "Optioneel: regioprofiel, bijvoorbeeld ijsselland-2023 of hart-van-brabant, of het pad naar "
@@ -67,7 +69,8 @@ def _leeg(naam: str) -> OntbrekendeInvoer:
 
 
 def getal(value: Cel, naam: str) -> Decimal:
-    """A required number: Excel float, or text with a Dutch decimal comma ("54,42")."""
+    """A required number: an Excel number, or text read the Dutch way ("54,42"; "7.688" is 7688;
+    see `jeugdhulp.parse.read_number`)."""
     if is_empty(value):
         raise _leeg(naam)
     return parse_decimal(value, naam)[0]

@@ -45,16 +45,23 @@ __all__ = [
 ]
 
 _INTENSITEIT = "Licht, Midden, Zwaar, Doorlopend of Chronisch (of 1-5)."
+
+
+def _getal(doc: str) -> str:
+    """The help of a number argument, with how typed text is read (`jeugdhulp.parse`)."""
+    return doc + cel.GETAL_ALS_TEKST
+
+
 _VERWIJZER = "Optioneel: medisch, GI of Toegang. Leeg = niet medisch."
 _RAMING_DOCS = {
-    "raming": "De raming in euro (bijv. de uitkomst van BUDGETRAMING).",
+    "raming": _getal("De raming in euro (bijv. de uitkomst van BUDGETRAMING)."),
     "verwijzer": _VERWIJZER,
 }
 _VERVOER_DOCS = {
-    "maanden": "Aantal maanden behandeling.",
-    "keer_per_week": "Aantal keer per week.",
-    "weken_per_maand": "Aantal weken per maand (meestal 4).",
-    "km_enkele_reis": "Het aantal kilometers van een enkele reis.",
+    "maanden": _getal("Aantal maanden behandeling."),
+    "keer_per_week": _getal("Aantal keer per week."),
+    "weken_per_maand": _getal("Aantal weken per maand (meestal 4)."),
+    "km_enkele_reis": _getal("Het aantal kilometers van een enkele reis."),
 }
 
 
@@ -84,9 +91,11 @@ def arrangementscode(arrangement: Cel, intensiteit: Cel, *, profile: Profile) ->
     docs={
         "intensiteit": _INTENSITEIT + " Alleen Zwaar en Chronisch kennen de segment 3-toets.",
         "intramuraal": "WAAR bij intramurale zorg (dag of 24-uurs).",
-        "behandeluren": "Uren ambulante behandeling (segment 3 boven 75 uur).",
-        "begeleidingsuren": "Uren individuele ambulante begeleiding (segment 3 boven 110 uur).",
-        "groepsdagdelen": "Dagdelen groepsbegeleiding (segment 3 boven 110 dagdelen).",
+        "behandeluren": _getal("Uren ambulante behandeling (segment 3 boven 75 uur)."),
+        "begeleidingsuren": _getal(
+            "Uren individuele ambulante begeleiding (segment 3 boven 110 uur)."
+        ),
+        "groepsdagdelen": _getal("Dagdelen groepsbegeleiding (segment 3 boven 110 dagdelen)."),
         "tarief_past_niet": "Optioneel: WAAR als het tarief niet past in segment 2 (een afweging).",
     },
 )
@@ -116,12 +125,16 @@ def segment3(
     profiel=IJSSELLAND,
     docs={
         "trajecttype": "Herstel of Duurzaam (duurzaam: budget per jaar, 52 weken).",
-        "groep_dagen_per_week": "Groepsaanbod: dagen per week (leeg als er geen groepsaanbod is).",
-        "groep_uren_per_dag": "Groepsaanbod: uren per dag.",
-        "groep_weken": "Groepsaanbod: aantal weken (duurzaam: leeg of 52).",
+        "groep_dagen_per_week": _getal(
+            "Groepsaanbod: dagen per week (leeg als er geen groepsaanbod is)."
+        ),
+        "groep_uren_per_dag": _getal("Groepsaanbod: uren per dag."),
+        "groep_weken": _getal("Groepsaanbod: aantal weken (duurzaam: leeg of 52)."),
         "groep_intensiteit": "Groepsaanbod: licht, middel, middelzwaar of zwaar.",
-        "ambulant_uren_per_week": "Ambulante hulp: uren per week (leeg als er geen ambulante hulp is).",
-        "ambulant_weken": "Ambulante hulp: aantal weken (duurzaam: leeg of 52).",
+        "ambulant_uren_per_week": _getal(
+            "Ambulante hulp: uren per week (leeg als er geen ambulante hulp is)."
+        ),
+        "ambulant_weken": _getal("Ambulante hulp: aantal weken (duurzaam: leeg of 52)."),
         "rekentarief": "Ambulante hulp: categorie van het rekentarief (bijv. Overwegend begeleiding en lichte hulp) of een bedrag per uur.",
     },
 )
@@ -180,7 +193,7 @@ def standaardbudgetnummer(raming: Cel, verwijzer: Cel = None, *, profile: Profil
 
 @excel_functie(
     profiel=IJSSELLAND,
-    docs={"uurtarief": "Het uurtarief in euro (bijv. 54,42)."},
+    docs={"uurtarief": _getal("Het uurtarief in euro (bijv. 54,42).")},
 )
 def tariefperminuut(uurtarief: Cel, *, profile: Profile) -> Decimal:
     """Tarief per minuut: uurtarief / 60 op centen. IJsselland kapt af (54,42 geeft 0,90; 69,00 geeft 1,15), andere regio's ronden af volgens de landelijke regel IV081 (54,42 geeft 0,91)."""
@@ -192,8 +205,8 @@ def tariefperminuut(uurtarief: Cel, *, profile: Profile) -> Decimal:
 @excel_functie(
     profiel=IJSSELLAND,
     docs={
-        "tarief": "Het tarief van vorig jaar in euro.",
-        "percentage": "Indexatiepercentage als Excel-percentage: 2,86% (= 0,0286).",
+        "tarief": _getal("Het tarief van vorig jaar in euro."),
+        "percentage": _getal("Indexatiepercentage als Excel-percentage: 2,86% (= 0,0286)."),
     },
 )
 def indexeertarief(tarief: Cel, percentage: Cel, *, profile: Profile) -> Decimal:
@@ -255,7 +268,7 @@ def jwtermijn(datum: Cel, stap: Cel, segment: Cel = None, *, profile: Profile) -
 
 @excel_functie(
     profiel=IJSSELLAND,
-    docs={"omzet": "Gefactureerde omzet over de hele contractperiode in euro."},
+    docs={"omzet": _getal("Gefactureerde omzet over de hele contractperiode in euro.")},
 )
 def sroi(omzet: Cel, *, profile: Profile) -> Decimal:
     """SROI-verplichting in euro (IJsselland): 5% van de omzet als die over de contractperiode minstens 200.000 is, anders 0."""

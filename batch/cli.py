@@ -33,10 +33,11 @@ from batch.run import (
     check_file,
     collect_paths,
     refuse_shared_targets,
+    skipped_subfolders,
 )
 from jeugdhulp.errors import JeugdhulpError, OngeldigeInvoer
+from jeugdhulp.parse import GelezenGetal, read_number
 from jeugdhulp.parse import euro_tekst as euro
-from jeugdhulp.parse import parse_decimal
 from jeugdhulp.profile import DEFAULT_PROFILE, load_profile, shipped_profiles
 
 EXIT_OK, EXIT_FOUT, EXIT_ONCONTROLEERBAAR = 0, 1, 2
@@ -92,12 +93,37 @@ def _workers(text: str) -> int:
     return value
 
 
+class Getal(Decimal):
+    """A number typed on the command line, with how it was read (`jeugdhulp.parse`)."""
+
+    lezing: GelezenGetal
+
+
 def _number(text: str) -> Decimal:
-    """A number as a Dutch user types it: `7688,50`, `7.688,50` or `7688.50`."""
+    """A number as a Dutch user types it: `7688,50`, `7.688,50`, `7.688` (7688) or `7688.50`."""
     try:
-        return parse_decimal(text)[0]
+        reading = read_number(text)
     except OngeldigeInvoer:
-        raise argparse.ArgumentTypeError(f"'{text}' is geen getal") from None
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is geen getal (typ bijvoorbeeld 7688, 7.688 of 7688,50)"
+        ) from None
+    number = Getal(reading.waarde)
+    number.lezing = reading
+    return number
+
+
+def _reading_notes(args: argparse.Namespace) -> list[str]:
+    """A note per number argument that was ambiguous ("7.688": read as 7688, not 7,688)."""
+    notes = []
+    for name, value in vars(args).items():
+        reading = getattr(value, "lezing", None)
+        if reading is not None and reading.dubbelzinnig:
+            option = "--" + name.replace("_", "-")
+            notes.append(
+                f"{option}: gelezen als {value.normalize():f} (Nederlandse notatie: punt = "
+                "duizendtallen, komma = decimalen)."
+            )
+    return notes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,6 +146,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "paden", nargs="+", type=Path, metavar="PAD", help="werkmap (.xlsx, .xlsm, .csv) of map"
+    )
+    check.add_argument(
+        "--blad",
+        action="append",
+        default=[],
+        metavar="NAAM",
+        help="controleer dit productieblad (herhaalbaar; ook een verborgen blad); "
+        "standaard: elk zichtbaar blad met de kopregel van de productie",
+    )
+    check.add_argument(
+        "--recursief", action="store_true", help="doorzoek ook de submappen van een map"
     )
     check.add_argument(
         "--toewijzingen",
@@ -233,6 +270,8 @@ def rekenhulp(args: argparse.Namespace, console: Console) -> int:
     from jeugdhulp.budget import budgetraming, standaardbudget
 
     profile = load_profile(args.profiel)
+    for note in _reading_notes(args):
+        console.print(f"Let op: {note}")
     if args.raming is not None:
         raming = args.raming
     else:
@@ -369,7 +408,19 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
             f"[red]Fout:[/red] --uitvoer: {escape(str(args.uitvoer))} is een bestand, geen map."
         )
         return EXIT_ONCONTROLEERBAAR
-    paths, missing = collect_paths(args.paden)
+    paths, missing = collect_paths(args.paden, recursief=args.recursief)
+    notes = []
+    if not args.recursief:
+        skipped = skipped_subfolders(args.paden)
+        if skipped:
+            notes.append(
+                f"{len(skipped)} submap(pen) niet doorzocht ("
+                + ", ".join(str(folder) for folder in skipped[:5])
+                + (", ..." if len(skipped) > 5 else "")
+                + "); gebruik --recursief om ook submappen te controleren."
+            )
+    for note in notes:
+        console.print(f"[yellow]Let op:[/yellow] {escape(note)}", soft_wrap=True)
     if not paths and not missing:
         errors.print("[red]Fout:[/red] geen werkmappen (.xlsx, .xlsm, .csv) gevonden.")
         return EXIT_ONCONTROLEERBAAR
@@ -381,6 +432,7 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
         uitvoer=args.uitvoer,
         vervang=args.vervang,
         rapport=args.json,
+        bladen=tuple(args.blad),
     )
     clash = _report_clash(args, paths, options)
     if clash:
@@ -400,7 +452,9 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
         reports_ok &= _write_report(
             "JSON-rapport",
             args.json,
-            lambda: write_json(args.json, results, profiel=profile.naam, started=started),
+            lambda: write_json(
+                args.json, results, profiel=profile.naam, started=started, meldingen=notes
+            ),
             console,
             errors,
         )

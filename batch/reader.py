@@ -15,14 +15,28 @@ the reason (empty, damaged, encrypted, old .xls, not a spreadsheet, no header ro
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+from lxml import etree
 
-from jeugdhulp.cells import head_rows, table_from_body
+from batch.xlsx_scan import (
+    VERY_HIDDEN,
+    VISIBLE,
+    CalamineCopy,
+    SheetPart,
+    SheetScan,
+    calamine_source,
+    inspect_package,
+    scan_sheet,
+)
+from jeugdhulp.cells import cell_text, column_index, head_rows, table_from_body
 from jeugdhulp.columns import (
     HEADER_SCAN_ROWS,
     TABLE_TITLES,
@@ -30,12 +44,15 @@ from jeugdhulp.columns import (
     HeaderRow,
     detect_header,
     required_headers_text,
+    score,
     table_for_headers,
     table_for_sheet_name,
 )
 from jeugdhulp.errors import JeugdhulpError
 from jeugdhulp.findings import column_letter
-from jeugdhulp.schema import TableInfo
+from jeugdhulp.normalize import SCHEMAS, TEXT_CELL_SUFFIX
+from jeugdhulp.parse import CELL_OR_DUTCH
+from jeugdhulp.schema import DECIMAL, OVERGESLAGEN, BladGelezen, TableInfo
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 SUPPORTED = (*EXCEL_SUFFIXES, ".csv")
@@ -58,15 +75,48 @@ class OnleesbaarBestand(JeugdhulpError):
 # --- public API -------------------------------------------------------------------------------
 
 
-def read_workbook(
-    path: Path, *, tables: Sequence[str] = ("productie", "toewijzingen", "producten")
-) -> dict[str, TableInfo]:
-    """The tables found in one workbook (xlsx, xlsm or csv), by table name.
+@dataclass(slots=True)
+class Werkmap:
+    """What was read from one file: the tables, and per sheet what was read and what not.
 
-    A sheet is taken for a table by its name (Productie, Toewijzingen, Producten and synonyms),
-    else by its header row. Productie, when asked for, must be there; the other tables are
-    optional (they may come as separate files, see `read_table_file`). Raises
-    `OnleesbaarBestand` when the file cannot be read or none of the tables is found.
+    `productie` holds every production sheet (a workbook may split its production over several
+    visible sheets, each checked); `gelezen` describes every sheet, also the ones skipped and why;
+    `meldingen` are the file's own notes (hidden sheets, a corrected date system, ...).
+    """
+
+    bestand: Path
+    productie: list[TableInfo] = field(default_factory=list)
+    toewijzingen: TableInfo | None = None
+    producten: TableInfo | None = None
+    gelezen: list[BladGelezen] = field(default_factory=list)
+    meldingen: list[str] = field(default_factory=list)
+
+    def table(self, name: str) -> TableInfo | None:
+        """The (first) table of that name."""
+        if name == "productie":
+            return self.productie[0] if self.productie else None
+        return self.toewijzingen if name == "toewijzingen" else self.producten
+
+
+def read_tables(
+    path: Path,
+    *,
+    tables: Sequence[str] = ("productie", "toewijzingen", "producten"),
+    bladen: Sequence[str] = (),
+    los: bool = False,
+) -> Werkmap:
+    """Every table of `tables` found in one file (xlsx, xlsm or csv), and what was read.
+
+    A visible worksheet is taken for a table by its name (Productie, Toewijzingen, Producten and
+    synonyms), else by its header row; every visible sheet whose header row is the production
+    layout is a production sheet. Hidden sheets and chart sheets are skipped (noted in
+    `Werkmap.gelezen`). `bladen`: the production sheets by name (case-insensitive, also hidden
+    ones); the other tables are still found as above. `los`: the file is a separate table file
+    (`--toewijzingen FILE`), so its sheet may have any name.
+
+    Productie, when asked for, must be there; the other tables are optional. Raises
+    `OnleesbaarBestand` when the file cannot be read, a named sheet does not exist or has no
+    production header, or none of the tables is found.
     """
     path = Path(path)
     wanted = [table for table in TABLES if table in tables]
@@ -74,25 +124,37 @@ def read_workbook(
     if unknown:
         raise ValueError(f"onbekende tabel(len): {', '.join(unknown)}")
     kind = _check_file(path)
-    sheets = _read_csv(path) if kind == "csv" else _read_excel(path)
-    found = _assign_tables(path, sheets, wanted)
-    if ("productie" in wanted and "productie" not in found) or not found:
-        table = "productie" if "productie" in wanted else wanted[0]
-        raise OnleesbaarBestand(path, _no_header_reason(table, sheets))
-    return found
+    if kind == "csv":
+        werkmap = _assign_tables(path, _read_csv(path), wanted, bladen=(), los=los)
+        if bladen:
+            werkmap.meldingen.append("--blad geldt niet voor een csv-bestand (één tabel).")
+        return werkmap
+    with _ExcelWorkbook(path) as workbook:
+        werkmap = _assign_tables(path, workbook.sheets, wanted, bladen=bladen, los=los)
+        werkmap.meldingen[:0] = workbook.meldingen
+    return werkmap
+
+
+def read_workbook(
+    path: Path, *, tables: Sequence[str] = ("productie", "toewijzingen", "producten")
+) -> dict[str, TableInfo]:
+    """The tables found in one workbook by table name; for productie the first production sheet.
+
+    `read_tables` gives all production sheets and what was read; this is its short form for one
+    table per name. Raises `OnleesbaarBestand` like `read_tables`.
+    """
+    werkmap = read_tables(path, tables=tables)
+    found = {name: werkmap.table(name) for name in TABLES if name in tables}
+    return {name: info for name, info in found.items() if info is not None}
 
 
 def read_table_file(path: Path, table: str) -> TableInfo:
     """One table from its own file (`--toewijzingen FILE`, `--producten FILE`): xlsx, xlsm, csv."""
-    path = Path(path)
     if table not in TABLES:
         raise ValueError(f"onbekende tabel {table!r}")
-    kind = _check_file(path)
-    sheets = _read_csv(path) if kind == "csv" else _read_excel(path)
-    found = _assign_tables(path, sheets, [table], any_sheet=True)
-    if table not in found:
-        raise OnleesbaarBestand(path, _no_header_reason(table, sheets))
-    return found[table]
+    info = read_tables(path, tables=(table,), los=True).table(table)
+    assert info is not None  # read_tables raises when it is missing
+    return info
 
 
 # --- sheets as text ---------------------------------------------------------------------------
@@ -102,6 +164,9 @@ class _Sheet:
     """One sheet (or a csv file) as text, read only as far as needed."""
 
     name: str
+    #: visibility and kind, as the workbook part says (a csv: a visible worksheet)
+    state: str = VISIBLE
+    soort: str = "worksheet"
 
     @property
     def head(self) -> list[list[str | None]]:
@@ -112,19 +177,103 @@ class _Sheet:
         """The rows below the header row: `_rij` (Excel row number) plus columns named A, B, ..."""
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """Start whatever can run ahead while other sheets are read (the sheet scan)."""
+
+    def scan(self) -> SheetScan:
+        """What the package says about this sheet's cells beyond the values (`xlsx_scan`)."""
+        return SheetScan()
+
+    def text_cells(self, body: pl.DataFrame, letters: list[str]) -> dict[str, pl.Series]:
+        """Per letter a Boolean series over `body`: true where the cell is a text cell."""
+        return {}
+
+
+class _ExcelWorkbook:
+    """An .xlsx/.xlsm opened for reading: fastexcel's reader (on a corrected copy where calamine
+    needs one, see `batch.xlsx_scan`) and a worker thread for the sheet scans."""
+
+    def __init__(self, path: Path) -> None:
+        import fastexcel
+
+        self.path = path
+        self.meldingen: list[str] = []
+        try:
+            self.facts = inspect_package(path)
+        except (zipfile.BadZipFile, etree.XMLSyntaxError, OSError, KeyError, ValueError) as exc:
+            raise OnleesbaarBestand(
+                path, f"de werkmap is beschadigd of onleesbaar ({_first_line(exc)})."
+            ) from None
+        source = calamine_source(path, self.facts)
+        if isinstance(source, CalamineCopy):
+            if self.facts.date1904 != self.facts.calamine_date1904:
+                self.meldingen.append(
+                    "De werkmap gebruikt het 1904-datumsysteem (Mac); datums zijn daarmee gelezen."
+                )
+            if self.facts.bad_dimensions:
+                self.meldingen.append(
+                    "Het bereik dat de werkmap opgeeft (<dimension>) klopt niet en is genegeerd; "
+                    "alle cellen zijn gelezen."
+                )
+        try:
+            self.reader = fastexcel.read_excel(
+                source.data if isinstance(source, CalamineCopy) else _fastexcel_source(path)
+            )
+            names = self.reader.sheet_names
+        except Exception as exc:
+            raise OnleesbaarBestand(path, _calamine_reason(exc)) from None
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bladscan")
+        parts = {sheet.naam: sheet for sheet in self.facts.sheets}
+        self.sheets: list[_Sheet] = [
+            _ExcelSheet(self, name, parts.get(name, SheetPart(name, None, VISIBLE, "worksheet")))
+            for name in names
+        ]
+
+    def __enter__(self) -> _ExcelWorkbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
 
 class _ExcelSheet(_Sheet):
-    def __init__(self, path: Path, reader: object, name: str) -> None:
-        self.path = path
-        self.reader = reader
+    def __init__(self, workbook: _ExcelWorkbook, name: str, part: SheetPart) -> None:
+        self.workbook = workbook
+        self.path = workbook.path
         self.name = name
+        self.part = part
+        self.state = part.state
+        self.soort = part.soort
         self._frame: pl.DataFrame | None = None
         self._head: list[list[str | None]] | None = None
+        self._scan: Future[SheetScan] | None = None
+
+    def prepare(self) -> None:
+        if self._scan is None and self.part.part is not None and self.soort == "worksheet":
+            self._scan = self.workbook.executor.submit(
+                scan_sheet,
+                self.path,
+                self.part.part,
+                herberekenen=self.workbook.facts.herberekenen,
+            )
+
+    def scan(self) -> SheetScan:
+        self.prepare()
+        if self._scan is None:
+            return SheetScan()
+        try:
+            return self._scan.result()
+        except (zipfile.BadZipFile, OSError, etree.XMLSyntaxError, EOFError) as exc:
+            raise OnleesbaarBestand(
+                self.path, f"blad '{self.name}': het blad is beschadigd ({_first_line(exc)})."
+            ) from None
 
     @property
     def frame(self) -> pl.DataFrame:
         if self._frame is None:
-            self._frame = _load_excel_sheet(self.path, self.reader, self.name)
+            self.prepare()
+            frame = _load_excel_sheet(self.path, self.workbook.reader, self.name)
+            self._frame = _apply_scan(frame, self.scan())
         return self._frame
 
     @property
@@ -137,16 +286,91 @@ class _ExcelSheet(_Sheet):
         # Frame row i is Excel row i + 1 (the frame starts at row 1, see _load_excel_sheet).
         return self.frame.slice(header_index + 1)
 
+    def text_cells(self, body: pl.DataFrame, letters: list[str]) -> dict[str, pl.Series]:
+        """Which cells of these columns are text cells, from a second read of just these columns
+        as whole numbers: fastexcel gives a number cell a value there and a text cell none.
 
-def _read_excel(path: Path) -> list[_Sheet]:
-    import fastexcel
+        Only asked for columns holding a text that could be either ("7.688"), so the second read
+        is rare (see `batch.reader._ambiguous_letters`).
+        """
+        indices = {letter: column_index(letter) for letter in letters}
+        try:
+            sheet = self.workbook.reader.load_sheet(
+                self.name,
+                header_row=None,
+                skip_rows=0,
+                use_columns=sorted(indices.values()),
+                dtypes=dict.fromkeys(indices.values(), "int"),
+            )
+            numbers = sheet.to_polars()
+            columns = {col.absolute_index: col.name for col in sheet.selected_columns}
+        except Exception as exc:
+            raise OnleesbaarBestand(
+                self.path, f"blad '{self.name}': {_calamine_reason(exc)}"
+            ) from None
+        first = body.get_column("_rij")[0] if body.height else 1
+        result = {}
+        for letter, index in indices.items():
+            if index not in columns:
+                continue
+            number = numbers.get_column(columns[index]).slice(first - 1, body.height)
+            number = number.extend_constant(None, body.height - number.len())
+            text = body.get_column(letter)
+            result[letter] = (text.is_not_null() & number.is_null()).alias(letter)
+        return result
 
+
+def _apply_scan(frame: pl.DataFrame, scan: SheetScan) -> pl.DataFrame:
+    """The sheet's text with what the scan found: ISO date cells (`t="d"`) as the text of a date
+    cell (not "typed as text"), and cells without a value (formulas without a saved result,
+    placeholders, error values) empty here and listed apart (`SheetScan.onbekend`)."""
+    cells: dict[str, dict[int, str | None]] = {}
+    for row, col in scan.datums:
+        cells.setdefault(column_letter(col), {})[row] = _DATE_CELL
+    for cell in scan.onbekend:
+        cells.setdefault(column_letter(cell.kolom), {})[cell.rij] = None
+    if not cells:
+        return frame
+    rows = max(max(by_row) for by_row in cells.values())
+    if rows > frame.height:
+        extra = pl.DataFrame(
+            {"_rij": pl.int_range(frame.height + 1, rows + 1, eager=True).cast(pl.Int64)}
+        )
+        frame = pl.concat([frame, extra], how="diagonal")
+    missing = [letter for letter in cells if letter not in frame.columns]
+    if missing:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(m) for m in missing)
+        letters = sorted((c for c in frame.columns if c != "_rij"), key=column_index)
+        frame = frame.select("_rij", *letters)
+    updates = []
+    for letter, by_row in cells.items():
+        series = frame.get_column(letter)
+        indices = list(by_row)
+        values = series.gather([row - 1 for row in indices]).to_list()
+        new = [
+            _iso_cell_text(old) if marker is _DATE_CELL else None
+            for old, marker in zip(values, by_row.values(), strict=True)
+        ]
+        updates.append(
+            series.scatter([row - 1 for row in indices], pl.Series(new, dtype=pl.String))
+        )
+    return frame.with_columns(updates)
+
+
+#: Marker for an ISO date cell in `_apply_scan`.
+_DATE_CELL = "~datum"
+
+
+def _iso_cell_text(text: str | None) -> str | None:
+    """The text fastexcel gives a date cell ("2023-03-01 00:00:00") for an ISO date cell's value
+    ("2023-03-01", "2023-03-01T12:30:00Z"); other text (a time alone) stays as it is."""
+    if text is None:
+        return None
     try:
-        reader = fastexcel.read_excel(_fastexcel_source(path))
-        names = reader.sheet_names
-    except Exception as exc:
-        raise OnleesbaarBestand(path, _calamine_reason(exc)) from None
-    return [_ExcelSheet(path, reader, name) for name in names]
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text
+    return cell_text(value.replace(tzinfo=None))
 
 
 def _fastexcel_source(path: Path) -> Path | bytes:
@@ -269,79 +493,225 @@ def sniff_delimiter(text: str) -> str:
 
 # --- which sheet is which table ---------------------------------------------------------------
 
+#: What a sheet that is not a worksheet is called in a note.
+_SHEET_KINDS = {
+    "chartsheet": "grafiekblad",
+    "dialogsheet": "dialoogblad",
+    "macrosheet": "macroblad (Excel 4)",
+}
+#: Required production columns a sheet needs to count as production by its header alone, when
+#: another sheet already does (a summary sheet with BSN and Productcode is not production).
+_PRODUCTION_MINIMUM = 4
+
 
 def _assign_tables(
-    path: Path, sheets: list[_Sheet], wanted: list[str], any_sheet: bool = False
-) -> dict[str, TableInfo]:
-    """Match sheets to tables: by sheet name first, then by header row; normalise each.
+    path: Path,
+    sheets: list[_Sheet],
+    wanted: list[str],
+    *,
+    bladen: Sequence[str] = (),
+    los: bool = False,
+) -> Werkmap:
+    """Match sheets to tables, normalise each, and say per sheet what was read and why.
 
-    `any_sheet`: also try sheets whose name says another table (a separate allocations file
-    whose only sheet is called "Producten" is still read for its header).
+    Production sheets: the ones named with `bladen`, else every visible worksheet named as one
+    (Productie, Productie januari, ...) or whose header row is the production layout. The other
+    tables: the first sheet by name, else by header row. `los`: also try sheets whose name says
+    another table (a separate allocations file whose only sheet is called "Producten").
     """
-    chosen: dict[str, tuple[_Sheet, HeaderRow]] = {}
-    notes: dict[str, list[str]] = {table: [] for table in wanted}
-    unreadable: list[str] = []
-    by_name: list[tuple[_Sheet, str]] = []
-    rest: list[_Sheet] = []
+    werkmap = Werkmap(path)
+    bestand = path.name
+    reasons: dict[str, str] = {}  # sheet name -> why it was skipped
+
+    def skip(sheet: _Sheet, reden: str) -> None:
+        reasons[sheet.name] = reden
+
+    named = _named_sheets(path, sheets, bladen)
+    candidates: list[_Sheet] = []
+    hidden: list[str] = []
     for sheet in sheets:
+        if sheet in named:
+            candidates.append(sheet)
+        elif sheet.soort != "worksheet":
+            skip(sheet, f"{_SHEET_KINDS.get(sheet.soort, sheet.soort)}, geen tabel")
+        elif sheet.state != VISIBLE:
+            hidden.append(sheet.name)
+            skip(sheet, "zeer verborgen blad" if sheet.state == VERY_HIDDEN else "verborgen blad")
+        else:
+            candidates.append(sheet)
+    for sheet in candidates:
+        sheet.prepare()  # the sheet scans run while fastexcel reads
+
+    productie: list[tuple[_Sheet, HeaderRow, str]] = []
+    weak: list[tuple[_Sheet, HeaderRow]] = []  # production by a header with few columns
+    single: dict[str, tuple[_Sheet, HeaderRow, str]] = {}
+    rest: list[_Sheet] = []
+    for sheet in candidates:
+        if sheet in named:
+            header = detect_header(sheet.head, "productie")
+            if header is None:
+                raise OnleesbaarBestand(
+                    path, f"(gekozen met --blad) {_no_header_reason('productie', [sheet])}"
+                )
+            productie.append((sheet, header, "gekozen met --blad"))
+            continue
         table = table_for_sheet_name(sheet.name)
-        if table is not None and table in wanted:
-            by_name.append((sheet, table))
-        elif table is None or any_sheet:
+        if table is None or (los and table not in wanted):
             rest.append(sheet)
-    for sheet, table in by_name:
+            continue
+        if table not in wanted:
+            skip(sheet, f"blad voor {TABLE_TITLES[table]}; die komen uit een apart bestand")
+            continue
+        if table == "productie" and named:
+            skip(sheet, "niet gekozen met --blad")
+            continue
         header = detect_header(sheet.head, table)
         if header is None:
             if isinstance(sheet, _CsvSheet):
                 rest.append(sheet)  # a file name is a weak hint: try the headers
                 continue
-            if table == "productie" or len(wanted) == 1:
+            if len(wanted) == 1:
                 raise OnleesbaarBestand(path, _no_header_reason(table, [sheet]))
-            unreadable.append(
-                f"Blad '{sheet.name}' is niet gelezen als {TABLE_TITLES[table]}: "
-                + _no_header_reason(table, [sheet])
+            reden = _no_header_reason(table, [sheet])
+            skip(sheet, reden)
+            werkmap.meldingen.append(
+                f"Blad '{sheet.name}' is niet gelezen als {TABLE_TITLES[table]}: {reden}"
             )
             continue
-        if table in chosen:
-            notes[table].append(
+        if table == "productie":
+            productie.append((sheet, header, "herkend aan de bladnaam"))
+        elif table in single:
+            first = single[table][0].name
+            skip(sheet, f"lijkt ook {TABLE_TITLES[table]}, maar alleen blad '{first}' is gelezen")
+            werkmap.meldingen.append(
                 f"Blad '{sheet.name}' lijkt ook {TABLE_TITLES[table]}, maar is niet gelezen: "
-                f"alleen blad '{chosen[table][0].name}' is gecontroleerd."
+                f"alleen blad '{first}' is gebruikt."
             )
-            continue
-        chosen[table] = (sheet, header)
-    open_tables = [table for table in wanted if table not in chosen]
+        else:
+            single[table] = (sheet, header, "herkend aan de bladnaam")
+
     for sheet in rest:
-        if not open_tables:
-            break
-        match = table_for_headers(sheet.head, open_tables)
+        match = table_for_headers(sheet.head, [t for t in TABLES if t in wanted or los])
         if match is None:
+            skip(sheet, "geen kopregel van Productie, Toewijzingen of Producten herkend")
             continue
         table, header = match
-        chosen[table] = (sheet, header)
-        open_tables.remove(table)
+        if table == "productie":
+            if named:
+                skip(sheet, "niet gekozen met --blad")
+            elif score(header.mapping, "productie")[0] >= _PRODUCTION_MINIMUM:
+                productie.append((sheet, header, "herkend aan de kopregel"))
+            else:
+                weak.append((sheet, header))
+        elif table not in wanted:
+            skip(sheet, f"lijkt {TABLE_TITLES[table]}, maar die tabel is hier niet gevraagd")
+        elif table in single:
+            first = single[table][0].name
+            skip(sheet, f"lijkt ook {TABLE_TITLES[table]}, maar alleen blad '{first}' is gelezen")
+        else:
+            single[table] = (sheet, header, "herkend aan de kopregel")
+    if weak and not productie and "productie" in wanted:
+        productie.append((*weak[0], "herkend aan de kopregel"))
+        weak = weak[1:]
+    for sheet, header in weak:
+        columns = ", ".join(h for h in header.headers if h)
+        skip(sheet, f"te weinig kolommen van de productie ({columns})")
 
-    result: dict[str, TableInfo] = {}
-    for table in wanted:
-        if table in chosen:
-            sheet, header = chosen[table]
+    order = {sheet.name: n for n, sheet in enumerate(sheets)}
+    productie.sort(key=lambda item: order[item[0].name])
+    for sheet, header, reden in productie:
+        info = _build_table(sheet, "productie", header)
+        werkmap.productie.append(info)
+        werkmap.gelezen.append(BladGelezen.uit_tabel(info, "productie", bestand, reden))
+    for table in ("toewijzingen", "producten"):
+        if table in single:
+            sheet, header, reden = single[table]
             info = _build_table(sheet, table, header)
-            info.meldingen.extend(notes[table])
-            result[table] = info
-    if unreadable and result:
-        first = result.get("productie") or next(iter(result.values()))
-        first.meldingen.extend(unreadable)
-    return result
+            setattr(werkmap, table, info)
+            werkmap.gelezen.append(BladGelezen.uit_tabel(info, table, bestand, reden))
+    for sheet in sheets:
+        if sheet.name in reasons:
+            werkmap.gelezen.append(
+                BladGelezen(bestand, sheet.name, OVERGESLAGEN, reasons[sheet.name])
+            )
+    werkmap.gelezen.sort(key=lambda blad: order.get(blad.blad, len(order)))
+    if hidden:
+        names = ", ".join(f"'{name}'" for name in hidden)
+        werkmap.meldingen.append(
+            f"Verborgen blad(en) {names} niet gelezen; kies een verborgen productieblad met "
+            "--blad NAAM."
+        )
+
+    found = werkmap.productie or werkmap.toewijzingen or werkmap.producten
+    if ("productie" in wanted and not werkmap.productie) or not found:
+        table = "productie" if "productie" in wanted else wanted[0]
+        reason = _no_header_reason(table, [s for s in candidates if s not in named] or sheets)
+        if hidden and table == "productie":
+            names = ", ".join(f"'{name}'" for name in hidden)
+            reason += f" Verborgen bladen zijn niet gelezen ({names}); kies er een met --blad."
+        raise OnleesbaarBestand(path, reason)
+    return werkmap
+
+
+def _named_sheets(path: Path, sheets: list[_Sheet], bladen: Sequence[str]) -> list[_Sheet]:
+    """The sheets `--blad` names (Excel's sheet names are unique regardless of case)."""
+    if not bladen:
+        return []
+    by_name = {sheet.name.casefold(): sheet for sheet in sheets}
+    missing = [name for name in bladen if name.strip().casefold() not in by_name]
+    if missing:
+        asked = ", ".join(f"'{name}'" for name in missing)
+        present = ", ".join(f"'{sheet.name}'" for sheet in sheets)
+        word = "bestaat" if len(missing) == 1 else "bestaan"
+        raise OnleesbaarBestand(
+            path, f"blad {asked} (--blad) {word} niet; de werkmap heeft {present}."
+        )
+    named = [by_name[name.strip().casefold()] for name in bladen]
+    for sheet in named:
+        if sheet.soort != "worksheet":
+            kind = _SHEET_KINDS.get(sheet.soort, sheet.soort)
+            raise OnleesbaarBestand(
+                path, f"blad '{sheet.name}' (--blad) is een {kind}, geen tabel."
+            )
+    return list(dict.fromkeys(named))
+
+
+def _ambiguous_letters(body: pl.DataFrame, letters: list[str]) -> list[str]:
+    """The columns among `letters` that hold a text such as "7.688", read differently from a
+    number cell (7,688) and from a text cell (7688): they need to know which cells are text."""
+    if not letters or body.height == 0:
+        return []
+    found = body.select(
+        pl.col(letter).str.strip_chars().str.contains(CELL_OR_DUTCH).any() for letter in letters
+    ).row(0)
+    return [letter for letter, hit in zip(letters, found, strict=True) if hit]
 
 
 def _build_table(sheet: _Sheet, table: str, header: HeaderRow) -> TableInfo:
+    body = sheet.body(header.index)
+    letters = [c for c in body.columns if c != "_rij" and TEXT_CELL_SUFFIX not in c]
+    numbers = [
+        letters[index]
+        for naam, index in header.mapping.items()
+        if index < len(letters) and isinstance(SCHEMAS[table].get(naam, DECIMAL), pl.Decimal)
+    ]
+    alles_tekst = isinstance(sheet, _CsvSheet)
+    if not alles_tekst:
+        ambiguous = _ambiguous_letters(body, numbers)
+        if ambiguous:
+            cells = sheet.text_cells(body, ambiguous)
+            body = body.with_columns(s.alias(f"{k}{TEXT_CELL_SUFFIX}") for k, s in cells.items())
+    scan = sheet.scan()
     # Sheets start at row / record 1, so the header row's number is its index + 1.
     return table_from_body(
-        sheet.body(header.index),
+        body,
         table,
         header,
         sheet.name,
         header.index + 1,
-        alles_tekst=isinstance(sheet, _CsvSheet),
+        alles_tekst=alles_tekst,
+        onbekend=[(c.rij, c.kolom, c.reden, c.formule, c.waarde) for c in scan.onbekend],
+        samengevoegd=scan.samengevoegd,
     )
 
 
@@ -422,7 +792,8 @@ def _check_file(path: Path) -> str:
         raise OnleesbaarBestand(path, f"dit is geen Excel-werkmap ({_what_is_it(path, start)}).")
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
+            # OPC part names are case-insensitive: xl/Workbook.xml is the workbook part too.
+            names = {name.replace("\\", "/").lower() for name in archive.namelist()}
     except (zipfile.BadZipFile, OSError, EOFError):
         raise OnleesbaarBestand(
             path, "het bestand is beschadigd (geen geldig zip-archief, misschien afgebroken)."
@@ -463,6 +834,10 @@ def _what_is_it(path: Path, start: bytes) -> str:
     if b"\x00" not in sample:
         return "het is een tekstbestand met de extensie " + path.suffix.lower()
     return "onbekend bestandsformaat"
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _calamine_reason(exc: Exception) -> str:

@@ -38,16 +38,33 @@ def file_entry(result: FileResult) -> dict[str, object]:
         "bedrag_met_fout": str(result.bedrag_met_fout),
         "uitvoer": shown(result.uitvoer) if result.uitvoer else None,
         "bevindingen": result.bevindingen.select(FINDING_FIELDS).to_dicts(),
+        "gelezen": [blad.as_dict() for blad in result.gelezen],
+        "meldingen": list(result.meldingen),
+        "overgeslagen": [
+            {"controle": controle, "reden": reden} for controle, reden in result.overgeslagen
+        ],
+        "onbekend": result.onbekend,
+        "bedragen_onbekend": result.bedragen_onbekend,
     }
 
 
 def write_json(
-    path: Path, results: list[FileResult], *, profiel: str, started: dt.datetime
+    path: Path,
+    results: list[FileResult],
+    *,
+    profiel: str,
+    started: dt.datetime,
+    meldingen: list[str] | None = None,
 ) -> None:
-    """`{"bestanden": [...]}` with every finding; BSNs are not masked (the file is for the backoffice)."""
+    """`{"bestanden": [...]}` with every finding; BSNs are not masked (the file is for the backoffice).
+
+    Per file also what was read (`gelezen`, see `jeugdhulp.schema.BladGelezen`) and the file's
+    notes; `meldingen`: the run's own notes (subfolders not searched).
+    """
     report = {
         "profiel": profiel,
         "gecontroleerd_op": started.isoformat(timespec="seconds"),
+        "meldingen": list(meldingen or []),
         "bestanden": [file_entry(r) for r in results],
     }
     data = json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")

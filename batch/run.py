@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from jeugdhulp.errors import JeugdhulpError
 from jeugdhulp.findings import FINDING_FIELDS
 from jeugdhulp.profile import load_profile
+from jeugdhulp.schema import BladGelezen
 
 if TYPE_CHECKING:  # polars is imported where it is used: the CLI's supervisor does not need it
     import polars as pl
@@ -43,6 +44,7 @@ class Options:
     uitvoer: Path | None = None
     vervang: bool = False
     rapport: Path | None = None  # the JSON report, named where a list does not fit
+    bladen: tuple[str, ...] = ()  # --blad: the production sheets by name (empty: all)
 
 
 @dataclass(slots=True)
@@ -60,6 +62,17 @@ class FileResult:
     #: seconds per phase: lezen (read + normalise), controleren, schrijven (write-back)
     tijden: dict[str, float] = field(default_factory=dict)
     bevindingen: pl.DataFrame = field(default_factory=lambda: _no_findings())
+    #: what was read, per sheet of the workbook and of the --toewijzingen / --producten files
+    gelezen: list[BladGelezen] = field(default_factory=list)
+    #: the file's own notes on the reading (hidden sheets skipped, date system, ...), Dutch
+    meldingen: list[str] = field(default_factory=list)
+    #: production cells whose value the file does not give (formulas without a saved result,
+    #: error values): unknown, never counted as empty or 0 (PM023)
+    onbekend: int = 0
+    #: of those, amounts (Bedrag): the declared total leaves them out, so it is a lower bound
+    bedragen_onbekend: int = 0
+    #: checks that did not run, with the Dutch reason (no allocations, switched off in a profile)
+    overgeslagen: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def checked(self) -> bool:
@@ -127,8 +140,9 @@ def check_file(path: Path, options: Options) -> FileResult:
 def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResult:
     import polars as pl
 
-    from batch.reader import read_table_file, read_workbook
-    from jeugdhulp.checks import run_checks
+    from batch.reader import read_tables
+    from jeugdhulp.checks import check_plan, run_checks
+    from jeugdhulp.checks.lezen import met_leesinformatie
 
     clock = time.perf_counter()
     tijden: dict[str, float] = {}
@@ -145,42 +159,74 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
         wanted.append("toewijzingen")
     if options.producten is None:
         wanted.append("producten")
-    tables = read_workbook(path, tables=tuple(wanted))
-    toewijzingen = (
-        read_table_file(options.toewijzingen, "toewijzingen")
-        if options.toewijzingen
-        else tables.get("toewijzingen")
-    )
-    producten = (
-        read_table_file(options.producten, "producten")
-        if options.producten
-        else tables.get("producten")
-    )
-    productie = tables["productie"]
+    werkmap = read_tables(path, tables=tuple(wanted), bladen=options.bladen)
+    gelezen = list(werkmap.gelezen)
+    toewijzingen, producten = werkmap.toewijzingen, werkmap.producten
+    for table, option in (("toewijzingen", options.toewijzingen), ("producten", options.producten)):
+        if option is not None:
+            apart = read_tables(option, tables=(table,), los=True)
+            gelezen += apart.gelezen
+            if table == "toewijzingen":
+                toewijzingen = apart.toewijzingen
+            else:
+                producten = apart.producten
     lap("lezen")
     # A shared allocation file: its own findings only for this workbook's children, and named
     # after that file, so they are never marked in a same-named sheet of this workbook.
     apart = options.toewijzingen is not None
-    findings = run_checks(productie, toewijzingen, producten, profile, toewijzingen_apart=apart)
+    sheets = werkmap.productie
+    frames = [
+        met_leesinformatie(
+            run_checks(sheet, toewijzingen, producten, profile, toewijzingen_apart=apart), sheet
+        )
+        for sheet in sheets
+    ]
+    findings = pl.concat(frames) if len(frames) > 1 else frames[0]
+    on_list = pl.col("controle").is_in(_on_allocation_list())
+    if len(frames) > 1:  # the allocation list's own findings come once, not once per sheet
+        findings = pl.concat(
+            [findings.filter(~on_list), findings.filter(on_list).unique(maintain_order=True)]
+        )
     if apart and toewijzingen is not None and options.toewijzingen is not None:
         elsewhere = f"{options.toewijzingen.name}: {toewijzingen.blad}"
         findings = findings.with_columns(
-            blad=pl.when(pl.col("controle").is_in(_on_allocation_list()))
-            .then(pl.lit(elsewhere))
-            .otherwise(pl.col("blad"))
+            blad=pl.when(on_list).then(pl.lit(elsewhere)).otherwise(pl.col("blad"))
         )
-    declared, wrong = _amounts(productie.frame, findings)
+    declared, wrong = Decimal(0), Decimal(0)
+    for sheet, found in zip(sheets, frames, strict=True):
+        sheet_declared, sheet_wrong = _amounts(sheet.frame, found)
+        declared += sheet_declared
+        wrong += sheet_wrong
+    meldingen = list(werkmap.meldingen)
+    if len(sheets) > 1:
+        names = ", ".join(f"'{sheet.blad}'" for sheet in sheets)
+        meldingen.append(
+            f"De productie staat op {len(sheets)} bladen ({names}); elk blad is apart "
+            "gecontroleerd: totalen per toewijzing en dubbele declaraties over bladen heen zijn "
+            "niet samen geteld."
+        )
     ernst = findings.get_column("ernst")
     result = FileResult(
         bestand=path,
         status=GECONTROLEERD,
-        rijen=productie.frame.get_column("_rij").n_unique(),
+        rijen=sum(sheet.frame.get_column("_rij").n_unique() for sheet in sheets),
         fouten=int((ernst == "fout").sum()),
         waarschuwingen=int((ernst == "waarschuwing").sum()),
         bedrag_gedeclareerd=declared,
         bedrag_met_fout=wrong,
         bevindingen=findings,
         tijden=tijden,
+        gelezen=gelezen,
+        meldingen=meldingen,
+        onbekend=sum(sheet.onbekend.height for sheet in sheets),
+        bedragen_onbekend=sum(
+            sheet.onbekend.filter(pl.col("kolom") == "bedrag").height for sheet in sheets
+        ),
+        overgeslagen=[
+            (check.id, reden)
+            for check, reden in check_plan(toewijzingen, producten, profile)
+            if reden is not None
+        ],
     )
     lap("controleren")
     if options.schrijven:
@@ -231,13 +277,16 @@ def _write_back(
         result.uitvoer = target
 
 
-def collect_paths(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
+def collect_paths(
+    paths: list[Path], *, recursief: bool = False
+) -> tuple[list[Path], list[FileResult]]:
     """Workbooks named directly or found in folders; missing paths become results with a message.
 
-    A folder gives its workbooks (not its subfolders), without Excel's lock files (``~$NAAM``)
-    and without earlier outputs (``NAAM.controle.xlsx``); an old ``.xls`` in a folder is taken
-    too, so that it is reported as not checkable instead of silently left out. A file named
-    twice (directly and through its folder, or two spellings of one path) is checked once.
+    A folder gives its workbooks (with `recursief` also those in its subfolders, at any depth;
+    else see `skipped_subfolders`), without Excel's lock files (``~$NAAM``) and without earlier
+    outputs (``NAAM.controle.xlsx``); an old ``.xls`` in a folder is taken too, so that it is
+    reported as not checkable instead of silently left out. A file named twice (directly and
+    through its folder, or two spellings of one path) is checked once.
     """
     found: list[Path] = []
     problems: list[FileResult] = []
@@ -251,7 +300,8 @@ def collect_paths(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
 
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.iterdir()):
+            children = _walk(path) if recursief else sorted(path.iterdir())
+            for child in children:
                 if (
                     child.is_file()
                     and child.suffix.lower() in FOLDER_SUFFIXES
@@ -266,6 +316,43 @@ def collect_paths(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
                 FileResult(path, NIET_GECONTROLEERD, f"{path}: bestand of map bestaat niet.")
             )
     return found, problems
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Every file under `folder`, sorted per folder, files before subfolders; a folder reached
+    twice (a symbolic link back up) is walked once."""
+    seen: set[Path] = set()
+    found: list[Path] = []
+
+    def visit(current: Path) -> None:
+        key = current.resolve()
+        if key in seen:
+            return
+        seen.add(key)
+        try:
+            entries = sorted(current.iterdir())
+        except OSError:
+            return
+        found.extend(entry for entry in entries if not entry.is_dir())
+        for entry in entries:
+            if entry.is_dir():
+                visit(entry)
+
+    visit(folder)
+    return found
+
+
+def skipped_subfolders(paths: list[Path]) -> list[Path]:
+    """The subfolders of the folders in `paths` that `collect_paths` without `recursief` does not
+    search (for the note that says so)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            try:
+                found += sorted(child for child in path.iterdir() if child.is_dir())
+            except OSError:
+                continue
+    return found
 
 
 def refuse_shared_targets(

@@ -12,9 +12,12 @@ text to `jeugdhulp.normalize` and find the same things:
 - TRUE/FALSE: "true" / "false";
 - text: unchanged; an empty cell or an error value (#N/A, #DEEL/0!, ...): None.
 
-`text_frame` builds the raw frame `normalize` takes (`_rij` plus columns named by Excel letter)
-and `table_from_body` does the rest, so no path has its own copy. Pure Python and polars: no file
-is read here, so the module runs in xlwings Lite.
+`text_frame` builds the raw frame `normalize` takes (`_rij` plus columns named by Excel letter,
+and per column holding a text such as "7.688" a Boolean `<letter>~tekst` saying which cells are
+text, since "7.688" typed as text is 7688 and a number cell 7,688 is not) and
+`table_from_body` does the rest: merged data cells take their anchor's value, cells without a
+value are listed (`TableInfo.onbekend`), the text is typed (`jeugdhulp.normalize`). So no path has
+its own copy. Pure Python and polars: no file is read here, so the module runs in xlwings Lite.
 
 >>> [cell_text(v) for v in (3.0, 54.42, 1 / 3, True, "", None, dt.date(2023, 3, 1))]
 ['3', '54.42', '0.333333333', 'true', None, None, '2023-03-01 00:00:00']
@@ -26,16 +29,31 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from jeugdhulp.columns import HEADER_SCAN_ROWS, HeaderRow
+from jeugdhulp.columns import HEADER_SCAN_ROWS, TABLE_TITLES, HeaderRow, column, match_header
 from jeugdhulp.findings import column_letter
-from jeugdhulp.normalize import normalize
-from jeugdhulp.schema import ColumnInfo, TableInfo
+from jeugdhulp.normalize import TEXT_CELL_SUFFIX, normalize
+from jeugdhulp.parse import CELL_OR_DUTCH, number_text
+from jeugdhulp.schema import (
+    FOUTWAARDE,
+    GEEN_UITKOMST,
+    ONBEKEND,
+    ColumnInfo,
+    TableInfo,
+)
 
-__all__ = ["EXCEL_ERRORS", "cell_text", "head_rows", "table_from_body", "text_frame"]
+__all__ = [
+    "EXCEL_ERRORS",
+    "cell_text",
+    "column_index",
+    "head_rows",
+    "table_from_body",
+    "text_frame",
+]
 
 #: Error values as Office.js sends them; COM (classic xlwings) already gives None for them.
 EXCEL_ERRORS = frozenset(
@@ -104,6 +122,25 @@ def cell_text(value: object) -> str | None:
     return text
 
 
+def column_index(letters: str) -> int:
+    """The 0-based index of Excel column letters (the inverse of `column_letter`).
+
+    >>> column_index("A"), column_index("Z"), column_index("AA"), column_index("XFD")
+    (0, 25, 26, 16383)
+    """
+    index = 0
+    for ch in letters.upper():
+        if not "A" <= ch <= "Z":
+            raise ValueError(letters)
+        index = index * 26 + ord(ch) - 64
+    if index == 0:
+        raise ValueError(letters)
+    return index - 1
+
+
+_CELL_OR_DUTCH = re.compile(CELL_OR_DUTCH)
+
+
 def text_frame(
     rows: Sequence[Sequence[object]], first_row: int = 1, first_column: int = 1
 ) -> pl.DataFrame:
@@ -113,18 +150,31 @@ def text_frame(
     row numbers and letters are the ones the user sees.
     """
     width = max((len(row) for row in rows), default=0)
-    data: dict[str, list[str | None]] = {}
+    data: dict[str, list[object]] = {}
+    schema: dict[str, pl.DataType] = {}
     for c in range(width):
         letter = column_letter(first_column - 1 + c)
-        data[letter] = [cell_text(row[c]) if c < len(row) else None for row in rows]
-    frame = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
+        values = [row[c] if c < len(row) else None for row in rows]
+        data[letter] = [cell_text(value) for value in values]
+        schema[letter] = pl.String()
+        # Only where a text reads differently from a number cell with the same text ("7.688"),
+        # as the file reader does (`batch.reader._ambiguous_letters`).
+        if any(isinstance(v, str) and _CELL_OR_DUTCH.match(number_text(v)) for v in values):
+            data[f"{letter}{TEXT_CELL_SUFFIX}"] = [isinstance(value, str) for value in values]
+            schema[f"{letter}{TEXT_CELL_SUFFIX}"] = pl.Boolean()
+    frame = pl.DataFrame(data, schema=schema)
     rij = pl.Series("_rij", range(first_row, first_row + len(rows)), dtype=pl.Int64)
     return frame.insert_column(0, rij)
 
 
+def letter_columns(frame: pl.DataFrame) -> list[str]:
+    """The cell columns of a raw frame (not `_rij`, not the `~tekst` companions)."""
+    return [c for c in frame.columns if c != "_rij" and TEXT_CELL_SUFFIX not in c]
+
+
 def head_rows(frame: pl.DataFrame) -> list[list[str | None]]:
     """The first rows of a raw frame as lists, for header detection (`jeugdhulp.columns`)."""
-    top = frame.head(HEADER_SCAN_ROWS).drop("_rij")
+    top = frame.head(HEADER_SCAN_ROWS).select(letter_columns(frame))
     return [list(row) for row in top.rows()]
 
 
@@ -136,20 +186,264 @@ def table_from_body(
     kopregel: int,
     *,
     alles_tekst: bool = False,
+    onbekend: Iterable[tuple[int, int, str, str | None, str | None]] = (),
+    samengevoegd: Iterable[tuple[int, int, int, int]] = (),
 ) -> TableInfo:
     """The typed table from the raw rows below a detected header row (`kopregel`: its Excel row).
 
-    `alles_tekst`: the source has no cell types (csv); see `jeugdhulp.normalize.normalize`."""
-    letters = [c for c in body.columns if c != "_rij"]
+    `alles_tekst`: the source has no cell types (csv); see `jeugdhulp.normalize.normalize`.
+    `onbekend`: cells whose value the file does not give, as (row, 0-based column, reason,
+    formula, value held), reasons as in `jeugdhulp.schema` (GEEN_UITKOMST, HERBEREKENEN,
+    FOUTWAARDE). `samengevoegd`: merged ranges as (first row, first column, last row, last
+    column), rows 1-based, columns 0-based: a range whose anchor (top-left) is a data cell gives
+    every cell of the range the anchor's value.
+    """
+    letters = letter_columns(body)
     mapping = {}
     for naam, index in header.mapping.items():
         if index >= len(letters):
             continue
         kop = (header.headers[index] or letters[index]).strip()
         mapping[naam] = ColumnInfo(naam=naam, kop=kop, letter=letters[index])
+    unknown = [
+        (row, column_letter(col), reden, formule, waarde)
+        for row, col, reden, formule, waarde in onbekend
+        if row > kopregel
+    ]
+    body, merged, unknown = _fill_merged(body, mapping, samengevoegd, unknown)
+    body, totals = _without_total_rows(body, mapping, letters)
     info = normalize(body, table, mapping, blad, kopregel, alles_tekst=alles_tekst)
+    info.meldingen += _total_notes(info, totals)
+    info.koprijen = header.rows_used
+    info.meldingen += _unused_headers(table, header, letters)
     if header.rows_used == 2:
         info.meldingen.insert(
             0, f"Kopregel over twee rijen ({kopregel - 1} en {kopregel}) gelezen."
         )
+    info.samengevoegd = [ref for ref, _ in merged]
+    info.meldingen += _merge_notes(table, mapping, merged)
+    info.onbekend = _unknown_cells(info, unknown)
+    info.meldingen += _unknown_notes(table, info)
     return info
+
+
+#: A label that makes a row a totals row ("Totaal", "Subtotaal januari", "Eindtotaal", "Som").
+_TOTAL_LABEL = r"^(?:sub|eind)?tota(?:a)?l\b|^som\b"
+#: The fields a declaration is identified by; all empty (or the label) in a totals row.
+_IDENTITY = ("bsn", "productcode", "begindatum", "einddatum", "toewijzingnummer")
+
+
+def _without_total_rows(
+    body: pl.DataFrame, mapping: dict[str, ColumnInfo], letters: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The body without totals rows, and those rows (`_rij`, label, Bedrag text).
+
+    A totals row ("Totaal", "Subtotaal", "Eindtotaal", "Som" in one of its cells, and nothing
+    in BSN, Productcode, Begindatum, Einddatum, Toewijzingnummer but that label) sums the
+    declarations above it; read as a declaration it would count every amount twice.
+    """
+    identity = [mapping[n].letter for n in _IDENTITY if n in mapping]
+    if body.height == 0 or not identity or not letters:
+        return body, body.clear()
+
+    def label(letter: str) -> pl.Expr:
+        text = pl.col(letter).str.strip_chars().str.to_lowercase()
+        return text.str.contains(_TOTAL_LABEL).fill_null(False)
+
+    # A totals row leaves at least one identity cell empty: look closer at those rows only.
+    blank = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in identity]
+    candidates = body.filter(pl.any_horizontal(blank)).filter(
+        pl.all_horizontal([b | label(c) for b, c in zip(blank, identity, strict=True)])
+    )
+    if candidates.height == 0:
+        return body, body.clear()
+    totals = candidates.filter(pl.any_horizontal([label(c) for c in letters]))
+    if totals.height == 0:
+        return body, totals
+    # one chunk per column again: the polars of Pyodide (1.18) trips over a filtered frame's
+    # mixed chunks in the stages of `normalize`
+    kept = body.join(totals.select("_rij"), on="_rij", how="anti")
+    return kept.sort("_rij").rechunk(), totals
+
+
+def _total_notes(info: TableInfo, totals: pl.DataFrame) -> list[str]:
+    """A note per totals row left out, with its amount next to the sum of the rows read."""
+    from jeugdhulp.parse import OngeldigeInvoer, euro_tekst, read_number
+
+    notes: list[str] = []
+    if totals.height == 0:
+        return notes
+    bedrag = info.kolommen.get("bedrag")
+    read = (
+        info.frame.select("_rij", "bedrag").unique("_rij").get_column("bedrag").sum()
+        if bedrag is not None
+        else None
+    )
+    for row in totals.iter_rows(named=True):
+        label = next(
+            (
+                str(v).strip()
+                for k, v in row.items()
+                if k != "_rij" and isinstance(v, str) and re.match(_TOTAL_LABEL, v.strip().lower())
+            ),
+            "Totaal",
+        )
+        text = f"Rij {row['_rij']} ('{label}') is een totaalregel, geen declaratie: niet gelezen"
+        amount = row.get(bedrag.letter) if bedrag else None
+        if amount:
+            try:
+                stated = read_number(amount).waarde
+            except OngeldigeInvoer:
+                stated = None
+            if stated is not None:
+                total = euro_tekst(read or 0)
+                same = "gelijk aan" if stated == (read or 0) else "anders dan"
+                text += f" (bedrag {euro_tekst(stated)}, {same} de regels samen: {total})"
+        notes.append(text + ".")
+    return notes
+
+
+def _unused_headers(table: str, header: HeaderRow, letters: list[str]) -> list[str]:
+    """Notes for columns whose header names a field another column already gives (two columns
+    "Bedrag" and "Ingediend bedrag"): only one is read, and the user should know which."""
+    notes = []
+    taken = {index: naam for naam, index in header.mapping.items()}
+    for index, text in enumerate(header.headers):
+        found = match_header(text, table) if index < len(letters) else None
+        if found is None or index in taken:
+            continue
+        naam = found[0]
+        if naam in header.mapping and header.mapping[naam] < len(letters):
+            used = header.mapping[naam]
+            notes.append(
+                f"Kolom '{(text or '').strip()}' ({letters[index]}) niet gelezen: kolom "
+                f"'{(header.headers[used] or '').strip()}' ({letters[used]}) is al gelezen als "
+                f"{column(table, naam).kop}."
+            )
+    return notes
+
+
+def _fill_merged(
+    body: pl.DataFrame,
+    mapping: dict[str, ColumnInfo],
+    ranges: Iterable[tuple[int, int, int, int]],
+    unknown: list[tuple[int, str, str, str | None, str | None]],
+) -> tuple[pl.DataFrame, list[tuple[str, str]], list[tuple[int, str, str, str | None, str | None]]]:
+    """Merged ranges over data cells: every row of the range takes the anchor's value in the
+    anchor's column (Excel shows it there; the reader gives it only in the anchor). Returns the
+    body, the ranges used as (A1 range, canonical column of the anchor) and the unknown cells,
+    extended by the cells of a range whose anchor is unknown (a formula without a result merged
+    over rows is unknown in every row).
+
+    A range that also covers other fields (Aantal merged over Tarief) gives those fields nothing:
+    their cells are empty in the workbook, and taking the anchor's value for another field would
+    be a guess. Only mapped columns and ranges whose anchor lies in the body count.
+    """
+    if body.height == 0:
+        return body, [], unknown
+    first = body.get_column("_rij")[0]
+    last = first + body.height - 1
+    by_letter = {info.letter: naam for naam, info in mapping.items()}
+    unknown_at = {(cell[0], cell[1]): cell for cell in unknown}
+    fills: dict[str, tuple[list[int], list[str | None]]] = {}
+    used: list[tuple[str, str]] = []
+    for r1, c1, r2, c2 in ranges:
+        if not first <= r1 <= last:
+            continue
+        r2 = min(r2, last)
+        letter = column_letter(c1)
+        covered = [
+            by_letter[column_letter(c)] for c in range(c1, c2 + 1) if column_letter(c) in by_letter
+        ]
+        if not covered:
+            continue
+        ref = f"{letter}{r1}:{column_letter(c2)}{r2}"
+        used.append((ref, by_letter.get(letter, covered[0])))
+        if letter not in by_letter or r2 == r1:
+            continue
+        anchor = body.get_column(letter)[r1 - first] if letter in body.columns else None
+        cells = list(range(r1 + 1, r2 + 1))
+        if (r1, letter) in unknown_at:
+            _, _, reden, formule, waarde = unknown_at[(r1, letter)]
+            unknown += [(row, letter, reden, formule, waarde) for row in cells]
+            anchor = None
+        rows, values = fills.setdefault(letter, ([], []))
+        rows += [row - first for row in cells]
+        values += [anchor] * len(cells)
+    if fills:
+        body = body.with_columns(
+            body.get_column(letter).scatter(rows, pl.Series(values, dtype=pl.String))
+            for letter, (rows, values) in fills.items()
+            if rows
+        )
+    return body, list(dict.fromkeys(used)), unknown
+
+
+def _merge_notes(
+    table: str, mapping: dict[str, ColumnInfo], merged: list[tuple[str, str]]
+) -> list[str]:
+    notes = []
+    by_column: dict[str, list[str]] = {}
+    across: list[str] = []
+    letters = {info.letter: naam for naam, info in mapping.items()}
+    for ref, naam in merged:
+        first, _, last = ref.partition(":")
+        c1, c2 = first.rstrip("0123456789"), last.rstrip("0123456789")
+        if c1 != c2:
+            fields = [
+                mapping[letters[column_letter(c)]].kop
+                for c in range(column_index(c1), column_index(c2) + 1)
+                if column_letter(c) in letters
+            ]
+            if len(fields) > 1:
+                across.append(
+                    f"Samengevoegde cellen {ref} lopen over de kolommen {', '.join(fields)}: de "
+                    f"waarde geldt alleen voor '{fields[0]}'; de andere zijn daar leeg gelezen."
+                )
+        by_column.setdefault(naam, []).append(ref)
+    for naam, refs in by_column.items():
+        shown = ", ".join(refs[:5]) + (f" en {len(refs) - 5} meer" if len(refs) > 5 else "")
+        notes.append(
+            f"Samengevoegde cellen in kolom '{mapping[naam].kop}' ({shown}): de waarde van de "
+            "eerste cel geldt voor elke rij van het bereik."
+        )
+    return notes + across
+
+
+def _unknown_cells(
+    info: TableInfo, unknown: list[tuple[int, str, str, str | None, str | None]]
+) -> pl.DataFrame:
+    """`TableInfo.onbekend`: the unknown cells in mapped columns of rows the table kept (a row
+    with nothing but formulas without a result, a template row, is no data row)."""
+    by_letter = {where.letter: naam for naam, where in info.kolommen.items()}
+    rows = [
+        (row, by_letter[letter], letter, formule, reden, waarde)
+        for row, letter, reden, formule, waarde in unknown
+        if letter in by_letter
+    ]
+    frame = pl.DataFrame(
+        rows, schema=["_rij", "kolom", "letter", "formule", "reden", "waarde"], orient="row"
+    ).cast(ONBEKEND)  # type: ignore[arg-type]
+    kept = info.frame.select("_rij").unique()
+    return frame.join(kept, on="_rij", how="semi").unique(["_rij", "letter"]).sort("_rij", "letter")
+
+
+def _unknown_notes(table: str, info: TableInfo) -> list[str]:
+    if info.onbekend.height == 0:
+        return []
+    counts = info.onbekend.group_by("reden").len()
+    parts = []
+    for reden, count in counts.iter_rows():
+        what = {
+            GEEN_UITKOMST: "formule(s) zonder opgeslagen uitkomst",
+            FOUTWAARDE: "cel(len) met een foutwaarde",
+        }.get(reden, "formule(s) waarvan de werkmap vraagt opnieuw te berekenen")
+        parts.append(f"{count} {what}")
+    columns = ", ".join(
+        dict.fromkeys(column(table, naam).kop for naam in info.onbekend.get_column("kolom"))
+    )
+    return [
+        f"Waarde onbekend in {TABLE_TITLES[table]} ({columns}): "
+        + ", ".join(parts)
+        + "; deze tellen niet als leeg of 0 (zie PM023)."
+    ]

@@ -28,6 +28,14 @@ from jeugdhulp.columns import (
     column,
     missing_required,
 )
+from jeugdhulp.parse import (
+    CELL_NUMBER,
+    NUMBER_EN,
+    NUMBER_INT,
+    NUMBER_NL,
+    NUMBER_SPACES,
+    NUMBER_TEXT,
+)
 from jeugdhulp.parse import fold as parse_fold
 from jeugdhulp.schema import DECIMAL, PRODUCTEN, PRODUCTIE, TOEWIJZINGEN, ColumnInfo, TableInfo
 
@@ -39,8 +47,6 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 
 # ----------------------------------------------------------------------------------------------
 # Regular expressions: those of jeugdhulp.parse, with [0-9] for \d (Rust's \d is Unicode-wide).
-_PLAIN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$"
-_DUTCH = r"^[+-]?[0-9]{1,3}(?:[. ][0-9]{3})*(?:,[0-9]+)?$|^[+-]?[0-9]+(?:,[0-9]+)?$"
 _DMY = r"^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})$"
 # parse.py's _YMD, widened to any time of day: "2023-03-01 12:30:00" is how the reader gives a
 # datetime cell (the date part is what counts).
@@ -52,6 +58,12 @@ _YMD = (
 _CELL_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?$"
 _SERIAL = r"^[0-9]+(?:\.[0-9]+)?$"
 _FLOAT_INTEGER = r"^([0-9]+)\.0+$"  # "111222333.0": an integer from a float cell
+
+#: Suffix of the raw frame's optional Boolean column per letter column that says which cells are
+#: text cells (true) and which hold numbers (false): "H~tekst" for column H. The file reader adds
+#: it where it matters (see `batch.reader`); without it a text shaped like a number cell's text
+#: ("7.688") is taken to be a number cell, unless the whole source is text (csv).
+TEXT_CELL_SUFFIX = "~tekst"
 
 _EXCEL_EPOCH_DAYS = (dt.date(1899, 12, 30) - dt.date(1970, 1, 1)).days  # -25569
 _EXCEL_MAX_SERIAL = 2958466  # 1-1-10000
@@ -134,35 +146,81 @@ class Plan:
         return frame
 
 
-Parser = Callable[[Plan, str, str, pl.DataType], tuple[str, str | None, int]]
+#: A column parser: (plan, source column, output name, dtype, `tekstcel`) -> (value column,
+#: leniency column or None, stage depth). `tekstcel` is true where the cell is a text cell.
+Parser = Callable[[Plan, str, str, pl.DataType, pl.Expr], tuple[str, str | None, int]]
 
 
-def decimal_parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[str, str, int]:
-    """A Dutch or plain number as Decimal(38, 4) (rounded half-even), and whether lenient."""
+def decimal_parser(
+    plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
+) -> tuple[str, str, int]:
+    """A number as Decimal(38, 4) (rounded half-even), and whether lenient: the polars twin of
+    `jeugdhulp.parse.read_number`, step by step.
+
+    `tekstcel`: true where the cell is text, false where it holds a number; a text shaped like a
+    number cell's ("7.688") is read as that number unless the cell is known to be text. Besides
+    the value and the leniency it adds the temporaries `<out>~dubbelzinnig` (read the Dutch way,
+    also has an English reading) and `<out>~nl` / `<out>~en` (the text shows that convention).
+    """
     text = pl.col(src)
-    first = plan.add(0, f"{out}~a", _strip_money(text))
-    euro = plan.add(
-        0,
-        f"{out}~euro",
-        text.str.strip_chars().str.replace_all("\u00a0", " ", literal=True).str.starts_with("€"),
+    for space in NUMBER_SPACES:
+        text = text.str.replace_all(space, " ", literal=True)
+    s = pl.col(plan.add(0, f"{out}~s", text.str.strip_chars()))
+    parts = plan.add(1, f"{out}~g", s.str.extract_groups(NUMBER_TEXT))
+    as_cell = plan.add(1, f"{out}~cell", s.str.contains(CELL_NUMBER) & ~tekstcel)
+    part = pl.col(parts).struct.field
+    body = part("body")
+    plain = plan.add(2, f"{out}~int", body.str.contains(NUMBER_INT))
+    dutch = plan.add(2, f"{out}~nl?", body.str.contains(NUMBER_NL))
+    english = plan.add(2, f"{out}~en?", body.str.contains(NUMBER_EN))
+    signs = pl.sum_horizontal(
+        part(name).is_not_null().cast(pl.Int32) for name in ("sign", "sign2", "sign3", "open")
     )
-    a = pl.col(first)
-    percent = plan.add(1, f"{out}~pct", a.str.ends_with("%"))
-    body = plan.add(
-        1,
-        f"{out}~b",
-        pl.when(a.str.ends_with("%")).then(_strip_money(a.str.strip_suffix("%"))).otherwise(a),
+    currency = part("cur").is_not_null() | part("cur2").is_not_null()
+    dash = part("dash").is_not_null()
+    valid = plan.add(
+        2,
+        f"{out}~valid",
+        body.is_not_null()
+        & (part("open").is_null() == part("close").is_null())
+        & (signs <= 1)
+        & ~(part("cur").is_not_null() & part("cur2").is_not_null())
+        & ~(part("pct").is_not_null() & currency)
+        & ~(dash & body.str.contains(",", literal=True)),
     )
-    b = pl.col(body)
-    plain = plan.add(2, f"{out}~plain", b.str.contains(_PLAIN) & ~b.str.contains(",", literal=True))
-    dutch = plan.add(2, f"{out}~dutch", b.str.contains(_DUTCH))
-    number = plan.add(
+    negative = plan.add(
+        2,
+        f"{out}~neg",
+        (part("sign") == "-").fill_null(False)
+        | (part("sign2") == "-").fill_null(False)
+        | part("sign3").is_not_null()
+        | part("open").is_not_null(),
+    )
+    percent = plan.add(2, f"{out}~pct", part("pct").is_not_null())
+    settled = plan.add(2, f"{out}~settled", currency | dash)
+    ok = pl.col(valid)
+    digits = (
+        pl.when(pl.col(as_cell))
+        .then(s)
+        .when(ok & pl.col(plain))
+        .then(body)
+        .when(ok & pl.col(dutch))
+        .then(body.str.replace_all(r"[. ]", "").str.replace(",", ".", literal=True))
+        .when(ok & pl.col(english))
+        .then(body.str.replace_all(r"[, ]", ""))
+    )
+    signed = (
+        pl.when(pl.col(negative) & ~pl.col(as_cell)).then(pl.lit("-") + digits).otherwise(digits)
+    )
+    number = plan.add(3, f"{out}~num", signed)
+    # The English reading of an ambiguous text, taken when the table proves English (`_ambiguity`).
+    english_digits = body.str.replace_all(r"[, ]", "")
+    number_en = plan.add(
         3,
-        f"{out}~num",
-        pl.when(pl.col(plain))
-        .then(b)
-        .when(pl.col(dutch))
-        .then(b.str.replace_all(r"[. ]", "").str.replace(",", ".", literal=True)),
+        f"{out}~num_en",
+        pl.when(ok & pl.col(dutch) & pl.col(english)).then(
+            pl.when(pl.col(negative)).then(pl.lit("-") + english_digits).otherwise(english_digits)
+        ),
     )
     # Exact at 9 decimals (the most a cell's text has), then rounded half-even to the schema's 4:
     # a direct cast rounds in current polars but truncates in the polars of Pyodide.
@@ -170,22 +228,49 @@ def decimal_parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[
     value = plan.add(
         4,
         f"{out}~value",
-        pl.when(pl.col(percent))
+        pl.when(pl.col(percent) & ~pl.col(as_cell))
         .then(exact / 100)
         .otherwise(exact)
         .round(4)
         .cast(dtype, strict=False),
     )
-    lenient = plan.add(
+    exact_en = pl.col(number_en).cast(pl.Decimal(38, 9), strict=False)
+    plan.add(
         4,
-        f"{out}~lenient",
-        pl.col(number).is_not_null()
-        & ((pl.col(dutch) & ~pl.col(plain)) | pl.col(percent) | pl.col(euro)),
+        f"{out}~value_en",
+        pl.when(pl.col(percent))
+        .then(exact_en / 100)
+        .otherwise(exact_en)
+        .round(4)
+        .cast(dtype, strict=False),
     )
+    read = pl.col(number).is_not_null() & ~pl.col(as_cell)
+    lenient = plan.add(4, f"{out}~lenient", pl.col(number).is_not_null() & ~pl.col(as_cell))
+    nl, en = pl.col(dutch), pl.col(english)
+    plan.add(4, f"{out}~dubbelzinnig", read & nl & en & ~pl.col(settled))
+    plan.add(4, f"{out}~nl", read & nl & (~en | pl.col(settled)))
+    plan.add(4, f"{out}~en", read & en & ~nl)
     return value, lenient, 5
 
 
-def date_parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[str, str, int]:
+def cell_number_parser(
+    plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
+) -> tuple[str, str, int]:
+    """`decimal_parser` for a column whose every text is a number cell's ("54.42", "-3"): the
+    same values, without the work for typed text (what most columns of a workbook are)."""
+    s = pl.col(src).str.strip_chars()
+    exact = s.cast(pl.Decimal(38, 9), strict=False)
+    value = plan.add(0, f"{out}~value", exact.round(4).cast(dtype, strict=False))
+    lenient = plan.add(0, f"{out}~lenient", pl.lit(False))
+    for name in ("dubbelzinnig", "nl", "en"):
+        plan.add(0, f"{out}~{name}", pl.lit(False))
+    plan.add(0, f"{out}~value_en", pl.lit(None, dtype=dtype))
+    return value, lenient, 1
+
+
+def date_parser(
+    plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
+) -> tuple[str, str, int]:
     """A date from an Excel serial ("44986", "44986.0"), a datetime cell's text, or typed text.
 
     Typed text: 01-03-2023, 1-3-2023, 1/3/2023, 1.3.2023, 2023-03-01 (lenient).
@@ -222,7 +307,9 @@ def date_parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[str
     return value, lenient, 5
 
 
-def bsn_parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[str, str, int]:
+def bsn_parser(
+    plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
+) -> tuple[str, str, int]:
     """Polars twin of `jeugdhulp.bsn.normalize_bsn`: 8 digits get their leading zero back.
 
     "111222333.0" (the text of a float cell) is read as the integer, like normalize_bsn(float).
@@ -239,7 +326,9 @@ def bsn_parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[str,
 
 
 def _simple(function: Callable[[pl.Expr], pl.Expr]) -> Parser:
-    def parser(plan: Plan, src: str, out: str, dtype: pl.DataType) -> tuple[str, None, int]:
+    def parser(
+        plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
+    ) -> tuple[str, None, int]:
         return plan.add(0, f"{out}~value", function(pl.col(src))), None, 1
 
     return parser
@@ -379,15 +468,26 @@ def parser_for(naam: str, dtype: pl.DataType) -> Parser:
 
 
 def plan_column(
-    plan: Plan, naam: str, dtype: pl.DataType, src: str, out: str | None = None
+    plan: Plan,
+    naam: str,
+    dtype: pl.DataType,
+    src: str,
+    out: str | None = None,
+    tekstcel: pl.Expr | None = None,
+    *,
+    parser: Parser | None = None,
 ) -> tuple[str, str, str]:
     """Add the parsing of file column `src` as canonical column `naam` to a plan.
 
     Returns the names of the typed value, `__tekst` and `__soepel` columns (`out`,
-    `out__tekst`, `out__soepel`). An empty cell gives null, null and false.
+    `out__tekst`, `out__soepel`). An empty cell gives null, null and false. `tekstcel`: which
+    cells are text cells (see `decimal_parser`); default: none known. `parser`: instead of the
+    column's own (`parser_for`).
     """
     out = out or naam
-    value, lenient, depth = parser_for(naam, dtype)(plan, src, out, dtype)
+    known = pl.lit(False) if tekstcel is None else tekstcel.fill_null(False)
+    parse = parser or parser_for(naam, dtype)
+    value, lenient, depth = parse(plan, src, out, dtype, known)
     text = pl.col(src)
     empty = plan.add(0, f"{out}~empty", text.is_null() | (text.str.strip_chars() == ""))
     filled = ~pl.col(empty)
@@ -399,21 +499,27 @@ def plan_column(
 
 
 def parse_texts(
-    naam: str, values: pl.Series | list[str | None], table: str = "productie"
+    naam: str,
+    values: pl.Series | list[str | None],
+    table: str = "productie",
+    *,
+    tekst: bool = False,
 ) -> pl.DataFrame:
-    """Parse a list of texts as canonical column `naam`: frame with `waarde` and `soepel`.
+    """Parse a list of texts as canonical column `naam`: frame with `waarde` and `soepel`, and for
+    numbers `dubbelzinnig` (see `jeugdhulp.parse.read_number`).
 
-    For tests and single-column uses; `normalize` does the same for whole tables.
+    `tekst`: the texts are text cells (typed text, csv); otherwise a text shaped like a number
+    cell's ("7.688") is that number. For tests and single-column uses; `normalize` does the same
+    for whole tables.
     """
     dtype = SCHEMAS[table][naam]
     frame = pl.DataFrame({"bron": pl.Series(values, dtype=pl.String)})
     plan = Plan()
-    value, _, lenient = plan_column(plan, naam, dtype, "bron", "uit")
-    return (
-        plan.apply(frame.lazy())
-        .select(pl.col(value).alias("waarde"), pl.col(lenient).alias("soepel"))
-        .collect()
-    )
+    value, _, lenient = plan_column(plan, naam, dtype, "bron", "uit", pl.lit(tekst))
+    columns = [pl.col(value).alias("waarde"), pl.col(lenient).alias("soepel")]
+    if isinstance(dtype, pl.Decimal):
+        columns.append(pl.col("uit~dubbelzinnig").fill_null(False).alias("dubbelzinnig"))
+    return plan.apply(frame.lazy()).select(columns).collect()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -487,35 +593,71 @@ def normalize(
     else:
         frame = frame.filter(pl.lit(False))
 
+    def text_cells(letter: str) -> pl.Expr:
+        if alles_tekst:
+            return pl.lit(True)
+        companion = f"{letter}{TEXT_CELL_SUFFIX}"
+        return pl.col(companion) if companion in raw.columns else pl.lit(False)
+
+    number_letters = [
+        info.letter
+        for naam, info in infos.items()
+        if naam in QUANTITY_NAMES or isinstance(schema.get(naam), pl.Decimal)
+    ]
+    cell_numbers = set() if alles_tekst else _only_cell_numbers(raw, number_letters)
+
+    def number_parser(letter: str) -> Parser | None:
+        return cell_number_parser if letter in cell_numbers else None
+
     plan = Plan()
     typed: list[pl.Expr] = [pl.col("_rij").cast(pl.Int64)]
     companions: list[pl.Expr] = []
+    decimals: list[str] = []  # output names of the number columns, for the convention evidence
     for naam, dtype in schema.items():
         if naam in ("_rij", "_aantal_kolom") or (melt and naam in ("eenheid", "aantal")):
             continue
         if naam in infos:
-            value, tekst, soepel = plan_column(plan, naam, dtype, infos[naam].letter)
+            letter = infos[naam].letter
+            value, tekst, soepel = plan_column(
+                plan, naam, dtype, letter, None, text_cells(letter), parser=number_parser(letter)
+            )
             typed.append(pl.col(value))
             companions += [pl.col(tekst), pl.col(soepel)]
+            if isinstance(dtype, pl.Decimal):
+                decimals.append(value)
+                companions.append(pl.col(f"{value}__dubbelzinnig"))
         else:
             typed.append(pl.lit(None, dtype=dtype).alias(naam))
     if "_aantal_kolom" in schema and not melt:
         kolom = pl.lit("aantal" if "aantal" in infos else None, dtype=pl.String)
         typed.append(kolom.alias("_aantal_kolom"))
     for k, q in enumerate(quantity if melt else []):
-        plan_column(plan, "aantal", DECIMAL, infos[q.naam].letter, f"~q{k}")
+        letter = infos[q.naam].letter
+        plan_column(
+            plan,
+            "aantal",
+            DECIMAL,
+            letter,
+            f"~q{k}",
+            text_cells(letter),
+            parser=number_parser(letter),
+        )
+        decimals.append(f"~q{k}")
 
-    frame = plan.apply(frame)
+    frame = _ambiguity(plan.apply(frame), decimals, alles_tekst)
     if melt:
         result = _melt_quantities(frame, typed + companions, quantity)
     else:
         result = frame.select(typed + companions).collect()
 
     if alles_tekst:
+        # A number's leniency in a csv is its ambiguity alone (set by `_ambiguity`).
         result = result.with_columns(
             pl.lit(False).alias(name)
             for name in result.columns
-            if name.endswith("__soepel") and name != "bsn__soepel"
+            if name.endswith("__soepel")
+            and name != "bsn__soepel"
+            and name.replace("__soepel", "__dubbelzinnig") not in result.columns
         )
     positions = {naam: n for n, naam in enumerate(schema)}
     extra = [name for name in result.columns if name not in schema]
@@ -539,6 +681,7 @@ def _melt_quantities(
     value = [pl.col(f"~q{k}") for k in range(count)]
     tekst = [pl.col(f"~q{k}__tekst") for k in range(count)]
     soepel = [pl.col(f"~q{k}__soepel") for k in range(count)]
+    dubbel = [pl.col(f"~q{k}__dubbelzinnig") for k in range(count)]
     keep = [
         (v.is_not_null() & (v != 0)) | (v.is_null() & t.is_not_null())
         for v, t in zip(value, tekst, strict=True)
@@ -559,6 +702,7 @@ def _melt_quantities(
             *value,
             *tekst,
             *soepel,
+            *dubbel,
             pl.when(indices.list.len() > 0).then(indices).otherwise(fallback).alias("~k"),
         )
         .explode("~k")
@@ -577,6 +721,7 @@ def _melt_quantities(
         [pl.when((k == i) | (k == -1 - i)).then(tekst[i]) for i in range(count)]
     )
     pick_soepel = pl.coalesce([pl.when(k == i).then(soepel[i]) for i in range(count)])
+    pick_dubbel = pl.coalesce([pl.when(k == i).then(dubbel[i]) for i in range(count)])
     return lines.select(
         *[pl.col(e.meta.output_name()) for e in columns],
         k.replace_strict(unit_of, default=None, return_dtype=pl.String).alias("eenheid"),
@@ -584,7 +729,66 @@ def _melt_quantities(
         k.replace_strict(name_of, return_dtype=pl.String).alias("_aantal_kolom"),
         pick_text.alias("aantal__tekst"),
         pick_soepel.fill_null(False).alias("aantal__soepel"),
+        pick_dubbel.fill_null(False).alias("aantal__dubbelzinnig"),
     )
+
+
+QUANTITY_NAMES = frozenset(q.naam for q in QUANTITY_COLUMNS)
+
+
+def _only_cell_numbers(raw: pl.DataFrame, letters: list[str]) -> set[str]:
+    """The columns among `letters` whose every filled cell is a number cell's text ("54.42"),
+    none of them known to be a text cell: they need no reading of typed text."""
+    letters = [letter for letter in dict.fromkeys(letters) if letter in raw.columns]
+    if not letters or raw.height == 0:
+        return set(letters)
+    checks = []
+    for letter in letters:
+        text = pl.col(letter).str.strip_chars()
+        plain = text.is_null() | (text == "") | text.str.contains(CELL_NUMBER)
+        companion = f"{letter}{TEXT_CELL_SUFFIX}"
+        if companion in raw.columns:
+            plain = plain & ~pl.col(companion).fill_null(False)
+        checks.append(plain.all().alias(letter))
+    row = raw.select(checks).row(0, named=True)
+    return {letter for letter, ok in row.items() if ok}
+
+
+def _ambiguity(frame: pl.LazyFrame, decimals: list[str], alles_tekst: bool) -> pl.LazyFrame:
+    """`<naam>__dubbelzinnig` for the number columns: a text with both a Dutch and an English
+    reading ("1.200", "1,250"), unless the table itself settles it.
+
+    The table settles it when its other text numbers show one convention only: a Dutch one
+    ("0,90", "2.500,00") makes the Dutch reading simply right (not flagged); an English one
+    ("54.42", "68,025.00": a csv from an English system) makes the English reading the one
+    taken (still flagged, so the provider sees it). Otherwise the Dutch reading is taken and
+    flagged. In a csv, where every number is text, the flag is also the number's leniency.
+    """
+    if not decimals:
+        return frame
+    dutch = pl.any_horizontal([pl.col(f"{d}~nl").fill_null(False) for d in decimals]).any()
+    english = pl.any_horizontal([pl.col(f"{d}~en").fill_null(False) for d in decimals]).any()
+    ambiguous = {
+        d: pl.col(f"{d}~dubbelzinnig").fill_null(False) & pl.col(d).is_not_null() for d in decimals
+    }
+    frame = frame.with_columns(
+        *[
+            (flag & ~(dutch & ~english)).alias(f"{d}__dubbelzinnig")
+            for d, flag in ambiguous.items()
+        ],
+        *[
+            pl.when(flag & english & ~dutch)
+            .then(pl.col(f"{d}~value_en"))
+            .otherwise(pl.col(d))
+            .alias(d)
+            for d, flag in ambiguous.items()
+        ],
+    )
+    if alles_tekst:
+        frame = frame.with_columns(
+            pl.col(f"{d}__dubbelzinnig").alias(f"{d}__soepel") for d in decimals
+        )
+    return frame
 
 
 def _notes(table: str, infos: Mapping[str, ColumnInfo]) -> list[str]:

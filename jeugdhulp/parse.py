@@ -1,8 +1,28 @@
 """Reading the values people type: Dutch decimal commas, thousands dots, ja/nee, dates as text.
 
-One home for these rules, used by the Excel functions for single values and mirrored by the
-polars expressions of `jeugdhulp.normalize` for whole columns (a property test keeps both equal).
-Each parser says whether it had to be lenient, so the batch checker can report it (PM022).
+One home for these rules, used by the Excel functions and the command line for single values and
+mirrored by the polars expressions of `jeugdhulp.normalize` for whole columns (a property test
+keeps both equal). Each parser says whether it had to be lenient, so the batch checker can report
+it (PM022).
+
+Numbers typed as text are read the Dutch way first (`read_number`):
+
+- ``54,42`` and ``0,907``: a decimal comma;
+- ``1.234,56``, ``250.000,00``, ``1.250.000``, ``1 234,56``: thousands dots (or spaces) with an
+  optional decimal comma;
+- ``€ 1.234,56``, ``€ -5,00``, ``-€ 5,00``, ``5,00-``, ``(5,00)``, ``€ 25,-``, ``2,86%``: the
+  currency, negative, whole-euro and percent forms of Excel's Dutch number formats;
+- ``7.5``, ``54.42``, ``1,234.56``, ``1,250,000``: no Dutch reading exists, so the English one
+  (decimal point, thousands commas) is taken;
+- **genuinely ambiguous** is a text with one separator followed by exactly three digits and
+  nothing else: ``1.200``, ``250.000``, ``7.688`` (Dutch: twelve hundred; English: 1,2) and
+  ``1,200``, ``12,345`` (Dutch: 1,2; English: twelve hundred). It is read the Dutch way and the
+  reading says it was ambiguous (`GelezenGetal.dubbelzinnig`), so the checker can report it
+  (PM022) unless the same table shows the Dutch convention elsewhere. A currency sign or the
+  Dutch ``,-`` settles it (``€ 1.200`` is twelve hundred euro). A leading zero group is never a
+  thousands group: ``0.500`` is 0,5.
+
+A number (an int, float or Decimal, as a number cell gives it) is taken as it is.
 
 >>> parse_decimal("54,42")
 (Decimal('54.42'), True)
@@ -10,6 +30,10 @@ Each parser says whether it had to be lenient, so the batch checker can report i
 (Decimal('54.42'), False)
 >>> parse_decimal("1.234,5")
 (Decimal('1234.5'), True)
+>>> read_number("7.688")
+GelezenGetal(waarde=Decimal('7688'), tekst=True, dubbelzinnig=True, notatie=None)
+>>> [str(to_decimal(t)) for t in ("250.000", "250.000,00", "1.250.000", "€ -1.234,56", "(5,00)")]
+['250000', '250000.00', '1250000', '-1234.56', '-5.00']
 >>> parse_date("1-3-2023"), parse_date(44986)
 ((datetime.date(2023, 3, 1), True), (datetime.date(2023, 3, 1), False))
 >>> parse_date("2023-03-01T00:00:00.000Z")[0]
@@ -20,14 +44,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 
 from jeugdhulp.errors import OngeldigeInvoer
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-# "1.234,56" / "1234,56" / "1 234,56" / "-3,5" / "€ 12,00"
-_DUTCH = re.compile(r"^[+-]?\d{1,3}(?:[. ]\d{3})*(?:,\d+)?$|^[+-]?\d+(?:,\d+)?$")
-_PLAIN = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)$")  # no exponents: nobody types 1e5
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 # ISO dates, also as a midnight datetime the way JSON carries them ("2023-03-01T00:00:00.000Z")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?Z?)?$")
@@ -35,40 +57,156 @@ _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?Z?)
 TRUE_WORDS = frozenset({"ja", "j", "waar", "true", "1", "yes", "y", "x"})
 FALSE_WORDS = frozenset({"nee", "n", "onwaar", "false", "0", "no", ""})
 
+# -- numbers typed as text ----------------------------------------------------------------------
+# The patterns are shared with the polars mirror (`jeugdhulp.normalize`), so they use [0-9] (Rust's
+# \d is Unicode-wide) and constructs both regex engines read alike.
+
+#: Spaces that Excel and other programs put in formatted numbers (no-break and narrow no-break).
+NUMBER_SPACES = ("\u00a0", "\u202f")
+#: A number text split into its decorations and its body (digits with separators).
+NUMBER_TEXT = (
+    r"^(?P<open>\()?\s*(?P<sign>[+-])?\s*(?P<cur>€|EUR)?\s*(?P<sign2>[+-])?\s*"
+    r"(?P<body>[0-9.,][0-9., ]*?)(?P<dash>,-{1,2})?\s*(?P<cur2>€|EUR)?\s*(?P<pct>%)?\s*"
+    r"(?P<sign3>-)?\s*(?P<close>\))?$"
+)
+#: Plain digits: the same in every convention.
+NUMBER_INT = r"^[0-9]+$"
+#: Bodies with a Dutch reading: thousands dots or spaces with an optional decimal comma, or a
+#: decimal comma alone.
+NUMBER_NL = (
+    r"^(?:[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?"
+    r"|[1-9][0-9]{0,2}(?: [0-9]{3})+(?:,[0-9]+)?"
+    r"|[0-9]*,[0-9]+)$"
+)
+#: Bodies with an English reading: thousands commas or spaces with a decimal point, or a point.
+NUMBER_EN = (
+    r"^(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+    r"|[1-9][0-9]{0,2}(?: [0-9]{3})+\.[0-9]+"
+    r"|[0-9]*\.[0-9]+)$"
+)
+#: How a number cell's value arrives as text from the reader (fastexcel): fixed-point digits.
+CELL_NUMBER = r"^-?[0-9]+(?:\.[0-9]+)?$"
+#: A number cell's text that also reads as a Dutch number with a thousands dot ("7.688" from a
+#: cell holding 7,688, or typed as text: 7688): the only texts where a number cell and a text
+#: cell read differently, so the readers find out which one a cell is.
+CELL_OR_DUTCH = r"^-?[1-9][0-9]{0,2}\.[0-9]{3}$"
+
+_NUMBER_TEXT = re.compile(NUMBER_TEXT)
+_NUMBER_INT = re.compile(NUMBER_INT)
+_NUMBER_NL = re.compile(NUMBER_NL)
+_NUMBER_EN = re.compile(NUMBER_EN)
+
+
+@dataclass(frozen=True, slots=True)
+class GelezenGetal:
+    """A number as read (`read_number`).
+
+    - `waarde`: the value, exact;
+    - `tekst`: it was typed as text (not a number value);
+    - `dubbelzinnig`: the text also has an English reading with another value ("1.200", "1,200";
+      see the module docstring) and was read the Dutch way;
+    - `notatie`: "nl" or "en" when the text shows one convention unambiguously (a decimal comma,
+      several thousands dots, a decimal point that cannot be a thousands dot), else None.
+    """
+
+    waarde: Decimal
+    tekst: bool
+    dubbelzinnig: bool = False
+    notatie: str | None = None
+
 
 def is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def parse_decimal(value: object, name: str = "waarde") -> tuple[Decimal, bool]:
-    """A number as Decimal, and whether it was read leniently (text, Dutch comma).
+def number_text(text: str) -> str:
+    """A typed number with its odd spaces made plain and trimmed (the first step of reading)."""
+    for space in NUMBER_SPACES:
+        text = text.replace(space, " ")
+    return text.strip()
 
-    Floats from Excel are taken by their shortest repr (54.42 stays 54.42, not 54.4200000000003).
+
+def read_number(value: object, name: str = "waarde") -> GelezenGetal:
+    """A number from a cell value or typed text, Dutch conventions first (module docstring).
+
+    Floats from Excel are taken by their shortest repr (54.42 stays 54.42, not
+    54.4200000000003). Raises `OngeldigeInvoer` (Dutch message naming `name`) for anything else.
     """
     if isinstance(value, bool):
         raise OngeldigeInvoer(f"{name}: verwacht een getal, geen WAAR/ONWAAR.")
     if isinstance(value, int):
-        return Decimal(value), False
+        return GelezenGetal(Decimal(value), False)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise OngeldigeInvoer(f"{name}: geen geldig getal.")
-        return Decimal(repr(value)), False
+        return GelezenGetal(Decimal(repr(value)), False)
     if isinstance(value, Decimal):
-        return value, False
-    if isinstance(value, str):
-        text = value.strip().replace("\u00a0", " ").removeprefix("€").strip()
-        if text.endswith("%"):
-            number, _ = parse_decimal(text[:-1], name)
-            return number / 100, True
-        if _PLAIN.match(text) and "," not in text:
-            try:
-                return Decimal(text), True
-            except InvalidOperation:
-                pass
-        if _DUTCH.match(text):
-            return Decimal(text.replace(".", "").replace(" ", "").replace(",", ".")), True
-        raise OngeldigeInvoer(f"{name}: '{value}' is geen getal (gebruik bijvoorbeeld 54,42).")
-    raise OngeldigeInvoer(f"{name}: '{value}' is geen getal.")
+        if not value.is_finite():
+            raise OngeldigeInvoer(f"{name}: geen geldig getal.")
+        return GelezenGetal(value, False)
+    if not isinstance(value, str):
+        raise OngeldigeInvoer(f"{name}: '{value}' is geen getal.")
+    reading = _read_number_text(number_text(value))
+    if reading is None:
+        raise OngeldigeInvoer(
+            f"{name}: '{value}' is geen getal (gebruik bijvoorbeeld 54,42 of 1.234,56)."
+        )
+    return reading
+
+
+def _read_number_text(text: str) -> GelezenGetal | None:
+    """The Dutch-first reading of a trimmed text, or None; mirrored by
+    `jeugdhulp.normalize.decimal_parser` step by step."""
+    match = _NUMBER_TEXT.match(text)
+    if match is None:
+        return None
+    g = match.groupdict()
+    signs = [s for s in (g["sign"], g["sign2"], g["sign3"]) if s]
+    if (
+        bool(g["open"]) != bool(g["close"])
+        or len(signs) + bool(g["open"]) > 1
+        or (g["cur"] and g["cur2"])
+        or (g["pct"] and (g["cur"] or g["cur2"]))
+    ):
+        return None
+    body, dash = g["body"], bool(g["dash"])
+    plain = bool(_NUMBER_INT.match(body))
+    dutch = bool(_NUMBER_NL.match(body))
+    english = bool(_NUMBER_EN.match(body))
+    if dash and "," in body:  # "1,5,-"
+        return None
+    if plain:
+        digits = body
+    elif dutch:
+        digits = body.replace(".", "").replace(" ", "").replace(",", ".")
+    elif english:
+        digits = body.replace(",", "").replace(" ", "")
+    else:
+        return None
+    number = Decimal(digits)
+    if "-" in signs or g["open"]:
+        number = -number
+    if g["pct"]:
+        number = number / 100
+    settled = dash or bool(g["cur"] or g["cur2"])  # "€ 1.200", "1.200,-": Dutch money
+    ambiguous = dutch and english and not settled
+    if dutch and (settled or not english):
+        notatie: str | None = "nl"
+    elif english and not dutch:
+        notatie = "en"
+    else:
+        notatie = "nl" if dash else None
+    return GelezenGetal(number, True, ambiguous, notatie)
+
+
+def parse_decimal(value: object, name: str = "waarde") -> tuple[Decimal, bool]:
+    """A number as Decimal, and whether it was read leniently (typed as text).
+
+    See `read_number` for the rules; this is its short form for callers that only need the value
+    and the leniency.
+    """
+    reading = read_number(value, name)
+    return reading.waarde, reading.tekst
 
 
 def to_decimal(value: object, name: str = "waarde") -> Decimal:

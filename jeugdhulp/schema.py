@@ -7,9 +7,19 @@ carries `_rij`, the Excel row number of the row it came from, so every finding p
 For every canonical column that was found in the file the typed frame also carries
 `<naam>__tekst` (the cell text exactly as read, null for an empty cell) and, where the value was
 read leniently (Dutch decimal comma, number stored as text, BSN with its leading zero lost, date
-typed as text), `<naam>__soepel` (true on those rows). A canonical column that is absent from the
-file is present in the frame as all-null, so checks never have to test for a column's existence;
-which columns the file really had is in `TableInfo.kolommen`.
+typed as text), `<naam>__soepel` (true on those rows). Number columns also carry
+`<naam>__dubbelzinnig`: true where a text such as "1.200" was read the Dutch way while it also has
+an English reading (see `jeugdhulp.parse`), and the table does not show the Dutch convention
+elsewhere. A canonical column that is absent from the file is present in the frame as all-null,
+so checks never have to test for a column's existence; which columns the file really had is in
+`TableInfo.kolommen`.
+
+A cell whose value the file does not give (a formula without a saved result, an error value) is
+null in the frame, like an empty cell, but it is listed in `TableInfo.onbekend`: it is unknown,
+not empty, and must never count as empty or zero. A merged data cell has its anchor's value in
+the frame; `TableInfo.samengevoegd` lists the merged ranges that were filled that way.
+
+`BladGelezen` describes what was read from one sheet, for the reports ("gelezen").
 """
 
 from __future__ import annotations
@@ -90,12 +100,142 @@ class ColumnInfo:
     letter: str  # Excel column letter ("B")
 
 
+#: Columns of `TableInfo.onbekend`: cells of the table whose value the file does not give.
+ONBEKEND: dict[str, pl.DataType] = {
+    "_rij": pl.Int64(),  # Excel row number
+    "kolom": pl.String(),  # canonical column name
+    "letter": pl.String(),  # Excel column letter
+    "formule": pl.String(),  # the formula ("H3*I3+1"), null when the cell has none
+    "reden": pl.String(),  # GEEN_UITKOMST, HERBEREKENEN or FOUTWAARDE
+    "waarde": pl.String(),  # what the file holds: the error value or the placeholder, else null
+}
+#: A formula without a saved result (written by a program that does not calculate).
+GEEN_UITKOMST = "geen uitkomst"
+#: A formula whose saved result is a placeholder: the workbook asks to be recalculated on opening
+#: (`fullCalcOnLoad`) and the result is missing or 0, what XlsxWriter stores for formulas.
+HERBEREKENEN = "herberekenen"
+#: A cell holding an error value (#DEEL/0!, #N/B, ...).
+FOUTWAARDE = "foutwaarde"
+
+
+def no_unknown_cells() -> pl.DataFrame:
+    return pl.DataFrame(schema=ONBEKEND)
+
+
 @dataclass(slots=True)
 class TableInfo:
     """A typed table plus what is needed to point back into the file."""
 
     blad: str  # sheet name (for a csv: the file's stem)
-    frame: pl.DataFrame  # columns as in the schema above, plus __tekst / __soepel companions
+    frame: pl.DataFrame  # columns as in the schema above, plus their companions
     kolommen: dict[str, ColumnInfo] = field(default_factory=dict)  # canonical name -> where
-    kopregel: int = 1  # Excel row number of the header row
+    kopregel: int = 1  # Excel row number of the (lower) header row
     meldingen: list[str] = field(default_factory=list)  # Dutch notes on how it was read
+    koprijen: int = 1  # rows the header takes (2: a two-row header)
+    onbekend: pl.DataFrame = field(default_factory=no_unknown_cells)  # see ONBEKEND
+    samengevoegd: list[str] = field(default_factory=list)  # merged data ranges filled ("A2:A4")
+
+
+@dataclass(frozen=True, slots=True)
+class KolomGelezen:
+    """How one column was read: the header as written and the field it became."""
+
+    kop: str  # header as written in the file ("Burgerservicenummer")
+    veld: str  # canonical name ("bsn")
+    veldkop: str  # the layout's header of that field ("BSN")
+    letter: str  # Excel column letter
+    synoniem: bool  # found under another header than the layout's own
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kop": self.kop,
+            "veld": self.veld,
+            "veldkop": self.veldkop,
+            "letter": self.letter,
+            "synoniem": self.synoniem,
+        }
+
+
+#: Roles of a sheet in `BladGelezen.rol`: one of the tables, or not read.
+OVERGESLAGEN = "overgeslagen"
+
+
+@dataclass(slots=True)
+class BladGelezen:
+    """What was read from one sheet (or csv file), for the reports: the "gelezen" of a file.
+
+    `rol` is "productie", "toewijzingen", "producten" or "overgeslagen" (then `reden` says why:
+    hidden, a chart sheet, no header row, not chosen with --blad, ...). `rijen` is the number of
+    data rows read (0: a header without rows, "geen regels"); `kolommen` the column mapping;
+    `meldingen` the reader's notes (`TableInfo.meldingen`); `onbekend` the A1 references of the
+    cells whose value the file does not give (formulas without a saved result, error values),
+    `samengevoegd` the merged data ranges whose anchor value was used for every cell, and
+    `dubbelzinnig` how many numbers were read the Dutch way while they also have an English
+    reading.
+    """
+
+    bestand: str  # the file's name
+    blad: str  # sheet name (csv: the file's stem)
+    rol: str
+    reden: str = ""  # Dutch: why skipped, or how the role was recognised
+    rijen: int = 0
+    kopregel: int | None = None  # Excel row number of the (lower) header row
+    koprijen: int = 1
+    kolommen: list[KolomGelezen] = field(default_factory=list)
+    meldingen: list[str] = field(default_factory=list)
+    onbekend: list[str] = field(default_factory=list)
+    samengevoegd: list[str] = field(default_factory=list)
+    dubbelzinnig: int = 0
+
+    @classmethod
+    def uit_tabel(cls, info: TableInfo, rol: str, bestand: str, reden: str = "") -> BladGelezen:
+        """The description of a table that was read (`rol`: the table's name)."""
+        from jeugdhulp.columns import column
+        from jeugdhulp.parse import fold
+
+        kolommen = []
+        for naam, where in info.kolommen.items():
+            veldkop = column(rol, naam).kop
+            kolommen.append(
+                KolomGelezen(
+                    where.kop, naam, veldkop, where.letter, fold(where.kop) != fold(veldkop)
+                )
+            )
+        frame = info.frame
+        dubbel = sum(
+            int(frame.get_column(name).sum() or 0)
+            for name in frame.columns
+            if name.endswith("__dubbelzinnig")
+        )
+        onbekend = info.onbekend.select(pl.concat_str("letter", pl.col("_rij").cast(pl.String)))
+        return cls(
+            bestand=bestand,
+            blad=info.blad,
+            rol=rol,
+            reden=reden,
+            rijen=frame.get_column("_rij").n_unique() if "_rij" in frame.columns else 0,
+            kopregel=info.kopregel,
+            koprijen=info.koprijen,
+            kolommen=kolommen,
+            meldingen=list(info.meldingen),
+            onbekend=onbekend.to_series().to_list(),
+            samengevoegd=list(info.samengevoegd),
+            dubbelzinnig=dubbel,
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values for the JSON report."""
+        return {
+            "bestand": self.bestand,
+            "blad": self.blad,
+            "rol": self.rol,
+            "reden": self.reden,
+            "rijen": self.rijen,
+            "kopregel": self.kopregel,
+            "koprijen": self.koprijen,
+            "kolommen": [k.as_dict() for k in self.kolommen],
+            "meldingen": list(self.meldingen),
+            "onbekend": list(self.onbekend),
+            "samengevoegd": list(self.samengevoegd),
+            "dubbelzinnig": self.dubbelzinnig,
+        }

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from batch.reader import OnleesbaarBestand, read_table_file, read_workbook
+from batch.reader import OnleesbaarBestand, read_table_file, read_tables, read_workbook
 from jeugdhulp.schema import PRODUCTEN, PRODUCTIE, TOEWIJZINGEN
 
 D = Decimal
@@ -307,14 +307,18 @@ def test_xlsm_is_read_like_xlsx(tmp_path: Path) -> None:
     assert read_workbook(target)["productie"].frame.height == 1
 
 
-def test_second_productie_sheet_is_reported(tmp_path: Path) -> None:
+def test_every_productie_sheet_is_read(tmp_path: Path) -> None:
     row: list[object] = [111222333, "45A48", MARCH_1, MARCH_31, "01", 60, 0.9]
     path = write_xlsx(
         tmp_path / "twee.xlsx", {"Productie jan": [HEADER, row], "Productie feb": [HEADER, row]}
     )
-    info = read_workbook(path)["productie"]
-    assert info.blad == "Productie jan"
-    assert any("Productie feb" in m and "niet gelezen" in m for m in info.meldingen)
+    assert read_workbook(path)["productie"].blad == "Productie jan"  # the short form: the first
+    werkmap = read_tables(path)
+    assert [info.blad for info in werkmap.productie] == ["Productie jan", "Productie feb"]
+    assert [(g.blad, g.rol, g.rijen) for g in werkmap.gelezen] == [
+        ("Productie jan", "productie", 1),
+        ("Productie feb", "productie", 1),
+    ]
 
 
 def test_unreadable_optional_sheet_is_reported_not_fatal(tmp_path: Path) -> None:
@@ -324,7 +328,10 @@ def test_unreadable_optional_sheet_is_reported_not_fatal(tmp_path: Path) -> None
     )
     tables = read_workbook(path)
     assert list(tables) == ["productie"]
-    assert any("Toewijzingen" in m and "geen kopregel" in m for m in tables["productie"].meldingen)
+    werkmap = read_tables(path)
+    assert any("Toewijzingen" in m and "geen kopregel" in m for m in werkmap.meldingen)
+    skipped = [g for g in werkmap.gelezen if g.blad == "Toewijzingen"]
+    assert skipped[0].rol == "overgeslagen" and "geen kopregel" in skipped[0].reden
 
 
 @pytest.mark.slow

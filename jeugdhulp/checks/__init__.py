@@ -20,6 +20,7 @@ import polars as pl
 
 from jeugdhulp.checks import (  # noqa: F401 (register)
     invoer,
+    lezen,
     productlijst,
     toewijzing,
     toewijzingslijst,

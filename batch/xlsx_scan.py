@@ -1,0 +1,641 @@
+"""What a workbook package says that the reading library (calamine, via fastexcel) does not give.
+
+The one place that works around calamine 0.36 (the version fastexcel 0.21 bundles). Each
+workaround names its upstream issue; when calamine fixes one, its workaround can go.
+
+- **The 1904 date system** (tafia/calamine#706): calamine takes `date1904` from the *last*
+  element named `workbookPr` in the workbook part, in any namespace. Excel 2013 and later write
+  an `x15:workbookPr` (without `date1904`) in the `extLst` after the real one, so a Mac workbook
+  in the 1904 system is read with 1900 dates: every date 1462 days early. The date system is
+  that of the main-namespace `workbookPr` child of `workbook` (ECMA-376 18.2.28). When calamine's
+  rule and that one disagree, calamine is given a copy of the workbook part that ends in one more
+  `workbookPr` with the right value, so it applies the system itself, exactly where it belongs:
+  serial numbers formatted as dates, not ISO dates (`t="d"`), not text. When both agree, nothing
+  is changed, so the correction is never applied twice.
+- **An unreadable `<dimension>`** (calamine PR#285 made calamine use it; it is metadata that Excel
+  and LibreOffice ignore): calamine refuses a sheet whose `<dimension ref>` it cannot parse
+  ("A0:AZ48943", "", "A1:B2:C3"), so the workbook looked damaged. It only uses the value to
+  reserve memory, so calamine is given a copy of such a sheet without the element.
+- **Formulas without a saved result** read as empty (excelize#157: programs that write
+  formulas without calculating them), and XlsxWriter's placeholder result 0; **error values**
+  (#DEEL/0!) read as empty; **ISO dates** (`t="d"`) read as text; **merged cells** read as empty
+  except their anchor. `scan_sheet` finds these cells with a streamed byte scan of the sheet
+  part (no XML parse: the sheet is inflated in blocks and searched with fixed patterns), so the
+  reader can mark them (see `batch.reader`).
+
+Part names are matched case-insensitively, as OPC requires (and calamine does since 0.36):
+`xl/Worksheets/Sheet1.xml` is the part a relationship to `worksheets/sheet1.xml` means.
+Workbook-level parts are small and parsed with lxml; the sheet scans run in a worker thread while
+fastexcel reads (fastexcel releases the GIL), see `benchmarks/bench_lezen.py` for the cost.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+try:  # ISA-L's inflate: twice as fast as zlib (batch only, not the add-in)
+    from isal import isal_zlib as _inflate
+except ImportError:  # pragma: no cover - isal is a dependency; zlib keeps the code working
+    _inflate = zlib  # type: ignore[assignment]
+
+from jeugdhulp.findings import column_letter
+
+__all__ = [
+    "CalamineCopy",
+    "PackageFacts",
+    "SheetPart",
+    "SheetScan",
+    "UnknownCell",
+    "calamine_source",
+    "inspect_package",
+    "scan_sheet",
+]
+
+_MAIN_NAMESPACES = frozenset(
+    {
+        "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "http://purl.oclc.org/ooxml/spreadsheetml/main",  # Strict OOXML
+    }
+)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_TRUE = frozenset({"1", "true"})
+#: Sheet visibility as the workbook part gives it (`state`), with what we call it.
+VISIBLE, HIDDEN, VERY_HIDDEN = "visible", "hidden", "veryHidden"
+
+
+# -- the package --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SheetPart:
+    """A sheet as the workbook part lists it."""
+
+    naam: str  # the sheet's name
+    part: str | None  # its zip member (as spelled in the zip), None when missing
+    state: str  # VISIBLE, HIDDEN or VERY_HIDDEN
+    soort: str  # "worksheet", "chartsheet", "dialogsheet", "macrosheet", ...
+
+    @property
+    def visible(self) -> bool:
+        return self.state == VISIBLE
+
+
+@dataclass(slots=True)
+class PackageFacts:
+    """What the workbook-level parts say (`inspect_package`)."""
+
+    sheets: list[SheetPart] = field(default_factory=list)
+    date1904: bool = False  # the workbook's date system, per its main workbookPr
+    calamine_date1904: bool = False  # what calamine 0.36 takes it to be (calamine#706)
+    herberekenen: bool = False  # calcPr fullCalcOnLoad: formula results are to be recalculated
+    workbook_part: str | None = None  # zip member of the workbook part
+    bad_dimensions: dict[str, str] = field(default_factory=dict)  # part -> ref calamine refuses
+    members: dict[str, str] = field(default_factory=dict)  # folded part name -> zip member
+
+    @property
+    def needs_copy(self) -> bool:
+        """Whether calamine must read a corrected copy (`calamine_source`)."""
+        return self.date1904 != self.calamine_date1904 or bool(self.bad_dimensions)
+
+
+def _folded(name: str) -> str:
+    return name.replace("\\", "/").lstrip("/").lower()
+
+
+def _resolve(base_part: str, target: str) -> str:
+    """Part name of a relationship target relative to `base_part` (OPC part-name rules)."""
+    if target.startswith("/"):
+        parts: list[str] = []
+        segments = target[1:].split("/")
+    else:
+        parts = base_part.split("/")[:-1]
+        segments = target.split("/")
+    for segment in segments:
+        if segment == "..":
+            if parts:
+                parts.pop()
+        elif segment not in ("", "."):
+            parts.append(segment)
+    return "/".join(parts)
+
+
+def _rels_part(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+
+
+def _relationships(zf: zipfile.ZipFile, members: dict[str, str], part: str) -> list[tuple]:
+    """(Id, type, target) of the relationships of `part` ("" for the package)."""
+    rels = members.get(_folded(_rels_part(part) if part else "_rels/.rels"))
+    if rels is None:
+        return []
+    root = etree.fromstring(zf.read(rels), _PARSER)
+    return [
+        (el.get("Id"), el.get("Type") or "", el.get("Target") or "")
+        for el in root
+        if isinstance(el.tag, str) and etree.QName(el).localname == "Relationship"
+    ]
+
+
+def inspect_package(path: Path) -> PackageFacts:
+    """The workbook-level facts of an .xlsx/.xlsm; raises zipfile/lxml errors on a damaged one.
+
+    Reads the package relationships, the workbook part and its relationships (all small), and
+    the start of each worksheet part up to its `sheetData` (for the `<dimension>`).
+    """
+    facts = PackageFacts()
+    with zipfile.ZipFile(path) as zf:
+        facts.members = {_folded(name): name for name in zf.namelist()}
+        workbook = None
+        for _, kind, target in _relationships(zf, facts.members, ""):
+            if kind.endswith("/officeDocument"):
+                workbook = _resolve("", target)
+                break
+        workbook = workbook or "xl/workbook.xml"
+        facts.workbook_part = facts.members.get(_folded(workbook))
+        if facts.workbook_part is None:
+            return facts
+        targets = {
+            rid: (kind.rsplit("/", 1)[-1], _resolve(workbook, target))
+            for rid, kind, target in _relationships(zf, facts.members, workbook)
+        }
+        _read_workbook_part(zf.read(facts.workbook_part), targets, facts)
+        for sheet in facts.sheets:
+            if sheet.part is not None and sheet.soort == "worksheet":
+                with zf.open(sheet.part) as stream:
+                    ref = _bad_dimension(_sheet_head(stream)[0])
+                if ref is not None:
+                    facts.bad_dimensions[sheet.part] = ref
+    return facts
+
+
+def _read_workbook_part(data: bytes, targets: dict, facts: PackageFacts) -> None:
+    root = etree.fromstring(data, _PARSER)
+    calamine = False
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        qname = etree.QName(element)
+        if qname.localname == "workbookPr":
+            # calamine: every workbookPr, in document order, overwrites the flag (calamine#706)
+            calamine = element.get("date1904") in ("1", "true")
+            if element.getparent() is root and qname.namespace in _MAIN_NAMESPACES:
+                facts.date1904 = (element.get("date1904") or "").strip() in _TRUE
+        elif qname.localname == "calcPr" and qname.namespace in _MAIN_NAMESPACES:
+            facts.herberekenen = (element.get("fullCalcOnLoad") or "").strip() in _TRUE
+        elif qname.localname == "sheet" and qname.namespace in _MAIN_NAMESPACES:
+            rid = next(
+                (v for k, v in element.attrib.items() if etree.QName(k).localname == "id"), None
+            )
+            soort, part = targets.get(rid, ("worksheet", None))
+            facts.sheets.append(
+                SheetPart(
+                    naam=element.get("name") or "",
+                    part=facts.members.get(_folded(part)) if part else None,
+                    state=element.get("state") or VISIBLE,
+                    soort=soort,
+                )
+            )
+    facts.calamine_date1904 = calamine
+
+
+# -- sheet heads: the <dimension> ----------------------------------------------------------------
+
+_HEAD_LIMIT = 1 << 20
+_SHEETDATA = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?sheetData[\s>/]")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?dimension(?=[\s>/])[^>]*>")
+#: The whole element, also when written with an end tag.
+_DIMENSION_ELEMENT = re.compile(
+    rb"<([A-Za-z_][\w.\-]*:)?dimension(?=[\s>/])[^>]*?(?:/>|>\s*</(?:[A-Za-z_][\w.\-]*:)?dimension\s*>)"
+)
+_REF_ATTR = re.compile(rb"""\sref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+#: One cell reference as calamine parses a dimension part: letters, then a row of at least 1.
+_CALAMINE_CELL = re.compile(r"^[A-Za-z]+([0-9]+)$")
+
+
+def _sheet_head(stream: BinaryIO) -> tuple[bytes, bytes]:
+    """The start of a sheet part up to its `<sheetData` (at most 1 MiB), and the bytes read
+    beyond it."""
+    head = b""
+    while len(head) < _HEAD_LIMIT:
+        chunk = stream.read(1 << 14)
+        if not chunk:
+            break
+        head += chunk
+        match = _SHEETDATA.search(head)
+        if match:
+            return head[: match.start()], head[match.start() :]
+    return head, b""
+
+
+def _bad_dimension(head: bytes) -> str | None:
+    """The `<dimension>` text calamine 0.36 refuses, or None (also when there is none).
+
+    calamine's `get_dimension`: one or two parts split by ':', each letters then digits with a
+    row of at least 1; a `<dimension>` without `ref` is refused too.
+    """
+    match = _DIMENSION.search(head)
+    if match is None:
+        return None
+    ref_match = _REF_ATTR.search(match.group(0))
+    if ref_match is None:
+        return match.group(0).decode("utf-8", "replace")
+    ref = (ref_match.group(1) or ref_match.group(2) or b"").decode("utf-8", "replace")
+    parts = ref.split(":")
+    for part in parts:
+        cell = _CALAMINE_CELL.match(part)
+        if cell is None or int(cell.group(1)) < 1:
+            return ref
+    return ref if len(parts) > 2 else None
+
+
+# -- the copy calamine reads ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CalamineCopy:
+    """The package as calamine must read it: `data` (a zip in memory) and what was changed."""
+
+    data: bytes
+    changes: tuple[str, ...]
+
+
+def calamine_source(path: Path, facts: PackageFacts) -> Path | CalamineCopy:
+    """`path` itself, or a corrected copy in memory when calamine would misread the original.
+
+    The copy differs only where calamine needs it (see the module docstring); every other part
+    is the same. It is never written to disk or shown to the user.
+    """
+    if not facts.needs_copy:
+        return path
+    changes = []
+    if facts.date1904 != facts.calamine_date1904:
+        changes.append(f"datumsysteem {'1904' if facts.date1904 else '1900'}")
+    changes += [f"<dimension ref='{ref}'> in {part}" for part, ref in facts.bad_dimensions.items()]
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(path) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout,
+    ):
+        for info in zin.infolist():
+            name = info.filename
+            if name == facts.workbook_part and facts.date1904 != facts.calamine_date1904:
+                zout.writestr(name, _with_date_system(zin.read(name), facts.date1904))
+            elif name in facts.bad_dimensions:
+                with zin.open(info) as src, zout.open(name, "w", force_zip64=True) as dst:
+                    head, rest = _sheet_head(src)
+                    dst.write(_DIMENSION_ELEMENT.sub(b"", head, count=1) + rest)
+                    while chunk := src.read(1 << 20):
+                        dst.write(chunk)
+            else:
+                with zin.open(info) as src, zout.open(name, "w", force_zip64=True) as dst:
+                    while chunk := src.read(1 << 20):
+                        dst.write(chunk)
+    return CalamineCopy(out.getvalue(), tuple(changes))
+
+
+def _with_date_system(data: bytes, date1904: bool) -> bytes:
+    """The workbook part ending in one more `workbookPr`: the one calamine takes (#706)."""
+    end = data.rfind(b"</")
+    if end < 0:
+        return data
+    extra = b'<workbookPr date1904="%s"/>' % (b"1" if date1904 else b"0")
+    return data[:end] + extra + data[end:]
+
+
+# -- sheet scans ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownCell:
+    """A cell whose value the package does not give."""
+
+    rij: int  # Excel row number
+    kolom: int  # 0-based column index
+    reden: str  # jeugdhulp.schema GEEN_UITKOMST, HERBEREKENEN or FOUTWAARDE
+    formule: str | None = None  # the formula text (None for a cell without, or a shared one)
+    waarde: str | None = None  # the error value or placeholder held, if any
+
+    @property
+    def ref(self) -> str:
+        return f"{column_letter(self.kolom)}{self.rij}"
+
+
+@dataclass(slots=True)
+class SheetScan:
+    """The cells of one sheet that calamine does not give as they are (`scan_sheet`)."""
+
+    onbekend: list[UnknownCell] = field(default_factory=list)
+    datums: list[tuple[int, int]] = field(default_factory=list)  # t="d" cells: (row, column)
+    samengevoegd: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    formules: int = 0  # formulas seen (with or without a result)
+
+
+_CHUNK = 1 << 22
+_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.\-]*):)?(worksheet|chartsheet|dialogsheet)[\s>/]")
+_TYPE_DE = re.compile(rb"""t=["']([de])["']""")
+_ATTR = re.compile(rb"""([A-Za-z_][\w.\-:]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CELL_REF = re.compile(rb"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?mergeCell(?=[\s>/])[^>]*>")
+_V = re.compile(
+    rb"<(?:[A-Za-z_][\w.\-]*:)?v(?:\s[^>]*)?(?:/>|>(.*?)</(?:[A-Za-z_][\w.\-]*:)?v>)", re.S
+)
+_ENTITIES = ((b"&lt;", b"<"), (b"&gt;", b">"), (b"&quot;", b'"'), (b"&apos;", b"'"))
+
+
+class _NoCellReference(Exception):
+    """A cell that matters has no `r` attribute: its place needs the full parse."""
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ch - 64
+    return index - 1
+
+
+def _ref(attrs: dict[bytes, bytes]) -> tuple[int, int]:
+    ref = attrs.get(b"r")
+    match = _CELL_REF.match(ref.strip()) if ref is not None else None
+    if match is None:
+        raise _NoCellReference
+    return int(match.group(2)), _column_index(match.group(1))
+
+
+def _attrs(tag: bytes) -> dict[bytes, bytes]:
+    return {
+        m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
+        for m in _ATTR.finditer(tag)
+    }
+
+
+def _unescape(text: bytes) -> str:
+    for entity, char in _ENTITIES:
+        text = text.replace(entity, char)
+    return text.replace(b"&amp;", b"&").decode("utf-8", "replace")
+
+
+class _Scanner:
+    """Finds the cells of `SheetScan` in one block of complete rows of a worksheet part."""
+
+    def __init__(self, prefix: bytes, herberekenen: bool) -> None:
+        self.prefix = prefix
+        self.herberekenen = herberekenen
+        self.cell_start = b"<" + prefix + b"c"
+        self.cell_end = b"</" + prefix + b"c>"
+        self.formula = re.compile(b"<" + re.escape(prefix) + rb"f[\s>/]")
+        # A formula followed by a filled result (not XlsxWriter's 0 in a workbook to recalculate):
+        # when every formula of a block is one, the block needs no closer look.
+        p = re.escape(prefix)
+        placeholder = rb"(?!\s*0\s*</)" if herberekenen else b""
+        self.formula_with_result = re.compile(
+            b"<"
+            + p
+            + rb"f(?:\s[^>]*)?(?:/>|>[^<]*</"
+            + p
+            + rb"f>)\s*<"
+            + p
+            + rb"v(?:\s[^>/]*)?>(?!\s*</)"
+            + placeholder
+        )
+        self.formula_end = b"</" + prefix + b"f>"
+        self.result = SheetScan()
+
+    def _cell_tag(self, block: bytes, pos: int) -> tuple[int, int] | None:
+        """(start, end) of the `<c ...>` start tag that contains position `pos` or precedes it."""
+        start = block.rfind(self.cell_start, 0, pos + 1)
+        while start >= 0:
+            after = block[start + len(self.cell_start) : start + len(self.cell_start) + 1]
+            if after in (b" ", b"\t", b"\n", b"\r", b">", b"/"):
+                break
+            start = block.rfind(self.cell_start, 0, start)
+        if start < 0:
+            return None
+        end = block.find(b">", start)
+        return (start, end + 1) if end >= 0 else None
+
+    def block(self, block: bytes, end: int | None = None) -> None:
+        """Look at `block[:end]`, which ends with a complete row (or the part's end)."""
+        end = len(block) if end is None else end
+        for match in _TYPE_DE.finditer(block, 0, end):
+            if block[match.start() - 1 : match.start()] not in (b" ", b"\t", b"\n", b"\r"):
+                continue
+            tag = self._cell_tag(block, match.start())
+            if tag is None or not tag[0] < match.start() < tag[1]:
+                continue
+            attrs = _attrs(block[tag[0] : tag[1]])
+            if attrs.get(b"t") not in (b"d", b"e"):
+                continue
+            row, col = _ref(attrs)
+            if attrs[b"t"] == b"d":
+                self.result.datums.append((row, col))
+                continue
+            end = block.find(self.cell_end, tag[1])
+            body = block[tag[1] : end if end >= 0 else len(block)]
+            value = _V.search(body)
+            formula = self._formula_text(body)
+            error = _unescape(value.group(1)).strip() if value and value.group(1) else None
+            self.result.onbekend.append(UnknownCell(row, col, "foutwaarde", formula, error))
+        formulas = len(self.formula.findall(block, 0, end))
+        if formulas == len(self.formula_with_result.findall(block, 0, end)):
+            self.result.formules += formulas
+            return
+        for match in self.formula.finditer(block, 0, end):
+            self.result.formules += 1
+            tag = self._cell_tag(block, match.start())
+            if tag is None:
+                continue
+            attrs = _attrs(block[tag[0] : tag[1]])
+            kind = attrs.get(b"t", b"n")
+            if kind == b"e":
+                continue  # an error value: found above
+            end = block.find(self.cell_end, match.start())
+            body = block[tag[1] : end if end >= 0 else len(block)]
+            value = _V.search(body)
+            held = value.group(1) if value else None
+            text = None if held is None else _unescape(held)
+            if held is None or (held.strip() == b"" and kind != b"str"):
+                reden = "geen uitkomst"
+            elif self.herberekenen and (held.strip() in (b"", b"0")):
+                reden = "herberekenen"
+            else:
+                continue
+            row, col = _ref(attrs)
+            self.result.onbekend.append(
+                UnknownCell(row, col, reden, self._formula_text(body), text or None)
+            )
+
+    def _formula_text(self, body: bytes) -> str | None:
+        match = self.formula.search(body)
+        if match is None:
+            return None
+        close = body.find(b">", match.start())
+        if close < 0 or body[close - 1 : close] == b"/":
+            return None
+        end = body.find(self.formula_end, close)
+        text = _unescape(body[close + 1 : end if end >= 0 else len(body)]).strip()
+        return text or None
+
+    def merges(self, block: bytes) -> None:
+        for match in _MERGE.finditer(block):
+            ref = _REF_ATTR.search(match.group(0))
+            if ref is None:
+                continue
+            text = ref.group(1) if ref.group(1) is not None else ref.group(2)
+            first, _, last = text.strip().partition(b":")
+            a, b = _CELL_REF.match(first), _CELL_REF.match(last or first)
+            if a is None or b is None:
+                continue
+            r1, c1 = int(a.group(2)), _column_index(a.group(1))
+            r2, c2 = int(b.group(2)), _column_index(b.group(1))
+            if (r1, c1) != (r2, c2):
+                self.result.samengevoegd.append(
+                    (min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+                )
+
+
+def _row_boundary(data: bytes, prefix: bytes) -> int:
+    """The end of the last complete row (`</row>`) in `data`, or -1."""
+    close = b"</" + prefix + b"row>"
+    end = data.rfind(close)
+    return -1 if end < 0 else end + len(close)
+
+
+def scan_sheet(path: Path, part: str, *, herberekenen: bool = False) -> SheetScan:
+    """The cells of a worksheet part that calamine does not give as they are.
+
+    Streams the part in blocks of complete rows and searches each for formulas (`<f`), typed
+    cells `t="d"` / `t="e"` and merged ranges; only the cells found are looked at closer. A cell
+    found without an `r` attribute (allowed, rare) sends the sheet to a full parse
+    (`scan_sheet_parsed`), which gives the same result.
+    """
+    try:
+        return _scan_streamed(path, part, herberekenen)
+    except _NoCellReference:
+        return scan_sheet_parsed(path, part, herberekenen=herberekenen)
+
+
+def _inflated(path: Path, part: str) -> Iterator[bytes]:
+    """The member `part` of the zip at `path`, inflated in blocks (ISA-L where it can)."""
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(part)
+        if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or (
+            info.flag_bits & 0x01
+        ):
+            with zf.open(info) as stream:
+                while chunk := stream.read(_CHUNK):
+                    yield chunk
+            return
+    with path.open("rb") as handle:
+        handle.seek(info.header_offset)
+        header = handle.read(30)
+        if header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"bad local header for {part}")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        handle.seek(info.header_offset + 30 + name_length + extra_length)
+        remaining = info.compress_size
+        inflater = _inflate.decompressobj(-15) if info.compress_type else None
+        while remaining:
+            raw = handle.read(min(remaining, _CHUNK // 4))
+            if not raw:
+                raise zipfile.BadZipFile(f"truncated member {part}")
+            remaining -= len(raw)
+            data = raw if inflater is None else inflater.decompress(raw)
+            if not remaining and inflater is not None:
+                data += inflater.flush()
+            if data:
+                yield data
+
+
+def _scan_streamed(path: Path, part: str, herberekenen: bool) -> SheetScan:
+    blocks = _inflated(path, part)
+    data = b""
+    for chunk in blocks:
+        data += chunk
+        if len(data) >= 65536:
+            break
+    root = _ROOT.search(data[:65536])
+    if root is None or root.group(2) != b"worksheet":
+        return SheetScan()
+    prefix = root.group(1) + b":" if root.group(1) else b""
+    scanner = _Scanner(prefix, herberekenen)
+    pending, size = [data], len(data)
+    for chunk in blocks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size < _CHUNK:
+            continue
+        data = b"".join(pending)
+        cut = _row_boundary(data, prefix)
+        if cut > 0:
+            scanner.block(data, cut)  # bounds, not a slice: no copy of the block
+            data = data[cut:]
+        pending, size = [data], len(data)
+    # The end: what follows the last row (the merged ranges come after sheetData).
+    data = b"".join(pending)
+    scanner.block(data)
+    if b"mergeCell" in data:
+        scanner.merges(data)
+    return scanner.result
+
+
+def scan_sheet_parsed(path: Path, part: str, *, herberekenen: bool = False) -> SheetScan:
+    """`scan_sheet` by a full (streamed) XML parse: slow, for sheets whose cells lack `r`."""
+    result = SheetScan()
+    row, col = 0, -1
+    with zipfile.ZipFile(path) as zf, zf.open(part) as stream:
+        for event, element in etree.iterparse(stream, events=("start", "end"), huge_tree=True):
+            local = etree.QName(element).localname
+            if event == "start":
+                if local == "row":
+                    r = element.get("r")
+                    row = int(r) if r and r.isdigit() else row + 1
+                    col = -1
+                elif local == "c":
+                    ref = element.get("r")
+                    match = _CELL_REF.match(ref.strip().encode()) if ref else None
+                    col = _column_index(match.group(1)) if match else col + 1
+                continue
+            if local == "c":
+                _parsed_cell(element, row, col, herberekenen, result)
+                element.clear(keep_tail=True)
+            elif local == "mergeCell":
+                scanner = _Scanner(b"", herberekenen)
+                scanner.merges(etree.tostring(element))
+                result.samengevoegd += scanner.result.samengevoegd
+            elif local == "row":
+                element.clear(keep_tail=True)
+    return result
+
+
+def _parsed_cell(element, row: int, col: int, herberekenen: bool, result: SheetScan) -> None:
+    kind = element.get("t") or "n"
+    children = {etree.QName(child).localname: child for child in element}
+    formula = children.get("f")
+    value = children.get("v")
+    formula_text = (formula.text or "").strip() or None if formula is not None else None
+    held = None if value is None else (value.text or "")
+    if formula is not None:
+        result.formules += 1
+    if kind == "d":
+        result.datums.append((row, col))
+    elif kind == "e":
+        error = held.strip() if held and held.strip() else None
+        result.onbekend.append(UnknownCell(row, col, "foutwaarde", formula_text, error))
+    elif formula is not None:
+        if held is None or (held.strip() == "" and kind != "str"):
+            result.onbekend.append(UnknownCell(row, col, "geen uitkomst", formula_text, None))
+        elif herberekenen and held.strip() in ("", "0"):
+            result.onbekend.append(
+                UnknownCell(row, col, "herberekenen", formula_text, held or None)
+            )
