@@ -67,7 +67,8 @@ def write_json(
         "meldingen": list(meldingen or []),
         "bestanden": [file_entry(r) for r in results],
     }
-    data = json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
+    # `shown` over the whole text: any field may carry a file name that is not UTF-8.
+    data = shown(json.dumps(report, ensure_ascii=False, indent=2)).encode("utf-8")
     atomic_write(path, lambda handle: handle.write(data))
 
 
