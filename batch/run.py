@@ -47,6 +47,18 @@ class Options:
     bladen: tuple[str, ...] = ()  # --blad: the production sheets by name (empty: all)
 
 
+@dataclass(frozen=True, slots=True)
+class Bron:
+    """One file a verdict rests on, for the audit trail: role ("productie", "toewijzingen",
+    "producten"), path, size in bytes, last modified (local time) and SHA-256 of its bytes."""
+
+    rol: str
+    pad: Path
+    grootte: int
+    gewijzigd: dt.datetime
+    sha256: str
+
+
 @dataclass(slots=True)
 class FileResult:
     bestand: Path
@@ -73,6 +85,14 @@ class FileResult:
     bedragen_onbekend: int = 0
     #: checks that did not run, with the Dutch reason (no allocations, switched off in a profile)
     overgeslagen: list[tuple[str, str]] = field(default_factory=list)
+    #: the verdict (`jeugdhulp.verdict`: schoon, fouten, onvolledig, geen regels, niet
+    #: gecontroleerd), and why the file is onvolledig (Dutch, empty when everything was checked)
+    oordeel: str = ""
+    onvolledig: list[str] = field(default_factory=list)
+    #: why no checked copy was written although one was asked for ("" when written or not asked)
+    niet_geschreven: str = ""
+    #: the files the verdict rests on: the workbook, and --toewijzingen / --producten files
+    bronnen: list[Bron] = field(default_factory=list)
 
     @property
     def checked(self) -> bool:
