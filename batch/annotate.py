@@ -140,7 +140,7 @@ from jeugdhulp.controle_layout import (
     Verantwoording,
     catalogue_rows,
     controle_top,
-    line_count_expr,
+    line_counts,
     mark_blocks,
     with_cell_refs,
 )
@@ -1387,7 +1387,7 @@ def _finding_rows(
     hyperlink elements for at most `links_left` of them.
 
     Every cell is top-aligned, the texts of WRAPPED columns wrap, and a row whose wrapped text
-    takes more than one line gets the height of its longest (`line_count_expr`)."""
+    takes more than one line gets the height of its longest (`line_counts`)."""
     if rows.height == 0:
         return "", []
     texts = [f for f in dict.fromkeys(_COLUMN_FIELDS) if f != "rij"]
@@ -1439,9 +1439,12 @@ def _finding_rows(
             pl.lit("</t></is></c>"),
         )
         cells.append(pl.when(value == "").then(pl.lit("")).otherwise(cell))
-    lines = pl.max_horizontal(
-        *[line_count_expr(pl.col(f"_t_{_COLUMN_FIELDS[c]}"), WIDTHS[c]) for c in WRAPPED]
+    frame = frame.with_columns(
+        pl.max_horizontal(
+            line_counts(frame.get_column(f"_t_{_COLUMN_FIELDS[c]}"), WIDTHS[c]) for c in WRAPPED
+        ).alias("_lines")
     )
+    lines = pl.col("_lines")
     points = (lines * int(LINE_HEIGHT)).clip(upper_bound=int(MAX_ROW_HEIGHT))
     height = (
         pl.when(lines > 1)
