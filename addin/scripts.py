@@ -484,38 +484,57 @@ def _controle_values(
 
 
 def _apply_layout(sheet: xw.Sheet, rows: Sequence[Regel], widths: Sequence[float]) -> None:
-    """The styles, merges and row heights of laid-out rows (from A1)."""
+    """The styles, merges and row heights of laid-out rows (from A1), in as few calls as
+    possible: cells of one style as rectangles, rows of one height as runs."""
+    import polars as pl
+
     book = sheet.book
     for c, width in enumerate(widths, start=1):
         sheet.range((1, c)).column_width = _column_width(book, width)
+    styled: dict[str, list[tuple[int, int]]] = {}
     for r, row in enumerate(rows, start=1):
         for cell in row.cellen:
-            rng = sheet.range((r, cell.kolom + 1), (r, (cell.tot or cell.kolom) + 1))
-            if cell.tot is not None and cell.tot > cell.kolom:
-                rng.merge(across=False)
-            style = cell.stijl
-            if style in ("titel", "sectie", "kop") or style.startswith("status:"):
-                rng.font.bold = True
-            if style == "titel":
-                rng.font.size = 14
-            elif style == "sectie":
-                rng.font.size = 12
-            if style == "tekst" or style.startswith("status:"):
-                rng.wrap_text = True
-            if style.startswith("status:"):
-                text_colour, fill_colour = STATUS_COLOURS.get(
-                    style.partition(":")[2], ("000000", "FFFFFF")
+            last = cell.tot if cell.tot is not None else cell.kolom
+            if last > cell.kolom:
+                sheet.range((r, cell.kolom + 1), (r, last + 1)).merge(across=False)
+            if cell.stijl:
+                styled.setdefault(cell.stijl, []).extend(
+                    (c, r) for c in range(cell.kolom, last + 1)
                 )
-                rng.color = "#" + fill_colour
-                rng.font.color = "#" + text_colour
-            if style == "getal":
-                with contextlib.suppress(NotImplementedError, AttributeError):
-                    rng.horizontal_alignment = "center"
-        if row.hoogte is not None:
-            sheet.range((r, 1)).row_height = row.hoogte
+    for style, cells in styled.items():
+        frame = pl.DataFrame(cells, schema={"_col": pl.Int64, "_row": pl.Int64}, orient="row")
+        for address in mark_blocks(frame).get_column("ref").to_list():
+            _format(sheet.range(address), style)
+    r = 0
+    while r < len(rows):
+        height, first = rows[r].hoogte, r
+        while r + 1 < len(rows) and rows[r + 1].hoogte == height:
+            r += 1
+        if height is not None:
+            sheet.range((first + 1, 1), (r + 1, 1)).row_height = height
+        r += 1
     if rows:
         with contextlib.suppress(NotImplementedError, AttributeError):
             sheet.range((1, 1), (len(rows), len(widths))).vertical_alignment = "top"
+
+
+def _format(rng: xw.Range, style: str) -> None:
+    """One layout style (`jeugdhulp.controle_layout.Cel`) on a range."""
+    if style in ("titel", "sectie", "kop") or style.startswith("status:"):
+        rng.font.bold = True
+    if style == "titel":
+        rng.font.size = 14
+    elif style == "sectie":
+        rng.font.size = 12
+    if style == "tekst" or style.startswith("status:"):
+        rng.wrap_text = True
+    if style.startswith("status:"):
+        text_colour, fill_colour = STATUS_COLOURS.get(style.partition(":")[2], ("000000", "FFFFFF"))
+        rng.color = "#" + fill_colour
+        rng.font.color = "#" + text_colour
+    if style == "getal":
+        with contextlib.suppress(NotImplementedError, AttributeError):
+            rng.horizontal_alignment = "center"
 
 
 def _print_setup(sheet: xw.Sheet, title_row: int) -> None:

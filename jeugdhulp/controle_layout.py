@@ -142,8 +142,6 @@ CATALOGUE_HEADER_ROW = 4
 #: Points per line of text in Calibri 11 (Excel's default row height), and Excel's maximum.
 LINE_HEIGHT = 15.0
 MAX_ROW_HEIGHT = 409.0
-#: How many cells without a value a sheet's note names before it says "en nog n".
-_CELLS_NAMED = 10
 
 _CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _ROLE_LABEL = {"productie": "Productie", "toewijzingen": "Toewijzingen", "producten": "Producten"}
@@ -460,25 +458,10 @@ def _sheet_label(blad: Any, werkmap: str) -> str:
 
 
 def _sheet_notes(blad: Any) -> str:
-    """What the reader says about one sheet: the reason it was skipped, synonyms, cells without
-    a value, merged ranges, its own notes."""
-    notes: list[str] = []
-    if blad.reden:
-        notes.append(blad.reden[:1].upper() + blad.reden[1:])
-    synonyms = [k for k in blad.kolommen if k.synoniem]
-    if synonyms:
-        notes.append(
-            "Kolommen gelezen onder een andere naam: "
-            + "; ".join(f"'{k.kop}' ({k.letter}) als {k.veldkop}" for k in synonyms)
-        )
-    if blad.onbekend:
-        cells = ", ".join(blad.onbekend[:_CELLS_NAMED])
-        more = len(blad.onbekend) - _CELLS_NAMED
-        rest = f" en nog {_dutch_int(more)}" if more > 0 else ""
-        notes.append(
-            f"{aantal(len(blad.onbekend), 'cel', 'cellen')} zonder waarde (formule zonder "
-            f"opgeslagen uitkomst, of een foutwaarde): {cells}{rest}"
-        )
+    """What the reader says about one sheet: how its role was recognised or why it was
+    skipped, then its own notes (columns read under another name, values it could not read,
+    merged cells, totals rows, ...)."""
+    notes = [blad.reden[:1].upper() + blad.reden[1:]] if blad.reden else []
     notes += list(blad.meldingen)
     return "\n".join(n.rstrip(".") + "." for n in notes)
 
