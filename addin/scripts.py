@@ -5,12 +5,17 @@ in classic xlwings). The same engine as ``jeugdhulp controleer``: the sheets Pro
 Toewijzingen and Producten are read through the xlwings book API (`used_range`, so row numbers
 and column letters are the true ones), turned into the text the file reader produces
 (`jeugdhulp.cells`), normalised and checked with `run_checks`. The result goes into the
-workbook itself: a sheet ``Controle`` in front with the layout of the file annotator
-(`jeugdhulp.controle_layout`: legend, header row, one row per finding with a link to the cell,
-filter buttons) and the flagged cells filled red (fout) or orange (waarschuwing). Which cells
-were filled, and their fill before, is kept in the hidden sheet ``jeugdhulp_markeringen``, so a
-new run first restores them and then replaces the sheet: running twice leaves one ``Controle``
-and no stale marks. No file is read, so it runs in xlwings Lite.
+workbook itself, with the layout of the file annotator (`jeugdhulp.controle_layout`): a sheet
+``Controle`` in front (the verdict with `jeugdhulp.verdict`'s rules, the counts and "hoe
+herstel ik dit" per check, what was read and checked, the audit trail, then one row per finding
+with a link to the cell and filter buttons), the sheet ``Controlelijst`` after it, and the
+flagged cells filled red (fout) or orange (waarschuwing), as few ranges as possible. Excel sizes
+the findings' rows itself (autofit); print setup (landscape, fit to width, the header repeated)
+is set in classic xlwings only, as xlwings has no page setup for Office.js. Which cells were
+filled, and their fill before, is kept in the hidden sheet ``jeugdhulp_markeringen`` with the
+names of the sheets the run wrote, so a new run first restores them and then replaces those
+sheets: running twice leaves one ``Controle``, one ``Controlelijst`` and no stale marks. No file
+is read, so it runs in xlwings Lite.
 
 The region profile comes from the defined name ``jeugdhulp_profiel``, else from the cell next
 to the label "Profiel" on a sheet ``Instellingen``, else the default (ijsselland-2023).

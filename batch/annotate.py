@@ -4,32 +4,39 @@ The annotator edits the workbook's zip package directly instead of loading and s
 spreadsheet library (which would drop charts, pivot tables, VBA, comments and whatever else it
 does not model). What it changes:
 
-- a sheet ``Controle`` is added as the first tab: a legend (what *fout* and *waarschuwing* mean,
-  when the check ran, with which region profile), then one row per finding with a link to the
-  cell, an autofilter and a frozen header;
+- a sheet ``Controle`` is added as the first tab, laid out by `jeugdhulp.controle_layout`: the
+  verdict, the counts and "hoe herstel ik dit" per check, what was read and checked, the audit
+  trail, then one row per finding with a link to the cell and a filter on its header (texts
+  wrap, rows get the height of their text; printed landscape, as wide as the page, with the
+  header repeated on every page); with the catalogue (`Verantwoording.controles`) a second
+  sheet ``Controlelijst`` lists every check and what it did in this run;
+- the workbook opens on Controle: it is the active tab and the only selected one;
 - every flagged cell gets a conditional format (red for *fout*, orange for *waarschuwing*) in
-  its own sheet;
+  its own sheet, the cells merged into as few rectangles as possible;
 - the parts that have to know about that: ``[Content_Types].xml``, the workbook part and its
-  relationships, the styles part and the worksheet parts that get marks.
+  relationships, the styles part, the worksheet parts that get marks, and the head of a sheet
+  whose tab was selected (only its ``tabSelected`` is cut, byte for byte).
 
 Those parts are edited with lxml (`batch._ooxml`): prefixes, attribute order, comments and
 whitespace stay as they were, and every new element is made in the namespace the part uses
 (Strict OOXML too). Every other zip member is copied as raw compressed bytes, so it stays
-byte for byte identical. Worksheets are streamed: only the small tail after ``sheetData`` is
-parsed and edited, so a sheet of a million rows costs an inflate-and-deflate pass, not a parse.
+byte for byte identical. Worksheets are streamed: only the small head and tail around
+``sheetData`` are parsed and edited, so a sheet of a million rows costs an
+inflate-and-deflate pass, not a parse.
 The zip is laid out as Excel writes it (`batch._zip`), and the copy is checked
 (`batch.verify`) before it replaces anything: a copy with a problem the annotator made is not
 written (`NietTeSchrijven`), the original is untouched.
 
-**Re-running** replaces only what the tool wrote. The tool names its sheet and every sheet it
-marked with a hidden, workbook-scoped defined name (``jeugdhulp_controle`` and
-``jeugdhulp_markering1``, ... pointing at the sheet's ``$A$1``): such a name follows the sheet
+**Re-running** replaces only what the tool wrote. The tool names its sheets and every sheet it
+marked with a hidden, workbook-scoped defined name (``jeugdhulp_controle``,
+``jeugdhulp_controlelijst`` and ``jeugdhulp_markering1``, ... pointing at the sheet's
+``$A$1``): such a name follows the sheet
 when the user renames it, but copying a sheet never gives the copy a workbook-scoped name
 (Excel may give it a sheet-scoped one, which the tool ignores), and Excel and LibreOffice keep
 defined names when they save. So a user's copy of an earlier Controle sheet ("Controle (2)")
 is kept with its notes, and so are the marks a copied sheet carries. The earlier Controle sheet
 is replaced when it still has a Controle name (``Controle`` or ``Controle (n)``); one the user
-renamed to something else is kept as theirs. Only the tool's own conditional-format rules
+renamed to something else is kept as theirs; the same for the Controlelijst. Only the tool's own conditional-format rules
 (their formula holds the marker ``jeugdhulp-controle``) are removed; a
 ``<conditionalFormatting>`` that also holds rules of the user keeps those. The new Controle
 sheet takes the old one's ``sheetId``, relationship id and part name.
@@ -41,10 +48,11 @@ sheet is the one with a Controle name whose worksheet carries the marker, and am
 file), else the one with the lowest number ("Controle" before "Controle (2)"), else the first
 tab; only that one is replaced, and marks are then removed from every other worksheet.
 
-The user's active tab stays active (its index is shifted by one): making ``Controle`` active
-would mean clearing ``tabSelected`` in sheets that otherwise need no change, and a workbook
-whose active tab and selected tab disagree opens with grouped sheets in Excel. Only when the
-earlier ``Controle`` was the active tab does the new one become active.
+Controle becomes the active tab, and every other tab is unselected: a workbook whose active
+tab and selected tabs disagree opens with grouped sheets in Excel (and an edit would then go
+into all of them). A worksheet is unselected in its head while it is streamed anyway (a sheet
+with marks) or just for that (another inflate-and-deflate pass, only for the sheet that was
+selected); a chart sheet is a small part, edited whole.
 
 **Excel's limits** on the Controle sheet: a text longer than 32.767 characters is cut and
 ends in a visible "…"; when there are more findings than rows (1.048.576), as many as fit are
