@@ -706,12 +706,10 @@ def parse_ref(cell: str) -> tuple[int, int] | None:
     return col - 1, row
 
 
-_LETTER_VALUE = {"@": 0, **{chr(65 + i): i + 1 for i in range(26)}}
-
-
 def with_cell_refs(frame: pl.DataFrame) -> pl.DataFrame:
     """The findings with `_col` (0-based column) and `_row` of their cell (`cel`); null when
-    `cel` is not an A1 reference inside Excel's grid. `parse_ref` for a whole frame."""
+    `cel` is not an A1 reference inside Excel's grid. `parse_ref` for a whole frame: the few
+    distinct column letters are looked up once."""
     import polars as pl
 
     ref = (
@@ -720,16 +718,20 @@ def with_cell_refs(frame: pl.DataFrame) -> pl.DataFrame:
         .str.to_uppercase()
         .str.extract_groups(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
     )
-    padded = ref.struct.field("1").str.pad_start(3, "@")
-
-    def digit(i: int) -> pl.Expr:
-        return padded.str.slice(i, 1).replace_strict(_LETTER_VALUE, return_dtype=pl.Int64)
-
-    col = digit(0) * 676 + digit(1) * 26 + digit(2)
-    row = ref.struct.field("2").cast(pl.Int64)
-    inside = col.is_between(1, 16384) & row.is_between(1, 1_048_576)
+    parts = frame.select(
+        ref.struct.field("1").alias("_letters"), ref.struct.field("2").alias("_digits")
+    )
+    letters = parts.get_column("_letters").drop_nulls().unique().to_list()
+    index = {}
+    for text in letters:
+        found = parse_ref(f"{text}1")
+        if found is not None:
+            index[text] = found[0]
+    col = parts.get_column("_letters").replace_strict(index, default=None, return_dtype=pl.Int64)
+    row = parts.get_column("_digits").cast(pl.Int64)
+    inside = (row.is_between(1, 1_048_576) & col.is_not_null()).fill_null(False)
     return frame.with_columns(
-        pl.when(inside).then(col - 1).otherwise(None).alias("_col"),
+        pl.when(inside).then(col).otherwise(None).alias("_col"),
         pl.when(inside).then(row).otherwise(None).alias("_row"),
     )
 
@@ -750,19 +752,38 @@ def mark_blocks(cells: pl.DataFrame, by: Iterable[str] = ()) -> pl.DataFrame:
         return pl.DataFrame(
             schema={**schema, "c1": pl.Int64, "r1": pl.Int64, "c2": pl.Int64, "r2": pl.Int64}
         ).with_columns(ref=pl.lit("", dtype=pl.String))
+
+    def starts(same: list[str], step: str) -> pl.Expr:
+        """True where a new run begins: another group, or not the next `step` value."""
+        new = pl.col(step) != pl.col(step).shift(1) + 1
+        for name in same:
+            new = new | (pl.col(name) != pl.col(name).shift(1))
+        return new.fill_null(True).cum_sum().alias("_run")
+
     runs = (
         cells.select(*keys, pl.col("_col").cast(pl.Int64), pl.col("_row").cast(pl.Int64))
         .unique()
         .sort([*keys, "_col", "_row"])
-        .with_columns(_run=pl.col("_row") - pl.int_range(pl.len()).over([*keys, "_col"]))
-        .group_by([*keys, "_col", "_run"], maintain_order=True)
-        .agg(r1=pl.col("_row").min(), r2=pl.col("_row").max())
+        .with_columns(starts([*keys, "_col"], "_row"))
+        .group_by("_run")
+        .agg(
+            *[pl.col(k).first() for k in keys],
+            pl.col("_col").first(),
+            r1=pl.col("_row").min(),
+            r2=pl.col("_row").max(),
+        )
     )
     blocks = (
         runs.sort([*keys, "r1", "r2", "_col"])
-        .with_columns(_block=pl.col("_col") - pl.int_range(pl.len()).over([*keys, "r1", "r2"]))
-        .group_by([*keys, "r1", "r2", "_block"], maintain_order=True)
-        .agg(c1=pl.col("_col").min(), c2=pl.col("_col").max())
+        .with_columns(starts([*keys, "r1", "r2"], "_col"))
+        .group_by("_run")
+        .agg(
+            *[pl.col(k).first() for k in keys],
+            pl.col("r1").first(),
+            pl.col("r2").first(),
+            c1=pl.col("_col").min(),
+            c2=pl.col("_col").max(),
+        )
         .sort([*keys, "c1", "r1"])
         .select(*keys, "c1", "r1", "c2", "r2")
     )

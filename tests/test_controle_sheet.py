@@ -448,3 +448,22 @@ def test_line_counts_never_undercount_beyond_the_exact_limit() -> None:
     bounded = line_counts(pl.Series(texts), 40, exact_limit=0).to_list()
     exact = [line_count(t, 40) for t in texts]
     assert all(b >= e for b, e in zip(bounded, exact, strict=True))
+
+
+@given(
+    st.sets(st.tuples(st.integers(0, 6), st.integers(1, 12)), max_size=40),
+    st.sets(st.tuples(st.integers(0, 6), st.integers(1, 12)), max_size=20),
+)
+@settings(max_examples=200, deadline=None)
+def test_mark_blocks_cover_exactly_the_marked_cells(red: set, orange: set) -> None:
+    rows = [(c, r, "fout") for c, r in red] + [(c, r, "waarschuwing") for c, r in orange]
+    cells = pl.DataFrame(
+        rows, schema={"_col": pl.Int64, "_row": pl.Int64, "ernst": pl.String}, orient="row"
+    )
+    covered: dict[str, list[tuple[int, int]]] = {"fout": [], "waarschuwing": []}
+    for ernst, c1, r1, c2, r2 in (
+        mark_blocks(cells, by=("ernst",)).select("ernst", "c1", "r1", "c2", "r2").iter_rows()
+    ):
+        covered[ernst] += [(c, r) for c in range(c1, c2 + 1) for r in range(r1, r2 + 1)]
+    for ernst, expected in (("fout", red), ("waarschuwing", orange)):
+        assert sorted(covered[ernst]) == sorted(expected)  # every cell once, nothing else
