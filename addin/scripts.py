@@ -5,12 +5,17 @@ in classic xlwings). The same engine as ``jeugdhulp controleer``: the sheets Pro
 Toewijzingen and Producten are read through the xlwings book API (`used_range`, so row numbers
 and column letters are the true ones), turned into the text the file reader produces
 (`jeugdhulp.cells`), normalised and checked with `run_checks`. The result goes into the
-workbook itself: a sheet ``Controle`` in front with the layout of the file annotator
-(`jeugdhulp.controle_layout`: legend, header row, one row per finding with a link to the cell,
-filter buttons) and the flagged cells filled red (fout) or orange (waarschuwing). Which cells
-were filled, and their fill before, is kept in the hidden sheet ``jeugdhulp_markeringen``, so a
-new run first restores them and then replaces the sheet: running twice leaves one ``Controle``
-and no stale marks. No file is read, so it runs in xlwings Lite.
+workbook itself, with the layout of the file annotator (`jeugdhulp.controle_layout`): a sheet
+``Controle`` in front (the verdict with `jeugdhulp.verdict`'s rules, the counts and "hoe
+herstel ik dit" per check, what was read and checked, the audit trail, then one row per finding
+with a link to the cell and filter buttons), the sheet ``Controlelijst`` after it, and the
+flagged cells filled red (fout) or orange (waarschuwing), as few ranges as possible. Excel sizes
+the findings' rows itself (autofit); print setup (landscape, fit to width, the header repeated)
+is set in classic xlwings only, as xlwings has no page setup for Office.js. Which cells were
+filled, and their fill before, is kept in the hidden sheet ``jeugdhulp_markeringen`` with the
+names of the sheets the run wrote, so a new run first restores them and then replaces those
+sheets: running twice leaves one ``Controle``, one ``Controlelijst`` and no stale marks. No file
+is read, so it runs in xlwings Lite.
 
 The region profile comes from the defined name ``jeugdhulp_profiel``, else from the cell next
 to the label "Profiel" on a sheet ``Instellingen``, else the default (ijsselland-2023).
@@ -41,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import xlwings as xw
 
 from jeugdhulp.cells import head_rows, table_from_body, text_frame
-from jeugdhulp.checks import CATALOGUE, run_checks
+from jeugdhulp.checks import CATALOGUE, check_plan, run_checks
 from jeugdhulp.columns import (
     TABLE_TITLES,
     TABLES,
@@ -52,30 +57,37 @@ from jeugdhulp.columns import (
     table_for_sheet_name,
 )
 from jeugdhulp.controle_layout import (
+    CATALOGUE_HEADER_ROW,
+    CATALOGUE_HEADERS,
+    CATALOGUE_SHEET,
+    CATALOGUE_TITLE_PREFIX,
+    CATALOGUE_WIDTHS,
     COLOURS,
     CONTROLE_SHEET,
+    FIELDS,
     FORMULA_START,
-    HEADER_ROW,
     HEADERS,
-    LEGEND_COLUMN,
-    LEGEND_HEADERS,
-    LEGEND_WIDTHS,
     LINK_COLUMN,
     NO_FINDINGS,
+    STATUS_COLOURS,
     TITLE_PREFIX,
     WIDTHS,
-    column_runs,
-    finding_sort_key,
-    finding_values,
-    legend_lines,
-    marks_per_sheet,
-    parse_ref,
+    WRAPPED,
+    Bronbestand,
+    CatalogusRegel,
+    Regel,
+    Verantwoording,
+    catalogue_rows,
+    controle_top,
+    mark_blocks,
+    with_cell_refs,
 )
 from jeugdhulp.errors import JeugdhulpError
-from jeugdhulp.findings import Finding, column_letter
+from jeugdhulp.findings import column_letter
 from jeugdhulp.parse import fold
-from jeugdhulp.profile import DEFAULT_PROFILE, load_profile
+from jeugdhulp.profile import DEFAULT_PROFILE, Profile, load_profile
 from jeugdhulp.schema import TableInfo
+from jeugdhulp.verdict import file_status, onvolledig_redenen
 
 if TYPE_CHECKING:  # pragma: no cover
     import polars as pl
@@ -120,6 +132,7 @@ SUMMARY_HEADERS = (
     "Gecontroleerd bestand",
 )
 _CONTROLE_NAME = re.compile(r"controle(?: \(\d+\))?", re.IGNORECASE)
+_CATALOGUE_NAME = re.compile(r"controlelijst(?: \(\d+\))?", re.IGNORECASE)
 # Text Excel would turn into a number, date or boolean when written as a value.
 _COERCIBLE = re.compile(
     r"^\s*[-+]?[0-9.,/:%€ -]*[0-9][0-9.,/:%€ -]*\s*$"
@@ -232,7 +245,11 @@ def workbook_profile(book: xw.Book) -> str:
 
 
 def _is_own_sheet(name: str) -> bool:
-    return name == MARKS_SHEET or bool(_CONTROLE_NAME.fullmatch(name))
+    return (
+        name == MARKS_SHEET
+        or bool(_CONTROLE_NAME.fullmatch(name))
+        or bool(_CATALOGUE_NAME.fullmatch(name))
+    )
 
 
 def _no_header(table: str, where: str) -> JeugdhulpError:
@@ -297,13 +314,22 @@ def read_tables(book: xw.Book) -> dict[str, TableInfo]:
 
 @dataclass(slots=True)
 class BookCheck:
-    """What one run in the open workbook did."""
+    """What one run in the open workbook did: `bevindingen` (a findings frame, in the order of
+    the Controle sheet), the sheets written, the cells marked."""
 
     profiel: str
-    findings: list[Finding] = field(default_factory=list)
+    bevindingen: pl.DataFrame = field(default_factory=lambda: _no_findings())
     melding: str = ""  # why the check could not run ("" when it ran)
     controle: str = CONTROLE_SHEET  # name of the sheet written
+    controlelijst: str = CATALOGUE_SHEET
     cells_marked: int = 0
+    verantwoording: Verantwoording | None = None
+
+
+def _no_findings() -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(schema={f: (pl.Int64 if f == "rij" else pl.String) for f in FIELDS})
 
 
 @dataclass(slots=True)
@@ -315,29 +341,35 @@ class _Mark:
 
 
 def _previous_marks(book: xw.Book) -> tuple[list[_Mark], set[str]]:
-    """Marks of the previous run and the names of the Controle sheets it wrote."""
+    """Marks of the previous run and the names of the sheets it wrote (Controle,
+    Controlelijst)."""
     sheet = _find_sheet(book, MARKS_SHEET)
     if sheet is None:
         return [], set()
     rows, _, _ = _values(sheet)
-    marks, controle = [], set()
+    marks, own = [], set()
     for row in rows[1:]:
         cells = [("" if v is None else str(v)) for v in [*row, "", "", "", "", ""][:5]]
         if cells[0] and cells[1]:
             marks.append(_Mark(cells[0], cells[1], cells[2], cells[3]))
         if cells[4]:
-            controle.add(cells[4])
-    return marks, controle
+            own.add(cells[4])
+    return marks, own
 
 
-def _looks_like_controle(sheet: xw.Sheet) -> bool:
-    """A Controle sheet of this tool (also one the file annotator wrote): title and header row."""
+def _looks_like_own(sheet: xw.Sheet) -> bool:
+    """A Controle sheet (title and, further down, the findings header) or a Controlelijst
+    (title) of this tool, also one the file annotator wrote."""
     rows, first_row, first_column = _values(sheet)
-    if first_row != 1 or first_column != 1 or len(rows) < HEADER_ROW:
+    if first_row != 1 or first_column != 1 or not rows or not isinstance(rows[0][0], str):
         return False
     title = rows[0][0]
-    header = [str(v) if v is not None else "" for v in rows[HEADER_ROW - 1][: len(HEADERS)]]
-    return isinstance(title, str) and title.startswith(TITLE_PREFIX) and tuple(header) == HEADERS
+    if _CATALOGUE_NAME.fullmatch(sheet.name):
+        return title.startswith(CATALOGUE_TITLE_PREFIX)
+    headers = list(HEADERS)
+    return title.startswith(TITLE_PREFIX) and any(
+        [str(v) if v is not None else "" for v in row[: len(HEADERS)]] == headers for row in rows
+    )
 
 
 def _read_colour(rng: xw.Range) -> str:
@@ -365,155 +397,324 @@ def _restore_marks(book: xw.Book, marks: Iterable[_Mark]) -> None:
         rng.color = mark.kleur or None
 
 
-def _runs_to_ranges(cells: set[tuple[int, int]]) -> list[str]:
-    out = []
-    for col, first, last in column_runs(cells):
-        letter = column_letter(col)
-        out.append(f"{letter}{first}" if first == last else f"{letter}{first}:{letter}{last}")
-    return out
+def _mark_cells(book: xw.Book, findings: pl.DataFrame) -> tuple[list[_Mark], int]:
+    """Colour the flagged cells (red wins over orange), as few ranges as possible; the marks
+    (to undo them next time) and the number of cells marked."""
+    import polars as pl
 
-
-def _mark_cells(book: xw.Book, findings: Sequence[Finding]) -> list[_Mark]:
-    names = {name.casefold(): name for name in _sheet_names(book)}
+    names = {name.lower(): name for name in _sheet_names(book)}
+    cells = (
+        with_cell_refs(findings)
+        .filter(pl.col("_col").is_not_null())
+        .with_columns(
+            _sheet=pl.col("blad")
+            .str.to_lowercase()
+            .replace_strict(names, default=None, return_dtype=pl.String),
+            severity=pl.when(pl.col("ernst") == "fout")
+            .then(pl.lit("fout"))
+            .otherwise(pl.lit("waarschuwing")),
+        )
+        .filter(pl.col("_sheet").is_not_null())
+        .group_by("_sheet", "_col", "_row")
+        .agg(pl.col("severity").min())  # "fout" < "waarschuwing"
+    )
     marks: list[_Mark] = []
-    for blad, per_severity in marks_per_sheet(findings).items():
-        name = names.get(blad.casefold())
-        if name is None:
-            continue
-        sheet = book.sheets[name]
-        for severity in ("fout", "waarschuwing"):
-            for address in _runs_to_ranges(per_severity.get(severity, set())):
-                rng = sheet.range(address)
-                marks.append(_Mark(name, address, severity, _read_colour(rng)))
-                rng.color = "#" + COLOURS[severity][1]
-    return marks
+    blocks = mark_blocks(cells, by=("_sheet", "severity"))
+    for name, severity, address in blocks.select("_sheet", "severity", "ref").iter_rows():
+        rng = book.sheets[name].range(address)
+        marks.append(_Mark(name, address, severity, _read_colour(rng)))
+        rng.color = "#" + COLOURS[severity][1]
+    return marks, cells.height
 
 
-def _write_marks_sheet(book: xw.Book, marks: Sequence[_Mark], controle: str) -> None:
+def _write_marks_sheet(book: xw.Book, marks: Sequence[_Mark], own: Sequence[str]) -> None:
     sheet = book.sheets.add(MARKS_SHEET, after=book.sheets[len(book.sheets) - 1])
     rows: list[list[Any]] = [list(MARKS_HEADERS)]
     rows += [[m.blad, m.bereik, m.ernst, m.kleur, ""] for m in marks]
-    if len(rows) == 1:
+    while len(rows) < len(own) + 1:
         rows.append(["", "", "", "", ""])
-    rows[1][4] = controle
+    for i, name in enumerate(own, start=1):
+        rows[i][4] = name
     sheet.range("A1").value = [[excel_text(str(v)) if v else None for v in row] for row in rows]
     sheet.visible = False
 
 
-def _controle_rows(
-    result: BookCheck, when: dt.datetime, sheet_names: Sequence[str]
+def _sorted_findings(frame: pl.DataFrame, sheet_names: Sequence[str]) -> pl.DataFrame:
+    """The findings in workbook order: sheet, row, column, check (as the file annotator)."""
+    import polars as pl
+
+    order: dict[str, int] = {}
+    for i, name in enumerate(sheet_names):
+        order.setdefault(name.lower(), i)
+    return (
+        with_cell_refs(frame)
+        .with_columns(
+            _pos=pl.col("blad")
+            .str.to_lowercase()
+            .replace_strict(order, default=len(order), return_dtype=pl.Int64)
+        )
+        .sort(["_pos", "rij", pl.col("_col").fill_null(-1), "controle"], maintain_order=True)
+        .drop("_pos")
+    )
+
+
+def _layout_values(rows: Sequence[Regel], width: int) -> list[list[Any]]:
+    grid: list[list[Any]] = [[None] * width for _ in rows]
+    for r, row in enumerate(rows):
+        for cell in row.cellen:
+            value = cell.waarde
+            grid[r][cell.kolom] = excel_text(value) if isinstance(value, str) else value
+    return grid
+
+
+def _controle_values(
+    top: Sequence[Regel], findings: pl.DataFrame, sheet_names: Sequence[str]
 ) -> list[list[Any]]:
-    findings = result.findings
-    width = LEGEND_COLUMN + len(LEGEND_HEADERS)
-    if result.melding:
-        legend = [
-            f"{TITLE_PREFIX} niet uitgevoerd",
-            f"Gecontroleerd op {when:%d-%m-%Y %H:%M} met regioprofiel '{result.profiel}'.",
-            result.melding,
-        ]
-    else:
-        legend = legend_lines(findings, result.profiel, when)
-    last = HEADER_ROW + max(len(findings), len(CATALOGUE), 1)
-    rows: list[list[Any]] = [[None] * width for _ in range(last)]
-    for r, text in enumerate(legend):
-        rows[r][0] = excel_text(text)
-    rows[HEADER_ROW - 1][: len(HEADERS)] = list(HEADERS)
-    rows[HEADER_ROW - 1][LEGEND_COLUMN:] = list(LEGEND_HEADERS)
+    """Every value of the Controle sheet from A1: the legend, the header, the findings (a link
+    formula in column Cel where the cell exists)."""
+    width = len(HEADERS)
+    rows = _layout_values(top, width)
+    rows.append(list(HEADERS))
     existing = {name.casefold(): name for name in sheet_names}
-    for r, finding in enumerate(findings, start=HEADER_ROW):
-        values: list[Any] = [
-            excel_text(v) if isinstance(v, str) else v for v in finding_values(finding)
-        ]
-        target = existing.get(finding.blad.casefold())
-        if target is not None and parse_ref(finding.cel) is not None:
-            values[LINK_COLUMN] = _link_formula(target, finding.cel)
-        rows[r][: len(HEADERS)] = values
-    if not findings:
-        rows[HEADER_ROW][0] = NO_FINDINGS
-    for r, check in enumerate(CATALOGUE, start=HEADER_ROW):
-        rows[r][LEGEND_COLUMN:] = [check.id, check.ernst, excel_text(check.titel)]
+    link = LINK_COLUMN
+    for record in findings.select(*FIELDS, "_col").iter_rows():
+        values: list[Any] = [excel_text(v) if isinstance(v, str) else v for v in record[:width]]
+        target = existing.get(str(record[0]).casefold())
+        if target is not None and record[width] is not None:
+            values[link] = _link_formula(target, str(record[link]))
+        rows.append(values)
+    if findings.height == 0:
+        rows.append([NO_FINDINGS, *[None] * (width - 1)])
     return rows
 
 
-def _controle_name(book: xw.Book) -> str:
-    taken = {name.casefold() for name in _sheet_names(book)}
-    name, n = CONTROLE_SHEET, 2
-    while name.casefold() in taken:
-        name, n = f"{CONTROLE_SHEET} ({n})", n + 1
-    return name
+def _apply_layout(sheet: xw.Sheet, rows: Sequence[Regel], widths: Sequence[float]) -> None:
+    """The styles, merges and row heights of laid-out rows (from A1), in as few calls as
+    possible: cells of one style as rectangles, rows of one height as runs."""
+    import polars as pl
 
-
-def _format_controle(sheet: xw.Sheet, result: BookCheck) -> None:
     book = sheet.book
-    sheet.range("A1").font.bold = True
-    sheet.range("A1").font.size = 14
-    header = sheet.range((HEADER_ROW, 1), (HEADER_ROW, len(HEADERS)))
-    header.font.bold = True
-    sheet.range((HEADER_ROW, LEGEND_COLUMN + 1), (HEADER_ROW, LEGEND_COLUMN + 3)).font.bold = True
-    widths = [*WIDTHS, 3, *LEGEND_WIDTHS]
     for c, width in enumerate(widths, start=1):
         sheet.range((1, c)).column_width = _column_width(book, width)
+    styled: dict[str, list[tuple[int, int]]] = {}
+    for r, row in enumerate(rows, start=1):
+        for cell in row.cellen:
+            last = cell.tot if cell.tot is not None else cell.kolom
+            if last > cell.kolom:
+                sheet.range((r, cell.kolom + 1), (r, last + 1)).merge(across=False)
+            if cell.stijl:
+                styled.setdefault(cell.stijl, []).extend(
+                    (c, r) for c in range(cell.kolom, last + 1)
+                )
+    for style, cells in styled.items():
+        frame = pl.DataFrame(cells, schema={"_col": pl.Int64, "_row": pl.Int64}, orient="row")
+        for address in mark_blocks(frame).get_column("ref").to_list():
+            _format(sheet.range(address), style)
+    r = 0
+    while r < len(rows):
+        height, first = rows[r].hoogte, r
+        while r + 1 < len(rows) and rows[r + 1].hoogte == height:
+            r += 1
+        if height is not None:
+            sheet.range((first + 1, 1), (r + 1, 1)).row_height = height
+        r += 1
+    if rows:
+        with contextlib.suppress(NotImplementedError, AttributeError):
+            sheet.range((1, 1), (len(rows), len(widths))).vertical_alignment = "top"
+
+
+def _format(rng: xw.Range, style: str) -> None:
+    """One layout style (`jeugdhulp.controle_layout.Cel`) on a range."""
+    if style in ("titel", "sectie", "kop") or style.startswith("status:"):
+        rng.font.bold = True
+    if style == "titel":
+        rng.font.size = 14
+    elif style == "sectie":
+        rng.font.size = 12
+    if style == "tekst" or style.startswith("status:"):
+        rng.wrap_text = True
+    if style.startswith("status:"):
+        text_colour, fill_colour = STATUS_COLOURS.get(style.partition(":")[2], ("000000", "FFFFFF"))
+        rng.color = "#" + fill_colour
+        rng.font.color = "#" + text_colour
+    if style == "getal":
+        with contextlib.suppress(NotImplementedError, AttributeError):
+            rng.horizontal_alignment = "center"
+
+
+def _print_setup(sheet: xw.Sheet, title_row: int) -> None:
+    """Landscape, as wide as the page, `title_row` repeated on every page. Classic xlwings
+    only (Excel's PageSetup); Office.js has no page setup in xlwings."""
+    if _is_officejs(sheet.book):
+        return
+    with contextlib.suppress(Exception):  # no printer driver, or Excel on a Mac: skip quietly
+        setup = sheet.api.PageSetup
+        setup.PrintTitleRows = f"${title_row}:${title_row}"
+        setup.Orientation = 2  # xlLandscape
+        setup.Zoom = False
+        setup.FitToPagesWide = 1
+        setup.FitToPagesTall = False
+
+
+def _format_controle(sheet: xw.Sheet, top: Sequence[Regel], findings: pl.DataFrame) -> None:
+    import polars as pl
+
+    _apply_layout(sheet, top, WIDTHS)
+    header_row = len(top) + 1
+    count = findings.height
+    sheet.range((header_row, 1), (header_row, len(HEADERS))).font.bold = True
+    first, last = header_row + 1, header_row + max(count, 1)
+    table = sheet.range((first, 1), (last, len(HEADERS)))
+    with contextlib.suppress(NotImplementedError, AttributeError):
+        table.vertical_alignment = "top"
+    for c in WRAPPED:
+        sheet.range((first, c + 1), (last, c + 1)).wrap_text = True
     ernst = HEADERS.index("Ernst")
-    for severity, (text_colour, fill_colour) in COLOURS.items():
-        cells = {
-            (ernst, r)
-            for r, f in enumerate(result.findings, start=HEADER_ROW + 1)
-            if f.ernst == severity
-        }
-        for address in _runs_to_ranges(cells):
+    if count:
+        severities = findings.select(
+            _col=pl.lit(ernst, dtype=pl.Int64),
+            _row=pl.int_range(first, first + count, dtype=pl.Int64),
+            severity=pl.when(pl.col("ernst") == "fout")
+            .then(pl.lit("fout"))
+            .otherwise(pl.lit("waarschuwing")),
+        )
+        for severity, address in (
+            mark_blocks(severities, by=("severity",)).select("severity", "ref").iter_rows()
+        ):
+            text_colour, fill_colour = COLOURS[severity]
             rng = sheet.range(address)
             rng.color = "#" + fill_colour
             rng.font.color = "#" + text_colour
-    link = column_letter(LINK_COLUMN)
-    if result.findings:
-        first, last = HEADER_ROW + 1, HEADER_ROW + len(result.findings)
+        link = column_letter(LINK_COLUMN)
         sheet.range(f"{link}{first}:{link}{last}").font.color = "#0563C1"
-    table = sheet.range((HEADER_ROW, 1), (HEADER_ROW + max(len(result.findings), 1), len(HEADERS)))
+        with contextlib.suppress(NotImplementedError, AttributeError):
+            table.rows.autofit()  # wrapped text: Excel sizes the rows itself
+    header = sheet.range((header_row, 1), (last, len(HEADERS)))
     # Filter buttons on the findings: a table is what both Office.js and COM can add.
     with contextlib.suppress(NotImplementedError):
-        sheet.tables.add(source=table, table_style_name="TableStyleLight1")
+        sheet.tables.add(source=header, table_style_name="TableStyleLight1")
+    _print_setup(sheet, header_row)
+
+
+def _format_catalogue(sheet: xw.Sheet, rows: Sequence[Regel]) -> None:
+    _apply_layout(sheet, rows, CATALOGUE_WIDTHS)
+    header = sheet.range(
+        (CATALOGUE_HEADER_ROW, 1),
+        (max(len(rows), CATALOGUE_HEADER_ROW + 1), len(CATALOGUE_HEADERS)),
+    )
+    with contextlib.suppress(NotImplementedError):
+        sheet.tables.add(source=header, table_style_name="TableStyleLight1")
     with contextlib.suppress(NotImplementedError, AttributeError):
-        sheet.freeze_panes.freeze_at(f"A{HEADER_ROW + 1}")
+        sheet.freeze_panes.freeze_at(f"A{CATALOGUE_HEADER_ROW + 1}")
+    _print_setup(sheet, CATALOGUE_HEADER_ROW)
+
+
+def _free_name(book: xw.Book, base: str) -> str:
+    taken = {name.casefold() for name in _sheet_names(book)}
+    name, n = base, 2
+    while name.casefold() in taken:
+        name, n = f"{base} ({n})", n + 1
+    return name
+
+
+def _book_verantwoording(
+    book: xw.Book,
+    profiel: str,
+    when: dt.datetime,
+    tables: dict[str, TableInfo],
+    profile: Profile,
+    findings: pl.DataFrame,
+) -> Verantwoording:
+    """What the legend says besides the findings, for the open workbook (the same rules as the
+    batch check: `check_plan`, `jeugdhulp.verdict`)."""
+    from jeugdhulp.schema import BladGelezen
+
+    gelezen = tuple(
+        BladGelezen.uit_tabel(info, table, book.name, "")
+        for table in TABLES
+        if (info := tables.get(table)) is not None
+    )
+    productie = tables["productie"]
+    overgeslagen = tuple(
+        (check.id, reden)
+        for check, reden in check_plan(tables.get("toewijzingen"), tables.get("producten"), profile)
+        if reden is not None
+    )
+    onbekend = productie.onbekend.height
+    onvolledig = tuple(onvolledig_redenen(overgeslagen, onbekend))
+    fouten = int((findings.get_column("ernst") == "fout").sum()) if findings.height else 0
+    rijen = productie.frame.get_column("_rij").n_unique() if productie.frame.height else 0
+    return Verantwoording(
+        profiel=profiel,
+        gecontroleerd_op=when,
+        oordeel=file_status(gelezen=True, rijen=rijen, fouten=fouten, onvolledig=onvolledig),
+        onvolledig=onvolledig,
+        gelezen=gelezen,
+        controles=tuple(CatalogusRegel.van(c) for c in CATALOGUE),
+        overgeslagen=overgeslagen,
+        onbekend=onbekend,
+        bronnen=(Bronbestand("productie", f"{book.name} (geopend in Excel)"),),
+    )
 
 
 def check_book(book: xw.Book, *, now: dt.datetime | None = None) -> BookCheck:
-    """Check the open workbook and write Controle and the marks into it (see the module doc)."""
+    """Check the open workbook and write Controle, Controlelijst and the marks into it (see the
+    module doc)."""
+    import polars as pl
+
     when = now or dt.datetime.now()
-    previous, previous_controle = _previous_marks(book)
+    previous, previous_own = _previous_marks(book)
     profiel = workbook_profile(book)
     result = BookCheck(profiel=profiel)
+    findings = _no_findings()
     try:
         profile = load_profile(profiel)
         result.profiel = profile.naam
         tables = read_tables(book)
-        frame = run_checks(
+        findings = run_checks(
             tables["productie"], tables.get("toewijzingen"), tables.get("producten"), profile
-        )
-        result.findings = [Finding(**row) for row in frame.iter_rows(named=True)]
+        ).select(FIELDS)
+        verantwoording = _book_verantwoording(book, profile.naam, when, tables, profile, findings)
     except JeugdhulpError as exc:
         result.melding = str(exc)
+        verantwoording = Verantwoording(
+            profiel=result.profiel, gecontroleerd_op=when, niet_uitgevoerd=str(exc)
+        )
+    result.verantwoording = verantwoording
 
-    # Undo the previous run: its marks, its Controle sheet(s), its record of marks.
+    # Undo the previous run: its marks, its own sheets, its record of marks.
     _restore_marks(book, previous)
     for sheet in list(book.sheets):
+        own_name = _CONTROLE_NAME.fullmatch(sheet.name) or _CATALOGUE_NAME.fullmatch(sheet.name)
         if sheet.name == MARKS_SHEET or (
-            _CONTROLE_NAME.fullmatch(sheet.name)
-            and (sheet.name in previous_controle or _looks_like_controle(sheet))
+            own_name and (sheet.name in previous_own or _looks_like_own(sheet))
         ):
             sheet.delete()
 
-    order = {name.casefold(): i for i, name in enumerate(_sheet_names(book))}
-    result.findings.sort(
-        key=lambda f: finding_sort_key(f, order.get(f.blad.casefold(), len(order)))
-    )
-    result.controle = _controle_name(book)
-    rows = _controle_rows(result, when, _sheet_names(book))
+    names = _sheet_names(book)
+    findings = _sorted_findings(findings, names)
+    tellingen = {
+        c: (int(f), int(w))
+        for c, f, w in findings.group_by("controle")
+        .agg(f=(pl.col("ernst") == "fout").sum(), w=(pl.col("ernst") != "fout").sum())
+        .iter_rows()
+    }
+    top = controle_top(verantwoording, tellingen)
+    result.controle = _free_name(book, CONTROLE_SHEET)
     controle = book.sheets.add(result.controle, before=book.sheets[0])
-    controle.range("A1").value = rows
-    _format_controle(controle, result)
-    marks = _mark_cells(book, result.findings)
-    result.cells_marked = len(marks)
-    _write_marks_sheet(book, marks, result.controle)
+    controle.range("A1").value = _controle_values(top, findings, names)
+    _format_controle(controle, top, findings)
+    own = [result.controle]
+    if verantwoording.controles:
+        result.controlelijst = _free_name(book, CATALOGUE_SHEET)
+        catalogue = catalogue_rows(verantwoording, tellingen)
+        sheet = book.sheets.add(result.controlelijst, after=controle)
+        sheet.range("A1").value = _layout_values(catalogue, len(CATALOGUE_HEADERS))
+        _format_catalogue(sheet, catalogue)
+        own.append(result.controlelijst)
+    marks, result.cells_marked = _mark_cells(book, findings)
+    _write_marks_sheet(book, marks, own)
+    result.bevindingen = findings.select(FIELDS)
     controle.activate()
     return result
 
@@ -571,10 +772,9 @@ def findings_rows(results: Sequence[FileResult]) -> list[list[Any]]:
     """Every finding of every file for the sheet Bevindingen: file name plus FINDING_FIELDS."""
     rows = []
     for result in results:
-        for record in result.bevindingen.iter_rows(named=True):
-            finding = Finding(**record)
-            values = [excel_text(v) if isinstance(v, str) else v for v in finding_values(finding)]
-            rows.append([excel_text(result.bestand.name), *values])
+        name = excel_text(result.bestand.name)
+        for record in result.bevindingen.select(FIELDS).iter_rows():
+            rows.append([name, *(excel_text(v) if isinstance(v, str) else v for v in record)])
     return rows
 
 

@@ -240,6 +240,7 @@ class _Head:
     def __init__(self) -> None:
         self.pos = 0
         self.depth = 0
+        self.root = ""  # the qualified name of the root element, once its start tag is read
 
     def scan(self, buf: bytes) -> tuple[int, int, str] | None:
         """(start, end of start tag, prefix) of `<sheetData` in `buf`, or None if more is
@@ -278,6 +279,8 @@ class _Head:
                 name = m.group(1).decode("ascii", "replace")
                 prefix, _, local = name.rpartition(":")
                 empty = buf[end - 2 : end] == b"/>"
+                if self.depth == 0:
+                    self.root = name
                 if self.depth == 1 and local == "sheetData":
                     return lt, end, f"{prefix}:" if prefix else ""
                 if not empty:
@@ -313,13 +316,22 @@ def _tag_end(buf: bytes, lt: int) -> tuple[int, bool]:
     return -1, closing
 
 
+#: Edits a worksheet's head: (head, sheetData's prefix, the root's qualified name) -> new head.
+HeadEdit = Callable[[bytes, str, str], bytes]
+
+
 def stream_sheet(
-    src: BinaryIO, write: Callable[[bytes], object], *, chunk: int | None = None
+    src: BinaryIO,
+    write: Callable[[bytes], object],
+    *,
+    chunk: int | None = None,
+    edit_head: HeadEdit | None = None,
 ) -> SheetParts:
     """Pass a worksheet part through `write` up to the end of its sheetData element.
 
-    `write` gets the head and the whole sheetData element, unchanged; the caller writes a new
-    tail. When the part has no sheetData, nothing is written and `head` holds the whole part.
+    `write` gets the head (through `edit_head` when given: see `edit_sheet_head`) and the whole
+    sheetData element, unchanged; the caller writes a new tail. `SheetParts.head` is the head
+    as read. When the part has no sheetData, nothing is written and `head` holds the whole part.
     Raises `XmlFout` for a DTD, a part that is not UTF-8, or a sheetData that is not closed.
     """
     from batch._zip import crc32
@@ -340,7 +352,7 @@ def stream_sheet(
     if re.search(rb"encoding\s*=\s*[\"'](?!utf-8)", buf[: min(start, 200)], re.IGNORECASE):
         raise XmlFout("het werkblad is niet in UTF-8 opgeslagen")
     head_bytes = buf[:start]
-    write(head_bytes)
+    write(edit_head(head_bytes, prefix, head.root) if edit_head else head_bytes)
     crc = 0
     body = 0
 
@@ -412,6 +424,82 @@ def stream_sheet(
         emit(buf[:cut])
         buf = buf[cut:] + more
         pos = 0
+
+
+def read_head(src: BinaryIO, *, chunk: int | None = None) -> tuple[bytes, str, str] | None:
+    """A worksheet's head without reading its rows: (everything before sheetData, sheetData's
+    prefix, the root's qualified name); None when the part has no sheetData."""
+    size = chunk or _CHUNK
+    buf = b""
+    head = _Head()
+    while True:
+        data = src.read(size)
+        if not data:
+            return None
+        buf += data
+        found = head.scan(buf)
+        if found is not None:
+            start, _end, prefix = found
+            return buf[:start], prefix, head.root
+
+
+def edit_sheet_head(
+    head: bytes, prefix: str, root: str, edit: Callable[[etree._Element], bool]
+) -> bytes:
+    """`head` (a worksheet up to sheetData, see `read_head`) after `edit` changed its elements.
+
+    The head is parsed with an empty sheetData and the root closed, `edit` gets the root
+    element and returns whether it changed anything; the result is the edited tree serialised
+    up to the sheetData placeholder (the XML declaration kept, as `serialize_part` does).
+    Raises `XmlFout` when the head is not well-formed.
+    """
+    closed = head + f"<{prefix}sheetData/></{root}>".encode()
+    tree = parse_part(closed)
+    if not edit(tree.getroot()):
+        return head
+    placeholder = child(tree.getroot(), "sheetData")
+    assert placeholder is not None
+    token = uuid.uuid4().hex
+    placeholder.set("jeugdhulpsplit", token)
+    text = serialize_part(tree, closed)
+    at = text.index(f'jeugdhulpsplit="{token}"'.encode())
+    return text[: text.rindex(b"<", 0, at)]
+
+
+_TAB_SELECTED = re.compile(
+    rb"(<(?:[A-Za-z_][\w.\-]*:)?sheetView\b[^>]*?)\s+tabSelected\s*=\s*([\"'])(?:1|true)\2"
+)
+
+
+def unselect_head(head: bytes, prefix: str, root: str) -> bytes:
+    """A worksheet head (see `read_head`) with its tab unselected: only the ``tabSelected``
+    attribute is cut from the bytes, everything else stays byte for byte. The result is
+    parsed to make sure; a head the cut does not fully unselect is edited with lxml instead
+    (`edit_sheet_head`). Raises `XmlFout` when the head is not well-formed."""
+    cut = _TAB_SELECTED.sub(rb"\1", head)
+    still = False
+
+    def probe(element: etree._Element) -> bool:
+        nonlocal still
+        still = clear_tab_selected(element)
+        return False
+
+    edit_sheet_head(cut, prefix, root, probe)
+    if still:
+        return edit_sheet_head(head, prefix, root, clear_tab_selected)
+    return cut
+
+
+def clear_tab_selected(root: etree._Element) -> bool:
+    """Unselect the sheet's tab in every view of a worksheet or chart sheet (`tabSelected`);
+    whether one was selected."""
+    changed = False
+    for views in children(root, "sheetViews"):
+        for view in children(views, "sheetView"):
+            if view.get("tabSelected") in ("1", "true"):
+                del view.attrib["tabSelected"]
+                changed = True
+    return changed
 
 
 def _markup_before(buf: bytes, start: int, stop: int) -> int:

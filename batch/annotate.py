@@ -4,32 +4,39 @@ The annotator edits the workbook's zip package directly instead of loading and s
 spreadsheet library (which would drop charts, pivot tables, VBA, comments and whatever else it
 does not model). What it changes:
 
-- a sheet ``Controle`` is added as the first tab: a legend (what *fout* and *waarschuwing* mean,
-  when the check ran, with which region profile), then one row per finding with a link to the
-  cell, an autofilter and a frozen header;
+- a sheet ``Controle`` is added as the first tab, laid out by `jeugdhulp.controle_layout`: the
+  verdict, the counts and "hoe herstel ik dit" per check, what was read and checked, the audit
+  trail, then one row per finding with a link to the cell and a filter on its header (texts
+  wrap, rows get the height of their text; printed landscape, as wide as the page, with the
+  header repeated on every page); with the catalogue (`Verantwoording.controles`) a second
+  sheet ``Controlelijst`` lists every check and what it did in this run;
+- the workbook opens on Controle: it is the active tab and the only selected one;
 - every flagged cell gets a conditional format (red for *fout*, orange for *waarschuwing*) in
-  its own sheet;
+  its own sheet, the cells merged into as few rectangles as possible;
 - the parts that have to know about that: ``[Content_Types].xml``, the workbook part and its
-  relationships, the styles part and the worksheet parts that get marks.
+  relationships, the styles part, the worksheet parts that get marks, and the head of a sheet
+  whose tab was selected (only its ``tabSelected`` is cut, byte for byte).
 
 Those parts are edited with lxml (`batch._ooxml`): prefixes, attribute order, comments and
 whitespace stay as they were, and every new element is made in the namespace the part uses
 (Strict OOXML too). Every other zip member is copied as raw compressed bytes, so it stays
-byte for byte identical. Worksheets are streamed: only the small tail after ``sheetData`` is
-parsed and edited, so a sheet of a million rows costs an inflate-and-deflate pass, not a parse.
+byte for byte identical. Worksheets are streamed: only the small head and tail around
+``sheetData`` are parsed and edited, so a sheet of a million rows costs an
+inflate-and-deflate pass, not a parse.
 The zip is laid out as Excel writes it (`batch._zip`), and the copy is checked
 (`batch.verify`) before it replaces anything: a copy with a problem the annotator made is not
 written (`NietTeSchrijven`), the original is untouched.
 
-**Re-running** replaces only what the tool wrote. The tool names its sheet and every sheet it
-marked with a hidden, workbook-scoped defined name (``jeugdhulp_controle`` and
-``jeugdhulp_markering1``, ... pointing at the sheet's ``$A$1``): such a name follows the sheet
+**Re-running** replaces only what the tool wrote. The tool names its sheets and every sheet it
+marked with a hidden, workbook-scoped defined name (``jeugdhulp_controle``,
+``jeugdhulp_controlelijst`` and ``jeugdhulp_markering1``, ... pointing at the sheet's
+``$A$1``): such a name follows the sheet
 when the user renames it, but copying a sheet never gives the copy a workbook-scoped name
 (Excel may give it a sheet-scoped one, which the tool ignores), and Excel and LibreOffice keep
 defined names when they save. So a user's copy of an earlier Controle sheet ("Controle (2)")
 is kept with its notes, and so are the marks a copied sheet carries. The earlier Controle sheet
 is replaced when it still has a Controle name (``Controle`` or ``Controle (n)``); one the user
-renamed to something else is kept as theirs. Only the tool's own conditional-format rules
+renamed to something else is kept as theirs; the same for the Controlelijst. Only the tool's own conditional-format rules
 (their formula holds the marker ``jeugdhulp-controle``) are removed; a
 ``<conditionalFormatting>`` that also holds rules of the user keeps those. The new Controle
 sheet takes the old one's ``sheetId``, relationship id and part name.
@@ -41,10 +48,11 @@ sheet is the one with a Controle name whose worksheet carries the marker, and am
 file), else the one with the lowest number ("Controle" before "Controle (2)"), else the first
 tab; only that one is replaced, and marks are then removed from every other worksheet.
 
-The user's active tab stays active (its index is shifted by one): making ``Controle`` active
-would mean clearing ``tabSelected`` in sheets that otherwise need no change, and a workbook
-whose active tab and selected tab disagree opens with grouped sheets in Excel. Only when the
-earlier ``Controle`` was the active tab does the new one become active.
+Controle becomes the active tab, and every other tab is unselected: a workbook whose active
+tab and selected tabs disagree opens with grouped sheets in Excel (and an edit would then go
+into all of them). A worksheet is unselected in its head while it is streamed anyway (a sheet
+with marks) or just for that (another inflate-and-deflate pass, only for the sheet that was
+selected); a chart sheet is a small part, edited whole.
 
 **Excel's limits** on the Controle sheet: a text longer than 32.767 characters is cut and
 ends in a visible "…"; when there are more findings than rows (1.048.576), as many as fit are
@@ -91,16 +99,20 @@ from batch._ooxml import (
     child,
     children,
     clean_text,
+    clear_tab_selected,
+    edit_sheet_head,
     insert_in_order,
     local_name,
     namespace_of,
     parse_part,
+    read_head,
     rel_namespace,
     relative_target,
     rels_part_of,
     resolve_target,
     serialize_part,
     stream_sheet,
+    unselect_head,
 )
 from batch._zip import InflateError, ParallelDeflateMember, copy_member_raw, write_member
 from batch.files import PendingWrite, output_path_for, real_target, shown
@@ -115,20 +127,30 @@ from batch.package import (
 )
 from batch.verify import Changed, verify_copy
 from jeugdhulp.controle_layout import (
+    CATALOGUE_HEADER_ROW,
+    CATALOGUE_HEADERS,
+    CATALOGUE_SHEET,
+    CATALOGUE_WIDTHS,
     COLOURS,
     CONTROLE_SHEET,
+    FIELDS,
     FORMULA_START,
-    HEADER_ROW,
     HEADERS,
-    LEGEND_COLUMN,
-    LEGEND_HEADERS,
-    LEGEND_WIDTHS,
+    LINE_HEIGHT,
     LINK_COLUMN,
+    MAX_ROW_HEIGHT,
     NO_FINDINGS,
     SEVERITIES,
+    STATUS_COLOURS,
     WIDTHS,
-    finding_values,
-    legend_lines_for_counts,
+    WRAPPED,
+    Regel,
+    Verantwoording,
+    catalogue_rows,
+    controle_top,
+    line_counts,
+    mark_blocks,
+    with_cell_refs,
 )
 from jeugdhulp.errors import JeugdhulpError, OngeldigeInvoer
 from jeugdhulp.findings import FINDING_FIELDS, Finding, column_letter
@@ -147,8 +169,9 @@ __all__ = [
 
 #: Text inside the conditional-format formulas the annotator writes; identifies its own rules.
 MARKER = "jeugdhulp-controle"
-#: Hidden workbook-scoped defined name pointing at the tool's Controle sheet.
+#: Hidden workbook-scoped defined names pointing at the tool's Controle and Controlelijst.
 CONTROLE_NAME = "jeugdhulp_controle"
+CATALOGUE_NAME = "jeugdhulp_controlelijst"
 #: Prefix of the hidden defined names pointing at each sheet the tool marked (plus 1, 2, ...).
 MARKS_NAME = "jeugdhulp_markering"
 #: Excel refuses more hyperlinks than this on one sheet.
@@ -158,6 +181,7 @@ MAX_ROWS = 1_048_576
 MAX_CELL_TEXT = 32_767
 _DXF_COLOURS = {s: (f"FF{text}", f"FF{fill}") for s, (text, fill) in COLOURS.items()}
 _CONTROLE_SHEET_NAME = re.compile(r"controle(?: \((\d+)\))?", re.IGNORECASE)
+_CATALOGUE_SHEET_NAME = re.compile(r"controlelijst(?: \((\d+)\))?", re.IGNORECASE)
 _NAME_TARGET = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!']+))!\$?A\$?1$")
 _SQREF_AREAS = 1000
 #: Rows of the Controle sheet turned into XML per batch (bounds the memory of a huge list).
@@ -228,15 +252,8 @@ _MINIMAL_STYLES = (
 ).encode()
 
 
-def _field_order() -> tuple[str, ...]:
-    """The finding field behind each Controle column, derived from the layout's own
-    `finding_values` (one home for the column order)."""
-    probe = Finding(**{f: f for f in FINDING_FIELDS if f != "rij"}, rij=-1)  # type: ignore[arg-type]
-    return tuple("rij" if v == -1 else str(v) for v in finding_values(probe))
-
-
-_COLUMN_FIELDS = _field_order()
-assert len(_COLUMN_FIELDS) == len(HEADERS)
+_COLUMN_FIELDS = FIELDS
+assert sorted(FIELDS) == sorted(FINDING_FIELDS) and len(FIELDS) == len(HEADERS)
 
 
 class WerkmapOpen(NietTeSchrijven):
@@ -260,17 +277,17 @@ def annotate_workbook(
     findings: Sequence[Finding] | pl.DataFrame,
     target: Path,
     *,
-    profiel: str,
-    gecontroleerd_op: datetime,
-    legenda: Sequence[tuple[str, str, str]] = (),
+    verantwoording: Verantwoording,
     rapport: Path | None = None,
 ) -> AnnotateResult:
     """Write `findings` into a copy of `source` at `target` (which may be `source` itself).
 
     `findings` is a polars frame with exactly the columns `FINDING_FIELDS` (or a list of
-    `Finding`). `legenda` lists (check id, severity, short description) rows shown beside the
-    findings. `rapport`: the JSON report that holds every finding, named on the Controle sheet
-    when there are more findings than rows.
+    `Finding`). `verantwoording` is what the Controle sheet says besides the findings (the
+    verdict, what was read and checked, the audit trail: `jeugdhulp.controle_layout`); with its
+    `controles` (the catalogue) the sheet Controlelijst is written too. `rapport`: the JSON
+    report that holds every finding, named on the Controle sheet when there are more findings
+    than rows.
 
     The write is atomic and checked: a temporary file in the target's folder replaces the
     target only when complete and valid (`batch.verify`); a symlink target is written through.
@@ -284,7 +301,7 @@ def annotate_workbook(
     _check_suffixes(source, target)
     _refuse_if_open(target)
     _refuse_if_open(real_target(target))
-    options = _Options(profiel, gecontroleerd_op, tuple(legenda), rapport)
+    options = _Options(verantwoording, rapport)
     if source.suffix.lower() == ".csv":
         sheet = _csv_sheet_name(source)
         folder = real_target(target).parent
@@ -438,9 +455,7 @@ def _csv_to_xlsx(source: Path, out: BinaryIO, sheet: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Options:
-    profiel: str
-    gecontroleerd_op: datetime
-    legenda: tuple[tuple[str, str, str], ...]
+    verantwoording: Verantwoording
     rapport: Path | None
 
 
@@ -458,9 +473,32 @@ class _Sheet:
 class _Styles:
     title: int
     header: int
+    section: int
     link: int
-    guarded: int
+    top: int  # top-aligned (a value beside wrapped text)
+    number: int  # a count: top-aligned and centred
+    wrap: int  # wraps, top-aligned
+    guarded: int  # text that looks like a formula: quote prefix
+    guarded_wrap: int
+    status: dict[str, int]  # the verdict's colours per status
     dxf: dict[str, int]
+
+    def of(self, style: str, value: str | int) -> int:
+        """The cell format of a layout style (`jeugdhulp.controle_layout.Cel`)."""
+        looks_like_formula = isinstance(value, str) and value.startswith(FORMULA_START)
+        if style.startswith("status:"):
+            return self.status.get(style.partition(":")[2], self.wrap)
+        if style == "titel":
+            return self.title
+        if style == "sectie":
+            return self.section
+        if style == "kop":
+            return self.header
+        if style == "tekst":
+            return self.guarded_wrap if looks_like_formula else self.wrap
+        if style == "getal":
+            return self.number
+        return self.guarded if looks_like_formula else self.top
 
 
 @dataclass(slots=True)
@@ -468,11 +506,27 @@ class _Rewrite:
     info: zipfile.ZipInfo
     marks: dict[str, list[str]]  # severity -> A1 ranges
     remove_own: bool
+    deselect: bool = False  # clear the tab's selection (tabSelected) in its head
+
+
+@dataclass(slots=True)
+class _Own:
+    """A sheet of the tool's own: Controle (first tab) or Controlelijst (second)."""
+
+    base: str  # its name when free
+    pattern: re.Pattern[str]  # the names under which an earlier one is replaced
+    defined_name: str  # the hidden defined name that identifies it
+    stem: str  # part name stem
+    old: _Sheet | None = None
+    name: str = ""
+    part: str = ""
+    rel_id: str = ""
+    sheet_id: str | None = None
 
 
 class _Plan:
     """Everything the write needs, worked out before the temporary file is opened: the edited
-    small parts, which sheets are rewritten with which marks, the Controle sheet's rows."""
+    small parts, which sheets are rewritten with which marks, the tool's sheets' rows."""
 
     def __init__(
         self,
@@ -513,6 +567,31 @@ class _Plan:
         except XmlFout:
             return False
         return MARKER.encode() in (parts.tail if parts.found else parts.head)
+
+    def _is_selected(self, sheet: _Sheet) -> bool:
+        """Whether the sheet's tab is selected (`tabSelected` in a sheet view): read from the
+        head of a worksheet (its rows are not read), else from the whole (small) part."""
+        assert sheet.part is not None
+        try:
+            with open_member(self.zin, sheet.part) as member:
+                found = read_head(member, chunk=1 << 16) if sheet.is_worksheet else None
+            if found is not None:
+                head, prefix, root = found
+                if b"tabSelected" not in head:
+                    return False
+                selected = False
+
+                def probe(element: etree._Element) -> bool:
+                    nonlocal selected
+                    selected = clear_tab_selected(element)
+                    return False
+
+                edit_sheet_head(head, prefix, root, probe)
+                return selected
+            tree, _ = self._tree(sheet.part)
+        except (XmlFout, PakketFout):
+            return False  # a part the tool cannot read is left exactly as it is
+        return clear_tab_selected(tree.getroot())
 
     # -- planning -------------------------------------------------------------------------
 
@@ -574,6 +653,11 @@ class _Plan:
             )
 
         # -- what the tool wrote before ---------------------------------------------------
+        controle = _Own(CONTROLE_SHEET, _CONTROLE_SHEET_NAME, CONTROLE_NAME, "jeugdhulp_controle")
+        catalogue = _Own(
+            CATALOGUE_SHEET, _CATALOGUE_SHEET_NAME, CATALOGUE_NAME, "jeugdhulp_controlelijst"
+        )
+        owns = (controle, catalogue)
         names_el = child(wb, "definedNames")
         own_names = [
             n
@@ -589,16 +673,17 @@ class _Plan:
             name = m.group(1).replace("''", "'") if m.group(1) else m.group(2)
             return by_name.get(name.lower())
 
-        old_controle: _Sheet | None = None
         owned_marks: set[str] = set()  # parts whose marker rules are the tool's
         if own_names:
             for element in own_names:
                 sheet = named_sheet(element)
                 if sheet is None or not sheet.is_worksheet or sheet.part is None:
                     continue
-                if element.get("name", "").lower() == CONTROLE_NAME:
-                    if _CONTROLE_SHEET_NAME.fullmatch(sheet.name):
-                        old_controle = sheet
+                lowered = element.get("name", "").lower()
+                own = next((o for o in owns if o.defined_name == lowered), None)
+                if own is not None:
+                    if own.pattern.fullmatch(sheet.name):  # renamed by the user: theirs now
+                        own.old = sheet
                 else:
                     owned_marks.add(sheet.part)
         else:
@@ -618,7 +703,7 @@ class _Plan:
                     number = int(m.group(1)) if m and m.group(1) else 1
                     return (0 if tool_part else 1, number, s.index)
 
-                old_controle = min(candidates, key=rank)
+                controle.old = min(candidates, key=rank)
                 copies = {s.part for s in candidates}
                 owned_marks = {
                     s.part
@@ -629,15 +714,17 @@ class _Plan:
                     and self._tail_has_marker(s.part)
                 }
 
-        removed = [old_controle] if old_controle is not None else []
+        removed = [o.old for o in owns if o.old is not None]
         kept = [s for s in sheets if s not in removed]
+        written = [controle, *([catalogue] if self.options.verantwoording.controles else [])]
         taken = {s.name.lower() for s in kept}
-        controle_name = CONTROLE_SHEET
-        n = 2
-        while controle_name.lower() in taken:
-            controle_name = f"{CONTROLE_SHEET} ({n})"
-            n += 1
-        self.controle_name = controle_name
+        for own in written:
+            own.name, n = own.base, 2
+            while own.name.lower() in taken:
+                own.name, n = f"{own.base} ({n})", n + 1
+            taken.add(own.name.lower())
+        self.controle_name = controle.name
+        self.catalogue_name = catalogue.name if catalogue in written else None
 
         # -- findings: sheet, cell, order, marks --------------------------------------------
         position = {s.name: i for i, s in enumerate(kept)}
@@ -659,7 +746,7 @@ class _Plan:
             },
             schema={"blad": pl.String, "_pos": pl.Int64, "_sheet": pl.String, "_part": pl.String},
         )
-        rows = _with_refs(frame).join(mapping, on="blad", how="left", maintain_order="left")
+        rows = with_cell_refs(frame).join(mapping, on="blad", how="left", maintain_order="left")
         rows = rows.sort(
             ["_pos", "rij", pl.col("_col").fill_null(-1), "controle"], maintain_order=True
         )
@@ -668,32 +755,50 @@ class _Plan:
         self.cells_marked = marks.height
         marks_by_part = _ranges_per_part(marks)
 
-        # -- sheets to rewrite -----------------------------------------------------------------
-        for part in set(marks_by_part) | owned_marks:
+        # -- the layout of the tool's sheets -------------------------------------------------
+        self.tellingen = _counts_per_check(rows)
+        self.top = controle_top(self.options.verantwoording, self.tellingen)
+        self.header_row = len(self.top) + 1
+        total = rows.height
+        fit = MAX_ROWS - self.header_row
+        last_row = self.header_row + max(min(total, fit), 1)
+        self.table_end = min(last_row, MAX_ROWS - (1 if total > fit else 0))
+        self.catalogue = (
+            catalogue_rows(self.options.verantwoording, self.tellingen)
+            if self.catalogue_name
+            else []
+        )
+
+        # -- sheets to rewrite: marks, and tabs to unselect (Controle becomes the active tab) --
+        deselect = {
+            s.part
+            for s in kept
+            if s.part is not None and self._member(s.part) is not None and self._is_selected(s)
+        }
+        for part in set(marks_by_part) | owned_marks | deselect:
             info = self._member(part)
             if info is None:
                 continue
+            sheet = next((s for s in kept if s.part == part), None)
+            if sheet is not None and not sheet.is_worksheet:  # a chart sheet: a small part
+                tree, data = self._tree(info.filename)
+                clear_tab_selected(tree.getroot())
+                self.changed_parts[info.filename] = serialize_part(tree, data)
+                continue
             self.rewrites[info.filename] = _Rewrite(
-                info, marks_by_part.get(part, {}), part in owned_marks
+                info, marks_by_part.get(part, {}), part in owned_marks, part in deselect
             )
 
-        # -- the Controle part, relationship, sheet id -------------------------------------
-        old_part = old_controle.part if old_controle else None
-        if old_controle is not None:
-            assert old_part is not None
-            self.removed.add(old_part)
-            old_rels = self._member(rels_part_of(old_part))
+        # -- the tool's parts, relationships, sheet ids ------------------------------------
+        for own in (o for o in owns if o.old is not None):
+            assert own.old is not None and own.old.part is not None
+            self.removed.add(own.old.part)
+            old_rels = self._member(rels_part_of(own.old.part))
             if old_rels is not None:
                 self.removed.add(old_rels.filename)
         names_now = {i.filename.lower() for i in self.zin.infolist()} - {
             p.lower() for p in self.removed
         }
-        self.controle_part = old_part or _free_part_name(
-            f"{folder}/worksheets/jeugdhulp_controle"
-            if folder
-            else "worksheets/jeugdhulp_controle",
-            names_now,
-        )
         rel_base = _REL_TYPES if self.main != STRICT_MAIN_NS else _STRICT_REL_TYPES
         worksheet_type = next(
             (
@@ -703,12 +808,30 @@ class _Plan:
             ),
             f"{rel_base}/worksheet",
         )
-        old_rel_id = old_controle.rel_id if old_controle else None
-        if old_rel_id and old_rel_id in rel_by_id:
-            rels_root.remove(rel_by_id.pop(old_rel_id))
-        rid = old_rel_id or _free_rel_id(set(rel_by_id))
-        self._add_rel(rels_root, rid, worksheet_type, relative_target(folder, self.controle_part))
-        rel_by_id[rid] = rels_root[-1]
+        for own in owns:
+            if own.old is not None and own.old.rel_id in rel_by_id:
+                rels_root.remove(rel_by_id.pop(own.old.rel_id))
+        new_parts: dict[str, str] = {}
+        for own in written:
+            old = own.old
+            own.part = (
+                old.part
+                if old is not None and old.part is not None
+                else _free_part_name(
+                    f"{folder}/worksheets/{own.stem}" if folder else f"worksheets/{own.stem}",
+                    names_now,
+                )
+            )
+            names_now.add(own.part.lower())
+            own.rel_id = (
+                old.rel_id if old is not None and old.rel_id else _free_rel_id(set(rel_by_id))
+            )
+            self._add_rel(rels_root, own.rel_id, worksheet_type, relative_target(folder, own.part))
+            rel_by_id[own.rel_id] = rels_root[-1]
+            own.sheet_id = old.element.get("sheetId") if old is not None else None
+            new_parts[own.part] = WORKSHEET_CT
+        self.controle_part = controle.part
+        self.catalogue_part = catalogue.part if catalogue in written else None
 
         styles_rel = next(
             (r for r in rel_by_id.values() if r.get("Type", "").endswith("/styles")), None
@@ -718,7 +841,6 @@ class _Plan:
             if styles_rel is not None
             else None
         )
-        new_parts: dict[str, str] = {self.controle_part: WORKSHEET_CT}
         if styles_info is not None:
             styles_tree, styles_bytes = self._tree(styles_info.filename)
             styles_part = styles_info.filename
@@ -744,25 +866,11 @@ class _Plan:
 
         # -- workbook ------------------------------------------------------------------------
         removed_index = {s.index for s in removed}
-        new_index = {s.index: i + 1 for i, s in enumerate(kept)}
-        view = (
-            child(child(wb, "bookViews"), "workbookView")
-            if child(wb, "bookViews") is not None
-            else None
-        )
-        active = (
-            int(view.get("activeTab", "0"))
-            if view is not None and view.get("activeTab", "0").isdigit()
-            else 0
-        )
-        self.controle_active = active in removed_index
-        last_row = HEADER_ROW + max(min(rows.height, MAX_ROWS - HEADER_ROW), 1)
-        self.table_end = min(last_row, MAX_ROWS - (1 if rows.height > MAX_ROWS - HEADER_ROW else 0))
-        old_id = old_controle.element.get("sheetId") if old_controle else None
+        new_index = {s.index: i + len(written) for i, s in enumerate(kept)}
         for s in removed:
             sheets_el.remove(s.element)
         self._edit_workbook(
-            wb, sheets_el, sheets, new_index, removed_index, rid, old_id, marks_by_part, kept
+            wb, sheets_el, sheets, new_index, removed_index, written, marks_by_part, kept
         )
         self.changed_parts[workbook_part] = serialize_part(wb_tree, wb_bytes)
         self.changed_parts[rels_part] = serialize_part(rels_tree, rels_bytes)
@@ -788,8 +896,7 @@ class _Plan:
         sheets: list[_Sheet],
         new_index: dict[int, int],
         removed_index: set[int],
-        rid: str,
-        old_id: str | None,
+        written: list[_Own],
         marks_by_part: dict[str, dict[str, list[str]]],
         kept: list[_Sheet],
     ) -> None:
@@ -800,42 +907,47 @@ class _Plan:
                 return value
             return str(new_index.get(int(value), 0))
 
-        # Book views: keep the user's active tab; keep the tab strip scrolled to the start.
+        # Book views: the workbook opens on Controle, with the tab strip scrolled to the start.
+        # (Every other tab is unselected in its sheet: see _Rewrite.deselect.)
         views = child(wb, "bookViews")
         if views is None:
             views = etree.Element(f"{{{main}}}bookViews")
-            etree.SubElement(views, f"{{{main}}}workbookView", activeTab=str(new_index.get(0, 0)))
+            etree.SubElement(views, f"{{{main}}}workbookView")
             sheets_el.addprevious(views)
-        else:
-            for view in children(views, "workbookView"):
-                view.set("activeTab", remap(view.get("activeTab", "0")) or "0")
-                if view.get("firstSheet", "0") != "0":
-                    view.set("firstSheet", remap(view.get("firstSheet")) or "0")
+        for view in children(views, "workbookView"):
+            view.set("activeTab", "0")
+            if view.get("firstSheet") is not None:
+                view.set("firstSheet", "0")
 
-        # The sheet list: Controle first.
+        # The sheet list: Controle first, Controlelijst second.
         ids = [
             int(s.element.get("sheetId", "0"))
             for s in sheets
             if s.element.get("sheetId", "").isdigit()
         ]
-        sheet_id = old_id if old_id and old_id.isdigit() else str(max(ids, default=0) + 1)
+        next_id = max(ids, default=0) + 1
         nsmap = None
         if self.r_ns not in sheets_el.nsmap.values():
             prefix = "r"
             while prefix in sheets_el.nsmap:
                 prefix += "r"
             nsmap = {prefix: self.r_ns}
-        controle = etree.Element(f"{{{main}}}sheet", nsmap=nsmap)
-        controle.set("name", self.controle_name)
-        controle.set("sheetId", sheet_id)
-        controle.set(f"{{{self.r_ns}}}id", rid)
         first = children(sheets_el)
-        controle.tail = (
+        spacing = (
             sheets_el.text
             if first and (sheets_el.text or "").strip() == "" and sheets_el.text
             else None
         )
-        sheets_el.insert(0, controle)
+        for position, own in enumerate(written):
+            sheet_id = own.sheet_id
+            if not (sheet_id and sheet_id.isdigit()):
+                sheet_id, next_id = str(next_id), next_id + 1
+            element = etree.Element(f"{{{main}}}sheet", nsmap=nsmap)
+            element.set("name", own.name)
+            element.set("sheetId", sheet_id)
+            element.set(f"{{{self.r_ns}}}id", own.rel_id)
+            element.tail = spacing
+            sheets_el.insert(position, element)
 
         # Defined names: sheet-local ones follow their sheet; the tool's own are renewed.
         names_el = child(wb, "definedNames")
@@ -865,13 +977,34 @@ class _Plan:
             element.text = text
             _tidy_tail(names_el, element)
 
+        def visible(name: str, text: str, local: str) -> None:
+            add(name, text, local)
+            del names_el[-1].attrib["hidden"]
+
+        controle = _quote_sheet(self.controle_name)
+        last = column_letter(len(HEADERS) - 1)
         add(
             "_xlnm._FilterDatabase",
-            f"{_quote_sheet(self.controle_name)}!$A${HEADER_ROW}:"
-            f"${column_letter(len(HEADERS) - 1)}${self.table_end}",
+            f"{controle}!$A${self.header_row}:${last}${self.table_end}",
             "0",
         )
-        add(CONTROLE_NAME, f"{_quote_sheet(self.controle_name)}!$A$1")
+        visible("_xlnm.Print_Titles", f"{controle}!${self.header_row}:${self.header_row}", "0")
+        add(CONTROLE_NAME, f"{controle}!$A$1")
+        if self.catalogue_name:
+            catalogue = _quote_sheet(self.catalogue_name)
+            end = CATALOGUE_HEADER_ROW + max(len(self.catalogue) - CATALOGUE_HEADER_ROW, 1)
+            last = column_letter(len(CATALOGUE_HEADERS) - 1)
+            add(
+                "_xlnm._FilterDatabase",
+                f"{catalogue}!$A${CATALOGUE_HEADER_ROW}:${last}${end}",
+                "1",
+            )
+            visible(
+                "_xlnm.Print_Titles",
+                f"{catalogue}!${CATALOGUE_HEADER_ROW}:${CATALOGUE_HEADER_ROW}",
+                "1",
+            )
+            add(CATALOGUE_NAME, f"{catalogue}!$A$1")
         marked = [s for s in kept if s.part in marks_by_part]
         for i, sheet in enumerate(marked, start=1):
             add(f"{MARKS_NAME}{i}", f"{_quote_sheet(sheet.name)}!$A$1")
@@ -900,11 +1033,12 @@ class _Plan:
     def write(self, out: BinaryIO) -> None:
         self.changed = []
         written: set[str] = set()
+        own = {self.controle_part, self.catalogue_part} - {None}
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
             for info in self.zin.infolist():
                 name = info.filename
-                if name in self.removed or name == self.controle_part:
-                    continue  # the Controle sheet is written below, after the rest
+                if name in self.removed or name in own:
+                    continue  # the tool's sheets are written below, after the rest
                 if name in self.changed_parts:
                     write_member(zout, name, self.changed_parts[name], info)
                     self.changed.append(Changed(name, "xml"))
@@ -923,74 +1057,95 @@ class _Plan:
                 for piece in self._controle_sheet():
                     dst.write(piece)
             self.changed.append(Changed(self.controle_part, "controle"))
+            if self.catalogue_part:
+                write_member(zout, self.catalogue_part, self._catalogue_sheet())
+                self.changed.append(Changed(self.catalogue_part, "controle"))
 
     def _controle_size_bound(self) -> int:
         """An upper bound of the Controle sheet's size: its texts escaped at worst (7 bytes per
         character for `_xHHHH_`, 4 bytes per UTF-8 character) plus the markup of a row."""
         texts = [f for f in FINDING_FIELDS if f != "rij"]
         sizes = self.rows.select(pl.sum_horizontal(pl.col(texts).str.len_bytes()).sum()).item()
-        return 7 * int(sizes or 0) + 1200 * (self.rows.height + 64) + (1 << 20)
+        top = sum(len(str(c.waarde)) for r in self.top for c in r.cellen)
+        return (
+            7 * (int(sizes or 0) + top) + 1400 * (self.rows.height + len(self.top) + 64) + (1 << 20)
+        )
 
     def _rewrite_sheet(self, job: _Rewrite, zout: zipfile.ZipFile) -> Changed:
-        """Stream one worksheet through, with its tail edited; what `batch.verify` needs to
-        check it (the source's split, where the new tail starts in the written member)."""
+        """Stream one worksheet through, with its tail edited (and its head, to unselect its
+        tab); what `batch.verify` needs to check it (the source's split, the head as written,
+        where the new tail starts in the written member)."""
         info = job.info
         new = zipfile.ZipInfo(info.filename, info.date_time)
         new.external_attr = info.external_attr
         added = sum(64 * len(r) + 512 for r in job.marks.values())
+        written_head: bytes | None = None
+
+        def unselect(head: bytes, prefix: str, root: str) -> bytes:
+            nonlocal written_head
+            written_head = unselect_head(head, prefix, root)
+            return written_head
+
         with open_member(self.zin, info) as src:
             dst = ParallelDeflateMember(
                 zout, new, COMPRESS_LEVEL, expected_size=info.file_size + added
             )
             with dst:
-                parts = stream_sheet(src, dst.write)
+                parts = stream_sheet(src, dst.write, edit_head=unselect if job.deselect else None)
                 skeleton = Skeleton(parts)
                 _edit_marks(skeleton.root, job.marks, self.styles.dxf, job.remove_own)
                 if parts.found:
                     dst.mark()
-                    dst.write(skeleton.new_tail())
+                    tail_edited = bool(job.marks) or job.remove_own
+                    dst.write(skeleton.new_tail() if tail_edited else parts.tail)
                 else:
+                    if job.deselect:
+                        clear_tab_selected(skeleton.root)
                     dst.write(skeleton.whole())
         if not parts.found:
             return Changed(info.filename, "xml")
-        return Changed(info.filename, "sheet", parts, dst.resumes[0])
+        return Changed(info.filename, "sheet", parts, dst.resumes[0], written_head)
 
-    # -- the Controle sheet --------------------------------------------------------------
+    # -- the tool's sheets ---------------------------------------------------------------
+
+    def _layout_xml(
+        self, rows: Sequence[Regel], widths: Sequence[float], first: int = 1
+    ) -> tuple[str, list[str]]:
+        """Laid-out rows (`jeugdhulp.controle_layout`) from Excel row `first` on, as row
+        elements, and the ranges of their merged cells."""
+        styles = self.styles
+        out = []
+        merges = []
+        for r, row in enumerate(rows, start=first):
+            cells = []
+            for cell in row.cellen:
+                ref = f"{column_letter(cell.kolom)}{r}"
+                cells.append(_cell(ref, cell.waarde, styles.of(cell.stijl, cell.waarde)))
+                if cell.tot is not None and cell.tot > cell.kolom:
+                    merges.append(f"{ref}:{column_letter(cell.tot)}{r}")
+            height = (
+                f' ht="{_points(row.hoogte)}" customHeight="1"' if row.hoogte is not None else ""
+            )
+            if cells or height:
+                out.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
+        return "".join(out), merges
 
     def _controle_sheet(self) -> Iterator[bytes]:
         styles = self.styles
         rows = self.rows
         total = rows.height
-        fit = MAX_ROWS - HEADER_ROW
+        header_row = self.header_row
+        fit = MAX_ROWS - header_row
         shown_rows = rows if total <= fit else rows.head(fit - 1)
-        fout = int((rows.get_column("ernst") == "fout").sum())
-        lines = legend_lines_for_counts(
-            total, fout, self.options.profiel, self.options.gecontroleerd_op
-        )
-        first = HEADER_ROW + 1
-        lc = LEGEND_COLUMN
-        top: dict[int, list[str]] = {}
-        for r, text in enumerate(lines, start=1):
-            top.setdefault(r, []).append(_cell(f"A{r}", text, styles.title if r == 1 else 0))
-        header = [
-            _cell(f"{column_letter(c)}{HEADER_ROW}", h, styles.header)
+        first = header_row + 1
+        top, merges = self._layout_xml(self.top, WIDTHS)
+        header = "".join(
+            _cell(f"{column_letter(c)}{header_row}", h, styles.header)
             for c, h in enumerate(HEADERS)
-        ]
-        if self.options.legenda:
-            header += [
-                _cell(f"{column_letter(lc + c)}{HEADER_ROW}", h, styles.header)
-                for c, h in enumerate(LEGEND_HEADERS)
-            ]
-        top[HEADER_ROW] = header
-        legend: dict[int, str] = {}
-        for r, entry in enumerate(self.options.legenda, start=first):
-            legend[r] = "".join(
-                _cell(f"{column_letter(lc + c)}{r}", str(v), _text_style(str(v), styles))
-                for c, v in enumerate(entry)
-            )
+        )
         extra: dict[int, str] = {}
         if total == 0:
-            extra[first] = _cell(f"A{first}", NO_FINDINGS)
+            extra[first] = _cell(f"A{first}", NO_FINDINGS, styles.top)
         if total > fit:
             rest = total - (fit - 1)
             where = (
@@ -1004,42 +1159,35 @@ class _Plan:
             )
             extra[MAX_ROWS] = _cell(f"A{MAX_ROWS}", text, styles.header)
 
-        last_row = max([*top, *legend, *extra, HEADER_ROW + shown_rows.height])
-        last_col = lc + 2 if self.options.legenda else len(HEADERS) - 1
-        widths = [*WIDTHS, 3, *LEGEND_WIDTHS]
+        last_row = max([*extra, header_row + shown_rows.height])
+        last_col = len(HEADERS) - 1
         cols = "".join(
             f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-            for i, w in enumerate(widths, start=1)
+            for i, w in enumerate(WIDTHS, start=1)
         )
-        tab_selected = ' tabSelected="1"' if self.controle_active else ""
         yield (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-            '<sheetPr><tabColor rgb="FFC00000"/></sheetPr>'
+            '<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="A1:{column_letter(last_col)}{last_row}"/>'
-            f'<sheetViews><sheetView{tab_selected} workbookViewId="0">'
-            f'<pane ySplit="{HEADER_ROW}" topLeftCell="A{first}" activePane="bottomLeft" '
-            'state="frozen"/>'
-            f'<selection pane="bottomLeft" activeCell="A{first}" sqref="A{first}"/>'
+            '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
+            '<selection activeCell="A1" sqref="A1"/>'
             "</sheetView></sheetViews>"
-            '<sheetFormatPr defaultRowHeight="15"/>'
-            f"<cols>{cols}</cols><sheetData>"
+            f'<sheetFormatPr defaultRowHeight="{_points(LINE_HEIGHT)}"/>'
+            f"<cols>{cols}</cols><sheetData>{top}"
+            f'<row r="{header_row}">{header}</row>'
         ).encode()
-        yield "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in sorted(top.items())).encode()
         links: list[str] = []
         done = first
         for start in range(0, shown_rows.height, _ROW_BATCH):
             batch = shown_rows.slice(start, _ROW_BATCH)
             xml, batch_links = _finding_rows(
-                batch, first + start, styles, MAX_HYPERLINKS - len(links), legend
+                batch, first + start, styles, MAX_HYPERLINKS - len(links)
             )
             links.extend(batch_links)
             yield xml.encode()
             done = first + start + batch.height
-        rest_rows = sorted(r for r in {*legend, *extra} if r >= done)
-        yield "".join(
-            f'<row r="{r}">{extra.get(r, "")}{legend.get(r, "")}</row>' for r in rest_rows
-        ).encode()
+        yield "".join(f'<row r="{r}">{extra[r]}</row>' for r in sorted(extra) if r >= done).encode()
         ernst = column_letter(HEADERS.index("Ernst"))
         rules = "".join(
             f'<conditionalFormatting sqref="{ernst}{first}:{ernst}{self.table_end}">'
@@ -1051,39 +1199,73 @@ class _Plan:
         hyperlinks = f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else ""
         yield (
             "</sheetData>"
-            f'<autoFilter ref="A{HEADER_ROW}:{column_letter(len(HEADERS) - 1)}{self.table_end}"/>'
-            f"{rules}{hyperlinks}"
-            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+            f'<autoFilter ref="A{header_row}:{column_letter(last_col)}{self.table_end}"/>'
+            f"{_merge_cells(merges)}{rules}{hyperlinks}{_PRINT_SETUP}"
+            "</worksheet>"
+        ).encode()
+
+    def _catalogue_sheet(self) -> bytes:
+        """The Controlelijst: every check, with what it did in this run; the header frozen."""
+        rows = self.catalogue
+        body, merges = self._layout_xml(rows, CATALOGUE_WIDTHS)
+        last_col = column_letter(len(CATALOGUE_HEADERS) - 1)
+        last_row = max(len(rows), CATALOGUE_HEADER_ROW + 1)
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+            for i, w in enumerate(CATALOGUE_WIDTHS, start=1)
+        )
+        first = CATALOGUE_HEADER_ROW + 1
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+            '<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>'
+            f'<dimension ref="A1:{last_col}{last_row}"/>'
+            '<sheetViews><sheetView workbookViewId="0">'
+            f'<pane ySplit="{CATALOGUE_HEADER_ROW}" topLeftCell="A{first}" activePane="bottomLeft" '
+            'state="frozen"/>'
+            f'<selection pane="bottomLeft" activeCell="A{first}" sqref="A{first}"/>'
+            "</sheetView></sheetViews>"
+            f'<sheetFormatPr defaultRowHeight="{_points(LINE_HEIGHT)}"/>'
+            f"<cols>{cols}</cols><sheetData>{body}</sheetData>"
+            f'<autoFilter ref="A{CATALOGUE_HEADER_ROW}:{last_col}{last_row}"/>'
+            f"{_merge_cells(merges)}{_PRINT_SETUP}"
             "</worksheet>"
         ).encode()
 
 
+#: Print setup of the tool's sheets: landscape A4, as wide as the page, as many pages high as
+#: needed; the footer names the file and sheet and numbers the pages.
+_PRINT_SETUP = (
+    '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+    '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+    "<headerFooter><oddFooter>&amp;L&amp;F, blad &amp;A&amp;RPagina &amp;P van &amp;N"
+    "</oddFooter></headerFooter>"
+)
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _merge_cells(ranges: Sequence[str]) -> str:
+    if not ranges:
+        return ""
+    cells = "".join(f'<mergeCell ref="{r}"/>' for r in ranges)
+    return f'<mergeCells count="{len(ranges)}">{cells}</mergeCells>'
+
+
+def _counts_per_check(rows: pl.DataFrame) -> dict[str, tuple[int, int]]:
+    """Per check id with findings: (fouten, waarschuwingen); any other severity counts as a
+    waarschuwing, as the marks do."""
+    if rows.height == 0:
+        return {}
+    counts = rows.group_by("controle").agg(
+        fout=(pl.col("ernst") == "fout").sum(), rest=(pl.col("ernst") != "fout").sum()
+    )
+    return {c: (int(f), int(w)) for c, f, w in counts.iter_rows()}
+
+
 # --- findings as frames -----------------------------------------------------------------
-
-_LETTER_VALUE = {"@": 0, **{chr(65 + i): i + 1 for i in range(26)}}
-
-
-def _with_refs(frame: pl.DataFrame) -> pl.DataFrame:
-    """The findings with `_col` (0-based column) and `_row` of their cell; null when `cel` is
-    not an A1 reference inside Excel's grid."""
-    ref = (
-        pl.col("cel")
-        .str.strip_chars()
-        .str.to_uppercase()
-        .str.extract_groups(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
-    )
-    padded = ref.struct.field("1").str.pad_start(3, "@")
-
-    def digit(i: int) -> pl.Expr:
-        return padded.str.slice(i, 1).replace_strict(_LETTER_VALUE, return_dtype=pl.Int64)
-
-    col = digit(0) * 676 + digit(1) * 26 + digit(2)
-    row = ref.struct.field("2").cast(pl.Int64)
-    inside = col.is_between(1, 16384) & row.is_between(1, MAX_ROWS)
-    return frame.with_columns(
-        pl.when(inside).then(col - 1).otherwise(None).alias("_col"),
-        pl.when(inside).then(row).otherwise(None).alias("_row"),
-    )
 
 
 def _marks(rows: pl.DataFrame) -> pl.DataFrame:
@@ -1105,34 +1287,12 @@ def _marks(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _ranges_per_part(marks: pl.DataFrame) -> dict[str, dict[str, list[str]]]:
-    """Part -> severity -> A1 ranges, consecutive rows of a column merged (column, then row)."""
+    """Part -> severity -> A1 ranges: the marked cells as few rectangles (`mark_blocks`)."""
     if marks.height == 0:
         return {}
-    runs = (
-        marks.sort("_part", "severity", "_col", "_row")
-        .with_columns(
-            (pl.col("_row") - pl.int_range(pl.len()).over("_part", "severity", "_col")).alias(
-                "_run"
-            )
-        )
-        .group_by("_part", "severity", "_col", "_run", maintain_order=True)
-        .agg(pl.col("_row").min().alias("first"), pl.col("_row").max().alias("last"))
-    )
-    letters = {c: column_letter(c) for c in runs.get_column("_col").unique().to_list()}
-    runs = runs.with_columns(
-        pl.col("_col").replace_strict(letters, return_dtype=pl.String).alias("_letter")
-    ).with_columns(
-        pl.when(pl.col("first") == pl.col("last"))
-        .then(pl.concat_str(pl.col("_letter"), pl.col("first")))
-        .otherwise(
-            pl.concat_str(
-                pl.col("_letter"), pl.col("first"), pl.lit(":"), pl.col("_letter"), pl.col("last")
-            )
-        )
-        .alias("ref")
-    )
+    blocks = mark_blocks(marks, by=("_part", "severity"))
     out: dict[str, dict[str, list[str]]] = {}
-    for (part, severity), group in runs.group_by("_part", "severity", maintain_order=True):
+    for (part, severity), group in blocks.group_by("_part", "severity", maintain_order=True):
         out.setdefault(str(part), {})[str(severity)] = group.get_column("ref").to_list()
     return out
 
@@ -1229,20 +1389,19 @@ def _text_column(rows: pl.DataFrame, name: str) -> pl.Series:
 
 
 def _finding_rows(
-    rows: pl.DataFrame, first: int, styles: _Styles, links_left: int, legend: dict[int, str]
+    rows: pl.DataFrame, first: int, styles: _Styles, links_left: int
 ) -> tuple[str, list[str]]:
-    """The row elements of the findings in `rows` (starting at Excel row `first`, with the
-    `legend` cells of the same row appended), and hyperlink elements for at most `links_left`
-    of them."""
+    """The row elements of the findings in `rows` (starting at Excel row `first`), and
+    hyperlink elements for at most `links_left` of them.
+
+    Every cell is top-aligned, the texts of WRAPPED columns wrap, and a row whose wrapped text
+    takes more than one line gets the height of its longest (`line_counts`)."""
     if rows.height == 0:
         return "", []
+    texts = [f for f in dict.fromkeys(_COLUMN_FIELDS) if f != "rij"]
     frame = rows.with_columns(
         pl.int_range(first, first + rows.height, dtype=pl.Int64).alias("_r"),
-        *[
-            _text_column(rows, f).alias(f"_t_{f}")
-            for f in dict.fromkeys(_COLUMN_FIELDS)
-            if f != "rij"
-        ],
+        *[_text_column(rows, f).alias(f"_t_{f}") for f in texts],
     )
     linked = pl.col("_sheet").is_not_null() & pl.col("_col").is_not_null()
     frame = frame.with_columns((linked & (linked.cum_sum() <= links_left)).alias("_link"))
@@ -1255,7 +1414,7 @@ def _finding_rows(
                 pl.concat_str(
                     pl.lit(f'<c r="{letter}'),
                     r,
-                    pl.lit('"><v>'),
+                    pl.lit(f'" s="{styles.top}"><v>'),
                     pl.col("rij").cast(pl.String),
                     pl.lit("</v></c>"),
                 )
@@ -1263,15 +1422,14 @@ def _finding_rows(
             continue
         value = pl.col(name)
         text = pl.col(f"_t_{name}")
+        wraps = c in WRAPPED
         guarded = pl.any_horizontal(*[value.str.starts_with(s) for s in FORMULA_START])
-        style = pl.when(guarded).then(pl.lit(styles.guarded)).otherwise(pl.lit(0))
+        plain, quoted = (
+            (styles.wrap, styles.guarded_wrap) if wraps else (styles.top, styles.guarded)
+        )
+        style = pl.when(guarded).then(pl.lit(quoted)).otherwise(pl.lit(plain))
         if c == LINK_COLUMN:
             style = pl.when(pl.col("_link")).then(pl.lit(styles.link)).otherwise(style)
-        style_attr = (
-            pl.when(style > 0)
-            .then(pl.concat_str(pl.lit(' s="'), style.cast(pl.String), pl.lit('"')))
-            .otherwise(pl.lit(""))
-        )
         space = (
             pl.when((text != text.str.strip_chars()) | text.str.contains("\n", literal=True))
             .then(pl.lit(' xml:space="preserve"'))
@@ -1280,34 +1438,32 @@ def _finding_rows(
         cell = pl.concat_str(
             pl.lit(f'<c r="{letter}'),
             r,
-            pl.lit('"'),
-            style_attr,
-            pl.lit(' t="inlineStr"><is><t'),
+            pl.lit('" s="'),
+            style.cast(pl.String),
+            pl.lit('" t="inlineStr"><is><t'),
             space,
             pl.lit(">"),
             _xml_escape(text),
             pl.lit("</t></is></c>"),
         )
         cells.append(pl.when(value == "").then(pl.lit("")).otherwise(cell))
-    extra = pl.DataFrame(
-        {"_r": list(legend), "_legend": list(legend.values())},
-        schema={"_r": pl.Int64, "_legend": pl.String},
+    frame = frame.with_columns(
+        pl.max_horizontal(
+            line_counts(frame.get_column(f"_t_{_COLUMN_FIELDS[c]}"), WIDTHS[c]) for c in WRAPPED
+        ).alias("_lines")
     )
-    xml = (
-        frame.select(pl.col("_r"), pl.concat_str(cells).alias("_cells"))
-        .join(extra, on="_r", how="left", maintain_order="left")
-        .select(
-            pl.concat_str(
-                pl.lit('<row r="'),
-                pl.col("_r").cast(pl.String),
-                pl.lit('">'),
-                pl.col("_cells"),
-                pl.col("_legend").fill_null(""),
-                pl.lit("</row>"),
-            ).str.join("")
-        )
-        .item()
+    lines = pl.col("_lines")
+    points = (lines * int(LINE_HEIGHT)).clip(upper_bound=int(MAX_ROW_HEIGHT))
+    height = (
+        pl.when(lines > 1)
+        .then(pl.concat_str(pl.lit(' ht="'), points.cast(pl.String), pl.lit('" customHeight="1"')))
+        .otherwise(pl.lit(""))
     )
+    xml = frame.select(
+        pl.concat_str(
+            pl.lit('<row r="'), r, pl.lit('"'), height, pl.lit(">"), *cells, pl.lit("</row>")
+        ).str.join("")
+    ).item()
     link_rows = frame.filter(pl.col("_link"))
     links: list[str] = []
     if link_rows.height:
@@ -1351,11 +1507,6 @@ def _cell(ref: str, value: str | int, style: int = 0) -> str:
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
 
 
-def _text_style(value: str, styles: _Styles) -> int:
-    # An inline string is never evaluated; quotePrefix keeps it text when the user edits it.
-    return styles.guarded if value.startswith(FORMULA_START) else 0
-
-
 def _dutch_int(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
@@ -1368,9 +1519,10 @@ def _now() -> tuple[int, int, int, int, int, int]:
 
 
 def _is_own_name(name: str) -> bool:
-    """A defined name the tool writes: ``jeugdhulp_controle`` or ``jeugdhulp_markering<n>``."""
+    """A defined name the tool writes: ``jeugdhulp_controle``, ``jeugdhulp_controlelijst`` or
+    ``jeugdhulp_markering<n>``."""
     lowered = name.lower()
-    return lowered == CONTROLE_NAME or (
+    return lowered in (CONTROLE_NAME, CATALOGUE_NAME) or (
         lowered.startswith(MARKS_NAME) and lowered[len(MARKS_NAME) :].isdigit()
     )
 
@@ -1491,9 +1643,11 @@ def _add_styles(root: etree._Element) -> _Styles:
 
     bold = variant({"b"}, [el("b")])
     title = variant({"b", "sz"}, [el("b"), el("sz", val="14")])
+    section = variant({"b", "sz"}, [el("b"), el("sz", val="12")])
     link = variant({"u", "color"}, [el("u"), el("color", rgb="FF0563C1")])
     bold_id = _ensure(fonts, bold)
     title_id = _ensure(fonts, title)
+    section_id = _ensure(fonts, section)
     link_id = _ensure(fonts, link)
 
     xfs = _collection(root, "cellXfs")
@@ -1501,30 +1655,63 @@ def _add_styles(root: etree._Element) -> _Styles:
         xfs.append(el("xf", numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0"))
         xfs.set("count", "1")
 
-    def font_xf(font: int) -> etree._Element:
-        return el(
-            "xf", numFmtId="0", fontId=str(font), fillId="0", borderId="0", xfId="0", applyFont="1"
-        )
-
-    title_xf = _ensure(xfs, font_xf(title_id))
-    header_xf = _ensure(xfs, font_xf(bold_id))
-    link_xf = _ensure(xfs, font_xf(link_id))
-    # Text format plus quote prefix: what Excel itself stores for a value typed as '=...
-    guarded_xf = _ensure(
-        xfs,
-        el(
+    def xf(
+        font: int = 0,
+        fill: int = 0,
+        *,
+        wrap: bool = False,
+        guarded: bool = False,
+        centre: bool = False,
+    ) -> etree._Element:
+        """A cell format: top-aligned, optionally wrapping; `guarded`: text format plus quote
+        prefix, what Excel itself stores for a value typed as '=..."""
+        element = el(
             "xf",
-            numFmtId="49",
-            fontId="0",
-            fillId="0",
+            numFmtId="49" if guarded else "0",
+            fontId=str(font),
+            fillId=str(fill),
             borderId="0",
             xfId="0",
-            applyNumberFormat="1",
-            quotePrefix="1",
-        ),
+        )
+        if guarded:
+            element.set("applyNumberFormat", "1")
+            element.set("quotePrefix", "1")
+        if font:
+            element.set("applyFont", "1")
+        if fill:
+            element.set("applyFill", "1")
+        element.set("applyAlignment", "1")
+        alignment = el("alignment", vertical="top")
+        if centre:
+            alignment.set("horizontal", "center")
+        if wrap:
+            alignment.set("wrapText", "1")
+        element.append(alignment)
+        return element
+
+    status = {}
+    for name, (text_rgb, fill_rgb) in STATUS_COLOURS.items():
+        font = variant({"b", "color"}, [el("b"), el("color", rgb=f"FF{text_rgb}")])
+        fill = el("fill")
+        pattern = el("patternFill", patternType="solid")
+        pattern.append(el("fgColor", rgb=f"FF{fill_rgb}"))
+        pattern.append(el("bgColor", indexed="64"))
+        fill.append(pattern)
+        status[name] = _ensure(xfs, xf(_ensure(fonts, font), _ensure(fills, fill), wrap=True))
+    styles = _Styles(
+        title=_ensure(xfs, xf(title_id)),
+        header=_ensure(xfs, xf(bold_id)),
+        section=_ensure(xfs, xf(section_id)),
+        link=_ensure(xfs, xf(link_id)),
+        top=_ensure(xfs, xf()),
+        number=_ensure(xfs, xf(centre=True)),
+        wrap=_ensure(xfs, xf(wrap=True)),
+        guarded=_ensure(xfs, xf(guarded=True)),
+        guarded_wrap=_ensure(xfs, xf(wrap=True, guarded=True)),
+        status=status,
+        dxf={},
     )
     dxfs = _collection(root, "dxfs")
-    dxf = {}
     for severity, (text_rgb, fill_rgb) in _DXF_COLOURS.items():
         entry = el("dxf")
         font = el("font")
@@ -1535,8 +1722,8 @@ def _add_styles(root: etree._Element) -> _Styles:
         fill.append(pattern)
         entry.append(font)
         entry.append(fill)
-        dxf[severity] = _ensure(dxfs, entry)
-    return _Styles(title_xf, header_xf, link_xf, guarded_xf, dxf)
+        styles.dxf[severity] = _ensure(dxfs, entry)
+    return styles
 
 
 # --- marks in a worksheet -----------------------------------------------------------------

@@ -591,6 +591,9 @@ def _assign_tables(
             single[table] = (sheet, header, "herkend aan de bladnaam")
 
     for sheet in rest:
+        if _is_tool_sheet(sheet.head):
+            skip(sheet, "blad van een eerdere controle met dit hulpmiddel; geen gegevens")
+            continue
         match = table_for_headers(sheet.head, [t for t in TABLES if t in wanted or los])
         if match is None:
             skip(sheet, "geen kopregel van Productie, Toewijzingen of Producten herkend")
@@ -713,6 +716,14 @@ def _build_table(sheet: _Sheet, table: str, header: HeaderRow) -> TableInfo:
         onbekend=[(c.rij, c.kolom, c.reden, c.formule, c.waarde) for c in scan.onbekend],
         samengevoegd=scan.samengevoegd,
     )
+
+
+def _is_tool_sheet(head: list[list[str | None]]) -> bool:
+    """A Controle or Controlelijst sheet this tool wrote (its title in A1)."""
+    from jeugdhulp.controle_layout import CATALOGUE_TITLE_PREFIX, TITLE_PREFIX
+
+    first = head[0][0] if head and head[0] else None
+    return isinstance(first, str) and first.startswith((TITLE_PREFIX, CATALOGUE_TITLE_PREFIX))
 
 
 def _no_header_reason(table: str, sheets: list[_Sheet]) -> str:

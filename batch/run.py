@@ -264,18 +264,42 @@ def _write_back(
     from batch.annotate import annotate_workbook, output_path_for
     from batch.files import os_reason
     from jeugdhulp.checks import CATALOGUE
+    from jeugdhulp.controle_layout import Bronbestand, CatalogusRegel, Verantwoording
+    from jeugdhulp.verdict import file_status, onvolledig_redenen
 
     target = output_path_for(path, uitvoer=options.uitvoer, vervang=options.vervang)
     not_written = f"'{path.name}': geen gecontroleerde kopie geschreven:"
     kept = "De bevindingen staan in het overzicht; de werkmap zelf is niet veranderd."
     try:
+        # The verdict as the run decided it; where it did not (yet), from the same rules.
+        onvolledig = (
+            result.onvolledig
+            if result.oordeel
+            else onvolledig_redenen(result.overgeslagen, result.onbekend)
+        )
+        verantwoording = Verantwoording(
+            profiel=profiel,
+            gecontroleerd_op=started,
+            oordeel=result.oordeel
+            or file_status(
+                gelezen=True, rijen=result.rijen, fouten=result.fouten, onvolledig=onvolledig
+            ),
+            onvolledig=tuple(onvolledig),
+            gelezen=tuple(result.gelezen),
+            meldingen=tuple(result.meldingen),
+            controles=tuple(CatalogusRegel.van(c) for c in CATALOGUE),
+            overgeslagen=tuple(result.overgeslagen),
+            onbekend=result.onbekend,
+            bronnen=tuple(
+                Bronbestand(b.rol, b.pad.name, b.gewijzigd, b.grootte, b.sha256)
+                for b in result.bronnen
+            ),
+        )
         annotate_workbook(
             path,
             result.bevindingen,
             target,
-            profiel=profiel,
-            gecontroleerd_op=started,
-            legenda=[(c.id, c.ernst, c.titel) for c in CATALOGUE],
+            verantwoording=verantwoording,
             rapport=options.rapport,
         )
     except JeugdhulpError as exc:

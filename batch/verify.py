@@ -489,12 +489,14 @@ def package_rules(view: PackageView, rels_parts: Iterable[str], sheets: Iterable
 class Changed:
     """One part the annotator wrote: `kind` "xml" (a whole part), "sheet" (a streamed
     worksheet: `source` holds the source's split, `resume` where its new tail starts in the
-    written member) or "controle" (the new Controle sheet)."""
+    written member, `head` the head as written when it was edited) or "controle" (a sheet of
+    the tool's own: Controle, Controlelijst)."""
 
     part: str
     kind: str
     source: SheetParts | None = None
     resume: Resume | None = None
+    head: bytes | None = None
 
 
 def _without(problems: list[str], known: list[str]) -> list[str]:
@@ -514,12 +516,13 @@ def _written_sheet(handle: BinaryIO, zf: zipfile.ZipFile, item: Changed) -> tupl
     assert item.source is not None and item.resume is not None
     info = zf.getinfo(item.part)
     source = item.source
-    head, _ = inflate_range(handle, info, None, len(source.head))
+    wanted = item.head if item.head is not None else source.head
+    head, _ = inflate_range(handle, info, None, len(wanted))
     expected = info.file_size - item.resume.offset
     tail, ended = inflate_range(handle, info, item.resume, expected + 1)
     problems = []
-    if head != source.head:
-        problems.append("het begin van het blad is niet ongewijzigd geschreven")
+    if head != wanted:
+        problems.append("het begin van het blad is niet geschreven zoals bedoeld")
     if not ended or len(tail) != expected:
         problems.append("het einde van het blad is niet leesbaar geschreven")
     written = SheetParts(head, source.prefix, tail, True)

@@ -2,7 +2,8 @@
 
 Writes a synthetic production monitor (default 100.000 rows x 12 columns, xlsxwriter), then times:
 
-- ``annotate``: `batch.annotate.annotate_workbook` with 1.000 findings (a new file beside it);
+- ``annotate``: `batch.annotate.annotate_workbook` with 1.000 findings (a new file beside it),
+  with the whole catalogue as the CLI passes it (Controle and Controlelijst);
 - ``fastexcel``: ``fastexcel.read_excel(path).load_sheet(0).to_polars()``, the batch reader's way in;
 - ``openpyxl``: ``load_workbook`` + ``save``, the obvious alternative the annotator avoids.
 
@@ -27,6 +28,8 @@ import xlsxwriter
 
 import batch.annotate as annotate_module
 from batch.annotate import annotate_workbook
+from jeugdhulp.checks import CATALOGUE
+from jeugdhulp.controle_layout import CatalogusRegel, Verantwoording
 from jeugdhulp.findings import Finding, column_letter
 
 HEADER = [
@@ -120,10 +123,13 @@ def main() -> None:
         findings = findings_for(args.rows, args.findings)
         target = Path(tmp) / "monitor.controle.xlsx"
 
+        # What the CLI passes: the whole catalogue, so the Controlelijst is written too.
+        verantwoording = Verantwoording(
+            "bench", datetime.now(), controles=tuple(CatalogusRegel.van(c) for c in CATALOGUE)
+        )
+
         def annotate() -> None:
-            annotate_workbook(
-                source, findings, target, profiel="bench", gecontroleerd_op=datetime.now()
-            )
+            annotate_workbook(source, findings, target, verantwoording=verantwoording)
 
         def read_fastexcel() -> None:
             fastexcel.read_excel(str(source)).load_sheet(0).to_polars()

@@ -112,3 +112,32 @@ def run_exit_code(statuses: Iterable[str], *, niet_geschreven: bool = False) -> 
     if seen & {ONVOLLEDIG, GEEN_REGELS}:
         return EXIT_ONVOLLEDIG
     return EXIT_SCHOON
+
+
+def onvolledig_redenen(overgeslagen: Iterable[tuple[str, str]], onbekend: int = 0) -> list[str]:
+    """Why a file is onvolledig (Dutch, one reason per line; empty when everything was checked).
+
+    `overgeslagen`: (check id, reason) of the checks that did not run, as
+    `jeugdhulp.checks.check_plan` gives them; a check switched off in the region profile is the
+    region's choice, not a gap, and is left out. `onbekend`: cells of production rows whose value
+    the file does not give (formulas without a saved result, error values).
+
+    >>> onvolledig_redenen([("PM005", "overgeslagen: geen toewijzingen"),
+    ...                     ("PM013", "uitgeschakeld in regioprofiel 'x'")], onbekend=1)
+    ['1 controle niet uitgevoerd (overgeslagen: geen toewijzingen): PM005', '1 cel zonder waarde (formule zonder opgeslagen uitkomst, of een foutwaarde): die regels zijn niet volledig gecontroleerd']
+    """
+    per_reden: dict[str, list[str]] = {}
+    for check_id, reden in overgeslagen:
+        if not reden.startswith("uitgeschakeld in regioprofiel"):
+            per_reden.setdefault(reden, []).append(check_id)
+    redenen = []
+    for reden, ids in per_reden.items():
+        woord = "controle" if len(ids) == 1 else "controles"
+        redenen.append(f"{len(ids)} {woord} niet uitgevoerd ({reden}): {', '.join(ids)}")
+    if onbekend:
+        cellen = "1 cel" if onbekend == 1 else f"{onbekend:,} cellen".replace(",", ".")
+        redenen.append(
+            f"{cellen} zonder waarde (formule zonder opgeslagen uitkomst, of een foutwaarde): "
+            "die regels zijn niet volledig gecontroleerd"
+        )
+    return redenen

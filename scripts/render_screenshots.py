@@ -4,7 +4,10 @@ Writes docs/img/rekenhulp.png (sheet Rekenhulp of workbooks/rekenhulp-standaardb
 docs/img/controle.png and docs/img/productie-gemarkeerd.png (the Controle sheet and the marked
 Productie sheet of the example after `jeugdhulp controleer`). A manual tool, not run by the tests.
 
-Needs `soffice` (LibreOffice) and `pdftoppm` (poppler-utils: `apt-get install poppler-utils`).
+Needs `soffice` (LibreOffice) and `pdftoppm` (poppler-utils: `apt-get install poppler-utils`),
+and the font Carlito (`apt-get install fonts-crosextra-carlito`): it has Calibri's metrics, so
+LibreOffice wraps text as Excel does and the row heights the Controle sheet computes fit. Without
+it LibreOffice falls back to a wider font and wrapped texts look cut off (the script warns).
 
 How it works, without changing what a user sees:
 
@@ -208,9 +211,24 @@ def used_rows(path: Path, sheet: str, column: str = "A") -> int:
     return last
 
 
+def _warn_without_carlito() -> None:
+    """Calibri is drawn with Carlito (same metrics) if installed; say so when it is not."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return
+    found = subprocess.run([fc_match, "Calibri"], capture_output=True, text=True, check=False)
+    if "carlito" not in found.stdout.lower():
+        print(
+            "Let op: het lettertype Carlito ontbreekt (apt-get install fonts-crosextra-carlito); "
+            "LibreOffice tekent Calibri dan breder dan Excel en afgebroken tekst lijkt afgekapt.",
+            file=sys.stderr,
+        )
+
+
 def render(shots: list[Shot], out: Path, dpi: int, tmp: Path) -> list[Path]:
     soffice = _tool("soffice", "installeer LibreOffice (apt-get install libreoffice-calc-nogui).")
     pdftoppm = _tool("pdftoppm", "installeer poppler-utils (apt-get install poppler-utils).")
+    _warn_without_carlito()
     copies: dict[Path, tuple[Path, list[str]]] = {}
     for shot in shots:
         copy = tmp / "kopie" / shot.workbook.name
@@ -304,7 +322,7 @@ def _content_size(pgm: Path, margin: int = 4) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--uitvoer", type=Path, default=ROOT / "docs" / "img")
-    parser.add_argument("--dpi", type=int, default=96, help="resolutie van de PNG's")
+    parser.add_argument("--dpi", type=int, default=80, help="resolutie van de PNG's")
     parser.add_argument("--rijen", type=int, default=30, help="rijen van het blad Productie")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="screenshots-") as name:

@@ -24,6 +24,7 @@ from batch.annotate import (
     annotate_workbook,
     output_path_for,
 )
+from jeugdhulp.controle_layout import HEADERS, Verantwoording
 from jeugdhulp.findings import FINDING_FIELDS, Finding
 from tests.corpus.build_corpus import (
     CSV_FILES,
@@ -88,8 +89,7 @@ def sheet_parts(path: Path) -> dict[str, str]:
 
 
 def annotate(source: Path, findings, target: Path | None = None, **kwargs) -> AnnotateResult:
-    kwargs.setdefault("profiel", "ijsselland-2023")
-    kwargs.setdefault("gecontroleerd_op", WHEN)
+    kwargs.setdefault("verantwoording", Verantwoording("ijsselland-2023", WHEN))
     return annotate_workbook(source, findings, target or output_path_for(source), **kwargs)
 
 
@@ -99,6 +99,26 @@ def cell_values(path: Path, *, data_only: bool) -> dict[str, dict[str, object]]:
         ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row}
         for ws in book.worksheets
     }
+
+
+def selected_parts(path: Path) -> set[str]:
+    """The sheet parts (worksheets and chart sheets) whose tab is selected (tabSelected)."""
+    with zipfile.ZipFile(path) as z:
+        return {
+            name
+            for name in z.namelist()
+            if re.fullmatch(r"xl/(?:worksheets|chartsheets)/[^/]+\.xml", name)
+            and re.search(rb"<(?:\w+:)?sheetView\b[^>]*\btabSelected=\"(?:1|true)\"", z.read(name))
+        }
+
+
+def findings_header(ws) -> int:
+    """The row of the findings table's header on a Controle sheet (below the legend)."""
+    return next(
+        row[0].row
+        for row in ws.iter_rows(max_col=len(HEADERS))
+        if [c.value for c in row] == list(HEADERS)
+    )
 
 
 def marker_blocks(path: Path, part: str) -> list[str]:
@@ -122,6 +142,8 @@ def test_untouched_parts_are_byte_identical(corpus, tmp_path, name):
     annotate(source, findings, target)
     parts = sheet_parts(source)
     marked = {parts[f.blad] for f in findings}
+    selected = selected_parts(source)
+    assert selected_parts(target) == {"xl/worksheets/jeugdhulp_controle.xml"}
     with zipfile.ZipFile(source) as before, zipfile.ZipFile(target) as after:
         assert after.testzip() is None
         after_names = set(after.namelist())
@@ -130,6 +152,10 @@ def test_untouched_parts_are_byte_identical(corpus, tmp_path, name):
             if info.filename in ALWAYS_CHANGED | marked:
                 continue
             new = after.getinfo(info.filename)
+            if info.filename in selected:  # only its tab is unselected: Controle is the active tab
+                unselected = re.sub(rb' tabSelected="(?:1|true)"', b"", before.read(info))
+                assert after.read(new) == unselected, info.filename
+                continue
             assert after.read(new) == before.read(info), info.filename
             # Copied as raw compressed bytes: same method, same compressed size.
             assert (new.compress_type, new.compress_size, new.CRC) == (
@@ -161,7 +187,8 @@ def test_sheet_features_survive(corpus, tmp_path, name):
     findings = sample_findings(source)
     annotate(source, findings, target)
     before, after = openpyxl.load_workbook(source), openpyxl.load_workbook(target)
-    assert after.active.title == before.active.title
+    assert after.active.title == "Controle"  # it opens on Controle, the only selected tab
+    assert [ws.title for ws in after.worksheets if ws.sheet_view.tabSelected] == ["Controle"]
     own = {n for n in after.defined_names if n.startswith("jeugdhulp_")}  # the tool's markers
     assert own == {"jeugdhulp_controle"} | {
         f"jeugdhulp_markering{i}" for i in range(1, len({f.blad for f in findings}) + 1)
@@ -231,16 +258,18 @@ def test_xlsm_stays_macro_enabled(corpus, tmp_path):
 def test_controle_sheet_lists_findings_with_links(corpus, tmp_path):
     source = copy_of(corpus, "xlsxwriter_volledig.xlsx", tmp_path)
     findings = sample_findings(source)
-    result = annotate(source, findings, legenda=[("PM001", "fout", "Verplicht veld leeg")])
+    result = annotate(source, findings)
     assert result.target == tmp_path / "xlsxwriter_volledig.controle.xlsx"
     assert result.findings_written == len(findings)
     assert result.cells_marked == len({(f.blad, f.cel) for f in findings})
     book = openpyxl.load_workbook(result.target)
     assert book.sheetnames[0] == "Controle"
     ws = book["Controle"]
-    assert "01-03-2026 14:30" in ws["A2"].value and "ijsselland-2023" in ws["A2"].value
-    assert "fout" in ws["A3"].value and "waarschuwing" in ws["A3"].value
-    header = [c.value for c in ws[6]][:9]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "01-03-2026 14:30" in texts and "ijsselland-2023" in texts  # the audit trail
+    assert any(t.startswith("fout = blokkeert de betaling") and "waarschuwing" in t for t in texts)
+    h = findings_header(ws)
+    header = [c.value for c in ws[h]][:9]
     assert header == [
         "Blad",
         "Rij",
@@ -252,23 +281,22 @@ def test_controle_sheet_lists_findings_with_links(corpus, tmp_path):
         "Waarde",
         "Retourcode",
     ]
-    assert ws.freeze_panes == "A7"
-    assert ws.auto_filter.ref == f"A6:I{6 + len(findings)}"
-    assert [c.value for c in ws["K6:M7"][1]] == ["PM001", "fout", "Verplicht veld leeg"]
+    assert ws.auto_filter.ref == f"A{h}:I{h + len(findings)}"
+    assert ws.max_column == 9  # nothing beside the table: a filter never hides an explanation
     listed = {
         (r[0], r[1], r[3], r[4], r[5], r[6], r[7] or "")
-        for r in ws.iter_rows(min_row=7, max_col=9, values_only=True)
+        for r in ws.iter_rows(min_row=h + 1, max_col=9, values_only=True)
     }
     assert listed == {
         (f.blad, f.rij, f.cel, f.controle, f.ernst, f.melding, f.waarde) for f in findings
     }
-    for row in ws.iter_rows(min_row=7, max_col=4):
+    for row in ws.iter_rows(min_row=h + 1, max_col=4):
         blad, cel = row[0].value, row[3].value
         quoted = "'" + blad.replace("'", "''") + "'"
         assert row[3].hyperlink.location == f"{quoted}!{cel}"
         assert row[3].hyperlink.target is None  # internal: no external relationship
     # Sheet order follows the workbook, rows within a sheet top-down.
-    order = [book.sheetnames.index(r[0]) for r in ws.iter_rows(min_row=7, values_only=True)]
+    order = [book.sheetnames.index(r[0]) for r in ws.iter_rows(min_row=h + 1, values_only=True)]
     assert order == sorted(order)
 
 
@@ -280,9 +308,11 @@ def test_formula_like_values_are_written_as_text(corpus, tmp_path):
     ]
     target = annotate(source, findings).target
     ws = openpyxl.load_workbook(target)["Controle"]
-    values = [(r[6].value, r[7].value, r[7].data_type) for r in ws.iter_rows(min_row=7, max_row=10)]
+    h = findings_header(ws)
+    rows = ws.iter_rows(min_row=h + 1, max_row=h + 4)
+    values = [(r[6].value, r[7].value, r[7].data_type) for r in rows]
     assert values == [(v, v, "s") for v in INJECTIONS]
-    assert all(ws.cell(r, 8).quotePrefix for r in range(7, 11))
+    assert all(ws.cell(r, 8).quotePrefix for r in range(h + 1, h + 5))
     with zipfile.ZipFile(target) as z:
         assert "<f>" not in z.read("xl/worksheets/jeugdhulp_controle.xml").decode()
 
@@ -292,8 +322,8 @@ def test_no_findings_still_gets_a_controle_sheet(corpus, tmp_path):
     result = annotate(source, [])
     assert (result.findings_written, result.cells_marked) == (0, 0)
     ws = openpyxl.load_workbook(result.target)["Controle"]
-    assert ws["A7"].value == "Geen bevindingen"
-    assert "0 bevindingen" in ws["A1"].value
+    assert ws.cell(findings_header(ws) + 1, 1).value == "Geen bevindingen"
+    assert ws["A1"].value == "Controle van deze werkmap: geen bevindingen"
 
 
 def test_dataframe_and_list_give_the_same_workbook_content(corpus, tmp_path):
@@ -366,7 +396,8 @@ def test_rerun_replaces_controle_and_marks(corpus, tmp_path):
     book = openpyxl.load_workbook(target)
     assert [n for n in book.sheetnames if n.lower().startswith("controle")] == ["Controle"]
     assert book.sheetnames[1:] == openpyxl.load_workbook(source).sheetnames
-    assert len(list(book["Controle"].iter_rows(min_row=7))) == 1
+    ws = book["Controle"]
+    assert len(list(ws.iter_rows(min_row=findings_header(ws) + 1))) == 1
     assert len(marker_blocks(target, parts["Productie"])) == 1
     for title in ("Info", "Jan's overzicht"):
         assert marker_blocks(target, parts[title]) == [], title
@@ -441,7 +472,8 @@ def test_csv_becomes_an_xlsx_with_text_cells_and_controle(corpus, tmp_path, name
         for v in row
         if v
     )
-    link = book["Controle"]["D7"].hyperlink
+    ws = book["Controle"]
+    link = ws.cell(findings_header(ws) + 1, 4).hyperlink
     assert link.location == f"'{source.stem}'!A3"
     assert len(marker_blocks(target, sheet_parts(target)[source.stem])) == 1
 
@@ -511,8 +543,9 @@ def test_finding_on_an_unknown_sheet_is_listed_but_not_linked(corpus, tmp_path):
     result = annotate(source, findings)
     assert (result.findings_written, result.cells_marked) == (1, 0)
     ws = openpyxl.load_workbook(result.target)["Controle"]
-    assert [c.value for c in ws[7]][:4] == ["Bestaat niet", 4, "BSN", "A4"]
-    assert ws["D7"].hyperlink is None
+    h = findings_header(ws)
+    assert [c.value for c in ws[h + 1]][:4] == ["Bestaat niet", 4, "BSN", "A4"]
+    assert ws.cell(h + 1, 4).hyperlink is None
 
 
 def test_refuses_what_it_cannot_write(corpus, tmp_path):
@@ -568,7 +601,8 @@ def test_workbook_with_prefixed_namespace(tmp_path):
     after = openpyxl.load_workbook(target)
     assert after.sheetnames == ["Controle", "Productie", "Lokaal"]
     assert after["Productie"]["B2"].value == 10
-    assert after["Controle"]["D7"].hyperlink.location == "'Productie'!A2"
+    controle = after["Controle"]
+    assert controle.cell(findings_header(controle) + 1, 4).hyperlink.location == "'Productie'!A2"
 
 
 def test_parallel_deflate_blocks_form_one_valid_member(tmp_path, monkeypatch):

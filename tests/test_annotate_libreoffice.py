@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 
 from batch.annotate import MARKER, annotate_workbook, output_path_for
+from jeugdhulp.controle_layout import Verantwoording
 from jeugdhulp.findings import Finding
 from tests.corpus.build_corpus import (
     CSV_FILES,
@@ -53,7 +54,9 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             found = sample_findings(path)
             originals.append(path)
         target = output_path_for(path, uitvoer=root / "annotated")
-        annotate_workbook(path, found, target, profiel="ijsselland-2023", gecontroleerd_op=WHEN)
+        annotate_workbook(
+            path, found, target, verantwoording=Verantwoording("ijsselland-2023", WHEN)
+        )
         annotated.append(target)
         findings[target.name] = found
     profile = root / "profile"
@@ -93,8 +96,9 @@ def test_libreoffice_reads_the_controle_rows(work):
         header = rows.index(
             ["Blad", "Rij", "Kolom", "Cel", "Controle", "Ernst", "Melding", "Waarde", "Retourcode"]
         )
-        assert header == 5
-        assert "ijsselland-2023" in rows[1][0]
+        assert rows[0][0].startswith("Controle van deze werkmap: ")
+        profile = next(r for r in rows[:header] if r and r[0] == "Regioprofiel")
+        assert [v for v in profile if v] == ["Regioprofiel", "ijsselland-2023"]
         listed = sorted((r[0], r[3], r[4], r[5], r[7]) for r in rows[header + 1 :])
         expected = sorted(
             (f.blad, f.cel, f.controle, f.ernst, f.waarde) for f in work["findings"][target.name]
@@ -127,13 +131,15 @@ def test_libreoffice_resaves_and_the_rerun_replaces_its_own_sheet(work, tmp_path
         assert "jeugdhulp_controle" in kept, target.name
         again = tmp_path / resaved.name
         shutil.copyfile(resaved, again)
-        annotate_workbook(again, [], again, profiel="ijsselland-2023", gecontroleerd_op=WHEN)
+        annotate_workbook(again, [], again, verantwoording=Verantwoording("ijsselland-2023", WHEN))
         assert check(again) == [], target.name
         own = [n for n in defined_names(again) if n[0].startswith("jeugdhulp_")]
         assert own == [("jeugdhulp_controle", None, "1", "'Controle'!$A$1")], target.name
         book = openpyxl.load_workbook(again)
         assert [n for n in book.sheetnames if n.lower().startswith("controle")] == ["Controle"]
-        assert book["Controle"]["A7"].value == "Geen bevindingen"
+        ws = book["Controle"]
+        header = next(r for r in range(1, 60) if ws.cell(r, 1).value == "Blad")
+        assert ws.cell(header + 1, 1).value == "Geen bevindingen"
         controle = sheet_parts(again)["Controle"]  # its own rules carry the marker
         with zipfile.ZipFile(again) as z:
             sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/") and n != controle]

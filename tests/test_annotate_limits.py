@@ -29,6 +29,7 @@ import batch._ooxml as ooxml
 import batch.annotate as annotate_module
 from batch._ooxml import XmlFout, clean_text, stream_sheet
 from batch.annotate import NietTeSchrijven, _fit_text, annotate_workbook
+from jeugdhulp.controle_layout import Verantwoording, controle_top
 from jeugdhulp.findings import FINDING_FIELDS, Finding
 from tests.ooxml_helpers import check, sheet_parts, tail_elements
 
@@ -47,9 +48,22 @@ def small_workbook(path: Path, rows: int = 5) -> Path:
 
 def annotate(source: Path, findings, target: Path, **kwargs) -> Path:
     annotate_workbook(
-        source, findings, target, profiel="ijsselland-2023", gecontroleerd_op=WHEN, **kwargs
+        source, findings, target, verantwoording=Verantwoording("ijsselland-2023", WHEN), **kwargs
     )
     return target
+
+
+def header_row(findings: pl.DataFrame | list[Finding]) -> int:
+    """The row of the findings header for these findings (the legend above it grows with the
+    checks that found something)."""
+    frame = findings if isinstance(findings, pl.DataFrame) else pl.DataFrame(findings)
+    counts = {
+        c: (int(f), int(w))
+        for c, f, w in frame.group_by("controle")
+        .agg(f=(pl.col("ernst") == "fout").sum(), w=(pl.col("ernst") != "fout").sum())
+        .iter_rows()
+    }
+    return len(controle_top(Verantwoording("ijsselland-2023", WHEN), counts)) + 1
 
 
 def controle_xml(path: Path) -> str:
@@ -70,10 +84,12 @@ def test_a_cell_of_the_maximum_length_is_quoted_cut_with_an_ellipsis(tmp_path):
     target = annotate(source, findings, tmp_path / "uit.xlsx")
     assert check(target) == []
     ws = openpyxl.load_workbook(target)["Controle"]
-    melding, waarde = ws["G7"].value, ws["H7"].value
+    first = header_row(findings) + 1
+    melding, waarde = ws[f"G{first}"].value, ws[f"H{first}"].value
     assert waarde == long  # exactly Excel's maximum fits
     assert len(melding) == 32_767 and melding.endswith("x…")
-    escaped = ws["H8"].value  # control characters are written as _x0001_ (7 characters each)
+    # control characters are written as _x0001_ (7 characters each)
+    escaped = ws[f"H{first + 1}"].value
     assert escaped.endswith("…") and escaped.startswith("_x0001_")
 
 
@@ -121,26 +137,28 @@ def test_more_findings_than_rows_end_in_one_line_saying_where_the_rest_is(
 ):
     monkeypatch.setattr(annotate_module, "MAX_ROWS", 40)  # a short sheet stands in for Excel's
     source = small_workbook(tmp_path / "veel.xlsx")
-    target = annotate(source, many_findings(100), tmp_path / "uit.xlsx", rapport=rapport)
+    findings = many_findings(100)
+    target = annotate(source, findings, tmp_path / "uit.xlsx", rapport=rapport)
     assert check(target) == []
     ws = openpyxl.load_workbook(target)["Controle"]
     assert ws.max_row == 40
-    listed = [ws.cell(r, 8).value for r in range(7, 40)]
-    assert None not in listed and len(listed) == 33  # as many findings as fit
+    h = header_row(findings)
+    listed = [ws.cell(r, 8).value for r in range(h + 1, 40)]
+    assert None not in listed and len(listed) == 39 - h  # as many findings as fit
     last = ws["A40"].value
-    assert last.startswith("… en nog 67 bevindingen")
+    assert last.startswith(f"… en nog {100 - len(listed)} bevindingen")
     if rapport is None:
         assert "--json" in last
     else:
         assert "uit/rapport.json" in last
-    assert ws.auto_filter.ref == "A6:I39"
-    assert "100 bevindingen" in ws["A1"].value  # the legend counts them all
+    assert ws.auto_filter.ref == f"A{h}:I39"
+    assert ws["A1"].value == "Controle van deze werkmap: 100 fouten"  # it counts them all
 
 
 @pytest.mark.slow
 def test_a_full_sheet_flagged_twice_fits_excels_rows(tmp_path):
     # 1.048.576 rows minus the legend: this many findings need one row more than there is.
-    n = 1_048_576 - 6 + 1
+    n = 1_048_576 - header_row(many_findings(1)) + 1
     source = small_workbook(tmp_path / "vol.xlsx")
     target = annotate(source, many_findings(n), tmp_path / "uit.xlsx", rapport=Path("r.json"))
     with zipfile.ZipFile(target) as z, z.open(sheet_parts(target)["Controle"]) as member:

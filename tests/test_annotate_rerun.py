@@ -18,6 +18,7 @@ from pathlib import Path
 import xlsxwriter
 
 from batch.annotate import MARKER, annotate_workbook
+from jeugdhulp.controle_layout import Verantwoording
 from jeugdhulp.findings import Finding
 from tests.ooxml_helpers import check, defined_names, sheet_elements, sheet_parts
 
@@ -46,7 +47,9 @@ def workbook(path: Path) -> Path:
 
 def annotate(source: Path, findings: list[Finding], target: Path | None = None) -> Path:
     target = target or source
-    annotate_workbook(source, findings, target, profiel="ijsselland-2023", gecontroleerd_op=WHEN)
+    annotate_workbook(
+        source, findings, target, verantwoording=Verantwoording("ijsselland-2023", WHEN)
+    )
     assert check(target) == []
     return target
 
@@ -162,6 +165,12 @@ def test_marks_of_an_earlier_run_go_where_no_findings_are_left(tmp_path):
 # --- what the user made is kept ----------------------------------------------------------
 
 
+def unselected(part: bytes) -> bytes:
+    """A worksheet's bytes with its tab unselected, the only change a re-run makes to a sheet
+    of the user that it does not mark."""
+    return re.sub(rb' tabSelected="(?:1|true)"', b"", part)
+
+
 def test_a_copy_of_the_controle_sheet_with_notes_is_kept(tmp_path):
     target = annotate(workbook(tmp_path / "pm.xlsx"), FINDINGS, tmp_path / "uit.xlsx")
     copy = excel_copies_sheet(target, "Controle", "Controle (2)", notes="mijn aantekening")
@@ -172,7 +181,9 @@ def test_a_copy_of_the_controle_sheet_with_notes_is_kept(tmp_path):
     assert names == ["Controle", "Productie", "Jan's lijst", "Overig", "Controle (2)"]
     assert sheet_parts(target)["Controle (2)"] == copy
     with zipfile.ZipFile(target) as z:
-        assert z.read(copy) == copy_bytes  # the user's copy, notes and all, untouched
+        # The user's copy, notes and all, untouched; only its tab is no longer selected (the
+        # copy was made of the selected Controle; the new Controle is the one selected tab).
+        assert z.read(copy) == unselected(copy_bytes)
     scoped = [n for n in defined_names(target) if n[0] == "jeugdhulp_controle"]
     assert (("jeugdhulp_controle", None, "1", "'Controle'!$A$1") in scoped) and any(
         n[1] == "4" for n in scoped
@@ -272,7 +283,7 @@ def test_previous_version_output_with_a_users_copy(tmp_path):
     names = [s["name"] for s in sheet_elements(target)]
     assert names.count("Controle") == 1 and "Controle (2)" in names
     with zipfile.ZipFile(target) as z:
-        assert z.read(copy) == copy_bytes
+        assert z.read(copy) == unselected(copy_bytes)
     parts = sheet_parts(target)
     assert marker_count(target, parts["Productie"]) == 1  # old marks replaced, not stacked
     assert marker_count(target, parts["Jan's lijst"]) == 0

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from batch.annotate import MARKER, annotate_workbook
+from jeugdhulp.controle_layout import Verantwoording
 from tests.corpus.build_corpus import soffice_convert
 from tests.corpus.writers import CANNOT, FEATURES, WRITERS, build_writers, features_of, findings_for
 from tests.ooxml_helpers import (
@@ -49,7 +50,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path
         for src, dst in ((source, first), (first, second)):
             dst.parent.mkdir(exist_ok=True)
             annotate_workbook(
-                src, findings_for(name), dst, profiel="ijsselland-2023", gecontroleerd_op=WHEN
+                src, findings_for(name), dst, verantwoording=Verantwoording("ijsselland-2023", WHEN)
             )
         out[name] = (source, first, second)
     return out
@@ -165,5 +166,8 @@ def test_libreoffice_sees_the_same_cell_values(runs, tmp_path):
                 assert after.read_bytes() == before, (name, label, sheet)
         with open(tmp_path / "csv" / f"{stem}-tweede-Controle.csv", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
-        listed = sorted((r[0], r[3], r[4]) for r in rows[6:] if r and r[0])
+        header = rows.index(
+            ["Blad", "Rij", "Kolom", "Cel", "Controle", "Ernst", "Melding", "Waarde", "Retourcode"]
+        )
+        listed = sorted((r[0], r[3], r[4]) for r in rows[header + 1 :] if r and r[0])
         assert listed == sorted((f.blad, f.cel, f.controle) for f in findings_for(name)), name

@@ -683,7 +683,8 @@ def test_vervang_replaces_the_original(
     assert faulty.read_bytes() != before
     book = openpyxl.load_workbook(faulty)
     assert book.sheetnames[0] == "Controle"
-    assert book.sheetnames[1:] == ["Productie", "Toewijzingen", "Producten"]
+    assert book.sheetnames[:2] == ["Controle", "Controlelijst"]
+    assert book.sheetnames[2:] == ["Productie", "Toewijzingen", "Producten"]
     # checking the replaced workbook again still works and finds the same
     code, _, _ = controleer(capsys, faulty, "--vervang", "--json", tmp_path / "r.json")
     assert code == 1
@@ -741,7 +742,7 @@ def test_two_files_with_the_same_output_are_not_both_written(
     assert entries["pm.xlsx"]["status"] == NOT_CHECKED
     assert "pm.controle.xlsx" in entries["pm.xlsx"]["melding"]
     book = openpyxl.load_workbook(folder / "pm.controle.xlsx")
-    assert book.sheetnames == ["Controle", "pm"]  # the csv's copy, not overwritten
+    assert book.sheetnames == ["Controle", "Controlelijst", "pm"]  # the csv's copy, not overwritten
     # with --uitvoer, two files called alike from different folders clash the same way
     other = put(sources["klein"], tmp_path / "ander", "pm.xlsx")
     code, _, _ = controleer(
@@ -789,7 +790,7 @@ def test_csv_production_file_gets_a_checked_xlsx(
     assert entry["uitvoer"] == str(target)
     assert source.read_bytes() == before
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["Controle", "productie"]
+    assert book.sheetnames == ["Controle", "Controlelijst", "productie"]
     assert book["productie"]["J6"].value == f"{rows[4][9]:.2f}".replace(".", ",")
     assert book["productie"]["A1"].value == "BSN"
 

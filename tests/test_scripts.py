@@ -28,7 +28,7 @@ from batch.reader import _load_excel_sheet
 from batch.run import Options, check_file
 from batch.synthetic import generate, write_workbook
 from jeugdhulp.cells import cell_text, text_frame
-from jeugdhulp.controle_layout import HEADER_ROW, HEADERS, NO_FINDINGS
+from jeugdhulp.controle_layout import HEADERS, NO_FINDINGS, tellingen_tekst
 from jeugdhulp.errors import JeugdhulpError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "workbooks" / "voorbeeld-productiemonitor.xlsx"
@@ -93,9 +93,14 @@ def controle_rows(actions: list[dict]) -> list[list[Any]]:
     return write["values"]
 
 
+def header_index(rows: list[list[Any]]) -> int:
+    """The 0-based index of the findings table's header row on a Controle sheet."""
+    return next(i for i, row in enumerate(rows) if row[: len(HEADERS)] == list(HEADERS))
+
+
 def findings_in(rows: list[list[Any]]) -> set[tuple[str, int, str, str]]:
     found = set()
-    for row in rows[HEADER_ROW:]:
+    for row in rows[header_index(rows) + 1 :]:
         if row[0] in ("", None, NO_FINDINGS):
             continue
         cel = row[3]
@@ -187,15 +192,17 @@ def test_controle_has_the_findings_of_the_cli_engine(example_run: tuple[dict, li
     expected = {(r["blad"], r["rij"], r["cel"], r["controle"]) for r in cli.iter_rows(named=True)}
     assert expected, "the example workbook has mistakes"
     assert findings_in(rows) == expected
-    assert rows[HEADER_ROW - 1][: len(HEADERS)] == list(HEADERS)
-    assert rows[0][0] == f"Controle van deze werkmap: {len(expected)} bevindingen"
+    fouten = int((cli.get_column("ernst") == "fout").sum())
+    counts = tellingen_tekst(fouten, cli.height - fouten)
+    assert rows[0][0] == f"Controle van deze werkmap: {counts}"
 
 
 def test_links_point_at_the_flagged_cell(example_run: tuple[dict, list]) -> None:
     rows = controle_rows(example_run[1])
-    for row in rows[HEADER_ROW:]:
+    header = header_index(rows)
+    for row in rows[header + 1 :]:
         if row[0]:
-            cel = findings_in([*rows[:HEADER_ROW], row]).pop()[2]
+            cel = findings_in([*rows[: header + 1], row]).pop()[2]
             assert row[3] == f'=HYPERLINK("#\'Productie\'!{cel}","{cel}")'
 
 
@@ -203,17 +210,20 @@ def test_flagged_cells_are_coloured_red_or_orange(example_run: tuple[dict, list]
     data, actions = example_run
     productie = next(i for i, s in enumerate(data["sheets"]) if s["name"] == "Productie")
     colours = [a for a in actions if a["func"] == "setRangeColor"]
-    # The Controle sheet is inserted in front: Productie moves one position up.
-    on_productie = [a for a in colours if a["sheet_position"] == productie + 1]
+    # Controle and Controlelijst are inserted in front: Productie moves two positions up.
+    on_productie = [a for a in colours if a["sheet_position"] == productie + 2]
     assert on_productie and {a["args"][0] for a in on_productie} <= {"#FFC7CE", "#FFD8A8"}
     cli = check_file(EXAMPLE, Options(profiel=PROFIEL, schrijven=False)).bevindingen
     cells = {(r["cel"], r["ernst"]) for r in cli.iter_rows(named=True)}
     marked = set()
     for a in on_productie:
         for row in range(a["start_row"], a["start_row"] + a["row_count"]):
-            letter = xw.utils.col_name(a["start_column"] + 1)
-            marked.add((f"{letter}{row + 1}", "fout" if a["args"][0] == "#FFC7CE" else "x"))
+            for column in range(a["start_column"], a["start_column"] + a["column_count"]):
+                letter = xw.utils.col_name(column + 1)
+                marked.add((f"{letter}{row + 1}", "fout" if a["args"][0] == "#FFC7CE" else "x"))
     assert {c for c, _ in marked} == {c for c, _ in cells}
+    # Adjacent cells are coloured as one range (issue 11): A11 and B11 (both fout) together.
+    assert len(on_productie) < len(marked)
     red = {c for c, e in cells if e == "fout"}
     assert {c for c, e in marked if e == "fout"} == red
 
@@ -241,7 +251,9 @@ def test_running_twice_leaves_one_controle_and_no_stale_marks(
     after = replay(second, again)
     names = [s["name"] for s in after["sheets"]]
     assert names.count("Controle") == 1 and names.count(scripts.MARKS_SHEET) == 1
-    assert "Controle (2)" not in names
+    assert names.count("Controlelijst") == 1
+    assert "Controle (2)" not in names and "Controlelijst (2)" not in names
+    assert names[:2] == ["Controle", "Controlelijst"]
     # The previous marks are cleared before the new ones are set.
     first_new = next(i for i, a in enumerate(again) if a["func"] == "addSheet")
     cleared = [a for a in again[:first_new] if a["func"] == "setRangeColor"]
@@ -263,8 +275,8 @@ def test_no_mistakes_says_geen_bevindingen(tmp_path: Path) -> None:
     assert check_file(path, Options(profiel=PROFIEL, schrijven=False)).bevindingen.height == 0
     _, actions = run_script(payload_from_values(workbook_values(path)))
     rows = controle_rows(actions)
-    assert rows[HEADER_ROW][0] == NO_FINDINGS
-    assert rows[0][0] == "Controle van deze werkmap: 0 bevindingen"
+    assert rows[header_index(rows) + 1][0] == NO_FINDINGS
+    assert rows[0][0] == "Controle van deze werkmap: geen bevindingen"
     assert not [a for a in actions if a["func"] == "setRangeColor" and a["sheet_position"] != 0]
 
 
@@ -275,16 +287,20 @@ def test_user_text_never_becomes_a_formula() -> None:
     productie[4][header.index("Productcode")] = '=HYPERLINK("http://x")'
     _, actions = run_script(payload_from_values(values))
     rows = controle_rows(actions)
-    waarden = [r[7] for r in rows[HEADER_ROW:] if r[0]]
+    waarden = [r[7] for r in rows[header_index(rows) + 1 :] if r[0]]
     assert '\'=HYPERLINK("http://x")' in waarden
     texts = [v for r in rows for i, v in enumerate(r) if isinstance(v, str) and i != 3]
     assert not [v for v in texts if v.startswith(("=", "+", "-", "@"))]
 
 
+def _texts(rows: list[list[Any]]) -> str:
+    return "\n".join(v for row in rows for v in row if isinstance(v, str))
+
+
 def test_profile_from_the_instellingen_sheet() -> None:
     values = {**workbook_values(EXAMPLE), "Instellingen": [["Profiel:", "hart-van-brabant"]]}
     _, actions = run_script(payload_from_values(values))
-    assert "Hart van Brabant" in controle_rows(actions)[1][0]
+    assert "Hart van Brabant" in _texts(controle_rows(actions))
 
 
 def test_profile_from_a_defined_name() -> None:
@@ -300,7 +316,7 @@ def test_profile_from_a_defined_name() -> None:
         }
     ]
     _, actions = run_script(payload_from_values(values, names))
-    assert "2021" in controle_rows(actions)[1][0]
+    assert "IJsselland 2021" in _texts(controle_rows(actions))
 
 
 def test_without_productie_the_controle_sheet_says_why() -> None:
@@ -308,7 +324,7 @@ def test_without_productie_the_controle_sheet_says_why() -> None:
     _, actions = run_script(data)
     rows = controle_rows(actions)
     assert rows[0][0] == "Controle van deze werkmap: niet uitgevoerd"
-    assert "Geen kopregel gevonden voor Productie" in rows[2][0]
+    assert "Geen kopregel gevonden voor Productie" in rows[1][0]
 
 
 def test_scripts_are_registered_for_lite_and_server() -> None:
@@ -321,7 +337,8 @@ def test_scripts_are_registered_for_lite_and_server() -> None:
 def test_classic_entry_point_takes_a_book() -> None:
     book = xw.Book(json=payload_from_values(workbook_values(EXAMPLE)))
     result = scripts.controleer_werkmap(book)
-    assert result.controle == "Controle" and result.findings and result.cells_marked > 0
+    assert result.controle == "Controle" and result.bevindingen.height
+    assert result.cells_marked > 0
 
 
 # --- the backoffice script ---------------------------------------------------------------------

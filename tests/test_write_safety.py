@@ -35,6 +35,7 @@ from batch.annotate import NietTeSchrijven, annotate_workbook
 from batch.cli import main
 from batch.files import atomic_write, remove_stale_temp_files
 from batch.run import GECONTROLEERD, NIET_GESCHREVEN, Options, check_file
+from jeugdhulp.controle_layout import Verantwoording
 from jeugdhulp.findings import Finding
 from tests.ooxml_helpers import check
 
@@ -335,7 +336,7 @@ def test_no_temporary_file_survives_an_exception_or_ctrl_c(tmp_path, monkeypatch
 
     monkeypatch.setattr(annotate_module._Plan, "_controle_sheet", interrupted)
     with pytest.raises(type(error)):
-        annotate_workbook(source, [], source, profiel="p", gecontroleerd_op=WHEN)
+        annotate_workbook(source, [], source, verantwoording=Verantwoording("p", WHEN))
     assert source.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pm.xlsx"]
 
@@ -421,7 +422,7 @@ def test_a_copy_that_would_be_invalid_is_not_written(tmp_path, monkeypatch):
     monkeypatch.setattr(annotate_module, "_edit_marks", broken_edit)
     finding = Finding("Productie", 2, "BSN", "A2", "PM002", "fout", "", "m", "")
     with pytest.raises(NietTeSchrijven, match="niet geldig"):
-        annotate_workbook(source, [finding], source, profiel="p", gecontroleerd_op=WHEN)
+        annotate_workbook(source, [finding], source, verantwoording=Verantwoording("p", WHEN))
     assert source.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pm.xlsx"]
 
@@ -442,7 +443,7 @@ def test_a_problem_the_source_already_had_does_not_block(tmp_path):
     assert check(source) != []
     finding = Finding("Productie", 1, "BSN", "A1", "PM001", "fout", "", "m", "")
     target = tmp_path / "uit.xlsx"
-    annotate_workbook(source, [finding], target, profiel="p", gecontroleerd_op=WHEN)
+    annotate_workbook(source, [finding], target, verantwoording=Verantwoording("p", WHEN))
     problems = check(target)
     assert problems and all("sheet1.xml" in p for p in problems)  # only the user's own problem
 

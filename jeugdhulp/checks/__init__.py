@@ -223,5 +223,7 @@ def catalogue_markdown() -> str:
             lines.append(f"- nodig: {', '.join(check.nodig)}")
         if check.schakelaar:
             lines.append(f"- aan met: `controles.{check.schakelaar}` in het regioprofiel")
+        if check.herstel:
+            lines += ["", f"**Hoe herstel ik dit?** {check.herstel}"]
         lines += ["", check.docstring.replace("## ", "### ")]
     return "\n".join(lines) + "\n"

@@ -129,6 +129,9 @@ class Check:
     tabel: str = "productie"  # the sheet its findings are on: "productie" or "toewijzingen"
     ernst_toelichting: str = ""  # when some findings have another ernst (Dutch, for the docs)
     van_toepassing: Toepassing | None = None  # why it does not apply under a profile
+    #: how the user fixes a finding (Dutch, one or two concrete sentences): the Controle sheet's
+    #: "hoe herstel ik dit" and the catalogue's
+    herstel: str = ""
 
     @property
     def docstring(self) -> str:
@@ -159,10 +162,13 @@ def controle(
     tabel: str = "productie",
     ernst_toelichting: str = "",
     van_toepassing: Toepassing | None = None,
+    herstel: str = "",
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under its stable id (the catalogue stays in id order).
 
     The id must be one of `jeugdhulp.profile.CHECK_IDS`, the ids a profile may switch off.
+    `herstel` tells the user how to fix a finding (Dutch, one or two concrete sentences); the
+    Controle sheet shows it beside the check's counts.
     """
 
     def register(functie: CheckFunction) -> CheckFunction:
@@ -186,6 +192,7 @@ def controle(
                 tabel,
                 ernst_toelichting,
                 van_toepassing,
+                herstel,
             )
         )
         CATALOGUE.sort(key=lambda c: c.id)

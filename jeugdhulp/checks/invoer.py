@@ -59,6 +59,11 @@ def _column_of(ctx: Context, name: str) -> tuple[pl.Expr, pl.Expr]:
     retourcode="",
     titel="Verplicht veld leeg of waarde onleesbaar",
     bron="gezond verstand",
+    herstel=(
+        "Vul de lege cel in of verbeter de waarde, zodat Excel haar als getal of datum "
+        "leest; een ja/nee-veld krijgt ja of nee. Ontbreekt een verplichte kolom, voeg "
+        "haar dan toe met de kop uit het sjabloon."
+    ),
 )
 def verplicht_veld_leeg(ctx: Context) -> pl.LazyFrame:
     """
@@ -139,6 +144,10 @@ def verplicht_veld_leeg(ctx: Context) -> pl.LazyFrame:
     retourcode="",
     titel="BSN niet 9 cijfers of voldoet niet aan de elfproef",
     bron="iJw CS002",
+    herstel=(
+        "Neem het BSN over uit de beschikking of de toewijzing: 9 cijfers. Een BSN dat "
+        "niet aan de elfproef voldoet, bevat een tikfout of verwisselde cijfers."
+    ),
 )
 def bsn_ongeldig(ctx: Context) -> pl.LazyFrame:
     """
@@ -180,6 +189,11 @@ def bsn_ongeldig(ctx: Context) -> pl.LazyFrame:
     retourcode="",
     titel="Datum ongeldig of einddatum voor begindatum",
     bron="iJw TR135 (een bestaande datum), TR137 (einddatum niet voor de begindatum)",
+    herstel=(
+        "Typ de datum als dd-mm-jjjj (bijvoorbeeld 01-03-2023) en kijk of die dag "
+        "bestaat. Ligt de einddatum voor de begindatum, zet ze dan goed (vaak zijn ze "
+        "verwisseld)."
+    ),
 )
 def datum_ongeldig(ctx: Context) -> pl.LazyFrame:
     """
@@ -234,6 +248,10 @@ def datum_ongeldig(ctx: Context) -> pl.LazyFrame:
     retourcode="",
     titel="Productperiode ligt na de declaratiedatum (in de toekomst)",
     bron="iJw TR134, TR137 (niet groter dan de dagtekening), TR135 (niet in de toekomst)",
+    herstel=(
+        "Declareer zorg pas na afloop van de maand waarin ze is geleverd; verbeter een "
+        "verkeerd jaar of een verkeerde maand in de datum."
+    ),
 )
 def periode_in_de_toekomst(ctx: Context) -> pl.LazyFrame:
     """
@@ -297,6 +315,11 @@ def periode_in_de_toekomst(ctx: Context) -> pl.LazyFrame:
     retourcode="",
     titel="Aantal negatief of geen heel getal",
     bron="iJw XSD LDT_Volume (geheel getal, 0 of meer); invulinstructies IV042, IV079",
+    herstel=(
+        "Vul een heel getal van 0 of meer in: rond uren af zoals IV079 zegt, of declareer "
+        "in minuten. Een creditregel geeft u aan met Debet/credit C, niet met een "
+        "negatief aantal."
+    ),
 )
 def aantal_ongeldig(ctx: Context) -> pl.LazyFrame:
     """
@@ -411,6 +434,11 @@ def _lenient_message(ctx: Context, name: str) -> pl.Expr:
     retourcode="",
     titel="Waarde soepel gelezen (tekst, decimale komma, voorloopnul)",
     bron="gezond verstand",
+    herstel=(
+        "De waarde is goed gelezen. Maak in de bron van de cel een echt getal of een "
+        "echte datum (een BSN als tekst met de voorloopnul), zodat ook andere programma's "
+        "haar goed lezen."
+    ),
 )
 def soepel_gelezen(ctx: Context) -> pl.LazyFrame:
     """

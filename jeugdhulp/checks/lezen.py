@@ -30,6 +30,10 @@ _OPENEN = "open het bestand in Excel en sla het op"
     retourcode="",
     titel="Formule zonder opgeslagen uitkomst (of met een foutwaarde)",
     bron="gezond verstand; excelize#157 (formules zonder uitkomst), XlsxWriter-documentatie",
+    herstel=(
+        "Open het bestand in Excel, zodat de formules worden uitgerekend, sla het op en "
+        "controleer opnieuw. Verbeter een cel met een foutwaarde (#DEEL/0!, #N/B)."
+    ),
 )
 def formule_zonder_uitkomst(ctx: Context) -> pl.LazyFrame:
     """

@@ -49,6 +49,11 @@ def contract_tariff(ctx: Context) -> pl.LazyFrame:
     titel="Onbekende product- of arrangementscode voor regio en jaar",
     bron="iJw TR381",
     nodig=("producten",),
+    herstel=(
+        "Gebruik een productcode uit de productenlijst van de regio die op de begindatum "
+        "geldt. Staat de code er wel in, maar in een andere categorie, verbeter dan de "
+        "productcategorie."
+    ),
 )
 def code_onbekend(ctx: Context) -> pl.LazyFrame:
     """
@@ -137,6 +142,10 @@ def code_onbekend(ctx: Context) -> pl.LazyFrame:
     retourcode="9341",
     titel="Eenheid past niet bij product of toewijzing",
     bron="iJw TR341",
+    herstel=(
+        "Vul de eenheid in die de productenlijst en de toewijzing noemen (01 minuut, 04 "
+        "uur, 14 etmaal, ...) en reken het aantal om naar die eenheid."
+    ),
 )
 def eenheid_past_niet(ctx: Context) -> pl.LazyFrame:
     """
@@ -217,6 +226,11 @@ def eenheid_past_niet(ctx: Context) -> pl.LazyFrame:
     titel="Tarief wijkt af van het contracttarief van dat jaar",
     bron="iJw TR418, IV081; IJsselland FAQ administratie (tarief per minuut, indexatie)",
     nodig=("producten",),
+    herstel=(
+        "Neem het contracttarief over uit de productenlijst van het jaar van de "
+        "begindatum (na een indexatie het nieuwe tarief). Per minuut is dat het uurtarief "
+        "gedeeld door 60, op hele centen zoals de melding zegt."
+    ),
 )
 def tarief_wijkt_af(ctx: Context) -> pl.LazyFrame:
     """
@@ -320,6 +334,10 @@ def tarief_wijkt_af(ctx: Context) -> pl.LazyFrame:
     retourcode="9346",
     titel="Bedrag is niet aantal maal tarief",
     bron="iJw TR346, IV081, CS339; IJsselland FAQ administratie (tarief per minuut)",
+    herstel=(
+        "Reken het bedrag opnieuw uit als aantal × tarief, afgerond op hele centen; klopt "
+        "het bedrag wel, verbeter dan het aantal of het tarief."
+    ),
 )
 def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
     """
@@ -451,6 +469,11 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
     titel="Indirecte tijd op een product waarvoor alleen directe tijd telt",
     bron="IJsselland FAQ administratie (LVB; niet-cliëntgebonden tijd); Hart van Brabant"
     " arrangementen (buiten arrangement)",
+    herstel=(
+        "Declareer op dit product alleen directe cliëntgebonden tijd: haal de indirecte "
+        "tijd van de regel af. Niet-cliëntgebonden tijd declareert u op geen enkel "
+        "product."
+    ),
 )
 def indirecte_tijd(ctx: Context) -> pl.LazyFrame:
     """

@@ -49,6 +49,11 @@ def _matched(ctx: Context) -> pl.LazyFrame:
     titel="Geen toewijzing voor deze BSN (en dit toewijzingnummer)",
     bron="iJw TR338; Hart van Brabant FAQ productiemonitor",
     nodig=("toewijzingen",),
+    herstel=(
+        "Vergelijk BSN en toewijzingnummer met de toewijzing (JW301) die u ontving en "
+        "verbeter de tikfout. Is er geen toewijzing, vraag die dan aan bij de gemeente "
+        "voordat u declareert."
+    ),
 )
 def geen_toewijzing(ctx: Context) -> pl.LazyFrame:
     """
@@ -147,6 +152,10 @@ def geen_toewijzing(ctx: Context) -> pl.LazyFrame:
     titel="Categorie of productcode wijkt af van de toewijzing",
     bron="iJw TR339, TR340",
     nodig=("toewijzingen",),
+    herstel=(
+        "Declareer de productcategorie en productcode die op de toewijzing staan. Hebt u "
+        "een ander product geleverd, vraag dan een nieuwe of gewijzigde toewijzing aan."
+    ),
 )
 def code_wijkt_af(ctx: Context) -> pl.LazyFrame:
     """
@@ -251,6 +260,10 @@ def code_wijkt_af(ctx: Context) -> pl.LazyFrame:
     titel="Levering buiten de periode van de toewijzing",
     bron="iJw TR307, TR308",
     nodig=("toewijzingen",),
+    herstel=(
+        "Declareer alleen zorg tussen de ingangsdatum en de einddatum van de toewijzing: "
+        "kort de periode in, of vraag de gemeente eerst om een verlenging."
+    ),
 )
 def buiten_toewijzingsperiode(ctx: Context) -> pl.LazyFrame:
     """
@@ -322,6 +335,10 @@ def _count_text(freq: pl.Expr, count: pl.Expr, volume: pl.Expr, word: pl.Expr) -
     bron="iJw TR321, TR322, TR341; invulinstructies IV076, IV077, IV078",
     nodig=("toewijzingen",),
     ernst_toelichting="onbekende frequentie: waarschuwing",
+    herstel=(
+        "Verlaag het aantal tot het toegewezen volume van die periode. Is er meer zorg "
+        "geleverd, vraag de gemeente dan eerst om een hoger volume."
+    ),
 )
 def boven_volume(ctx: Context) -> pl.LazyFrame:
     """
@@ -526,6 +543,11 @@ def boven_volume(ctx: Context) -> pl.LazyFrame:
     titel="Opgeteld bedrag boven het budget van de toewijzing",
     bron="iJw TR369; IJsselland webinar toewijzen 2023 (herstel / duurzaam)",
     nodig=("toewijzingen",),
+    herstel=(
+        "Declareer niet meer dan het budget van de toewijzing (bij een duurzaam traject: "
+        "per toewijzingsjaar). Is meer zorg nodig, overleg dan met de gemeente over een "
+        "hoger budget."
+    ),
 )
 def boven_budget(ctx: Context) -> pl.LazyFrame:
     """
@@ -636,6 +658,11 @@ def boven_budget(ctx: Context) -> pl.LazyFrame:
     titel="Productperiode is niet één kalendermaand",
     bron="iJw TR387, TR388",
     schakelaar="maandperiode",
+    herstel=(
+        "Splits de regel per kalendermaand: begindatum de eerste en einddatum de laatste "
+        "dag van dezelfde maand, of de ingangs- of einddatum van de toewijzing als die in "
+        "de maand valt."
+    ),
 )
 def geen_kalendermaand(ctx: Context) -> pl.LazyFrame:
     """
@@ -722,6 +749,10 @@ def geen_kalendermaand(ctx: Context) -> pl.LazyFrame:
     titel="Declaratie op een verwijderde toewijzing (reden 13)",
     bron="iJw TR384",
     nodig=("toewijzingen",),
+    herstel=(
+        "Declareer niet op een verwijderde toewijzing: gebruik het nummer van de geldige "
+        "toewijzing, of vraag de gemeente om een nieuwe."
+    ),
 )
 def toewijzing_verwijderd(ctx: Context) -> pl.LazyFrame:
     """

@@ -72,6 +72,11 @@ def _medical_budgets(profile: Profile) -> str | None:
     nodig=("toewijzingen",),
     tabel="toewijzingen",
     van_toepassing=_medical_budgets,
+    herstel=(
+        "Kijk na of de Toegang vooraf met dit hogere budget heeft ingestemd. Zo niet, dan "
+        "kiest een medisch verwijzer ten hoogste het hoogste budget voor medisch "
+        "verwijzers."
+    ),
 )
 def medisch_boven_budget(ctx: Context) -> pl.LazyFrame:
     """
@@ -119,6 +124,10 @@ def medisch_boven_budget(ctx: Context) -> pl.LazyFrame:
     bron="IJsselland webinar toewijzen 2023 (herstel 0-2 jaar, duurzaam meerjarig)",
     nodig=("toewijzingen",),
     tabel="toewijzingen",
+    herstel=(
+        "Kijk na of het trajecttype klopt: een traject van meer dan 2 jaar is duurzaam "
+        "(budget per jaar). Laat de toewijzing zo nodig door de gemeente aanpassen."
+    ),
 )
 def herstel_te_lang(ctx: Context) -> pl.LazyFrame:
     """
@@ -178,6 +187,11 @@ def herstel_te_lang(ctx: Context) -> pl.LazyFrame:
     bron="iJw OP259, TR302",
     nodig=("toewijzingen",),
     tabel="toewijzingen",
+    herstel=(
+        "Kijk na of de ene toewijzing de andere vervangt; vraag de gemeente dan de oude "
+        "te beëindigen of te verwijderen, zodat er per periode één toewijzing voor het "
+        "product is."
+    ),
 )
 def product_gestapeld(ctx: Context) -> pl.LazyFrame:
     """
@@ -289,6 +303,10 @@ def product_gestapeld(ctx: Context) -> pl.LazyFrame:
     bron="iJw toewijzingsvarianten (aspecifiek: Volume, Eenheid en Frequentie leeg); OP302",
     nodig=("toewijzingen",),
     tabel="toewijzingen",
+    herstel=(
+        "Bij een aspecifieke toewijzing hoort geen volume; de grens is het budget. Laat "
+        "de toewijzing zo nodig door de gemeente corrigeren."
+    ),
 )
 def aspecifiek_met_volume(ctx: Context) -> pl.LazyFrame:
     """

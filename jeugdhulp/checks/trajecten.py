@@ -50,6 +50,11 @@ def _period(begin: pl.Expr, end: pl.Expr) -> pl.Expr:
     titel="Twee arrangementen tegelijk voor één jeugdige (stapelen)",
     bron="Hart van Brabant arrangementen en vervoer",
     schakelaar="arrangementen_niet_stapelen",
+    herstel=(
+        "Geef het lopende arrangement een einddatum voor het nieuwe begint "
+        "(voortschrijdend inzicht), of verwijder de regel als de jeugdige geen twee "
+        "arrangementen had."
+    ),
 )
 def arrangementen_gestapeld(ctx: Context) -> pl.LazyFrame:
     """
@@ -147,6 +152,10 @@ def _declared_lines(ctx: Context) -> pl.LazyFrame:
     retourcode="9389",
     titel="Dezelfde toewijzing, code en periode twee keer gedeclareerd",
     bron="iJw TR389, TR416",
+    herstel=(
+        "Verwijder de dubbele regel. Moet een eerder gedeclareerde regel vervangen "
+        "worden, crediteer die dan eerst met een creditregel."
+    ),
 )
 def dubbel_gedeclareerd(ctx: Context) -> pl.LazyFrame:
     """
@@ -217,6 +226,10 @@ def dubbel_gedeclareerd(ctx: Context) -> pl.LazyFrame:
     titel="Jeugdige 18 jaar of ouder zonder verlengde jeugdhulp",
     bron="IJsselland FAQ administratie",
     ernst_toelichting="periode deels na de 18e verjaardag: waarschuwing",
+    herstel=(
+        "Kijk de geboortedatum na. Zorg vanaf de 18e verjaardag declareert u alleen met "
+        "verlengde jeugdhulp: zet dan Verlengde jeugdhulp op ja."
+    ),
 )
 def achttien_jaar(ctx: Context) -> pl.LazyFrame:
     """
@@ -287,6 +300,11 @@ def achttien_jaar(ctx: Context) -> pl.LazyFrame:
     titel="30%-code gedeclareerd zonder stop met reden 31 op de eigen 70%-code",
     bron="IJsselland FAQ administratie (segment Midden, 70/30)",
     schakelaar="zeventig_dertig",
+    herstel=(
+        "Declareer de 30%-code pas als de 70%-code is gestopt met reden 31 (resultaat "
+        "behaald); stopte het traject met een andere reden (uitval), verwijder dan de "
+        "30%-regel."
+    ),
 )
 def dertig_zonder_resultaat(ctx: Context) -> pl.LazyFrame:
     """
@@ -405,6 +423,10 @@ def dertig_zonder_resultaat(ctx: Context) -> pl.LazyFrame:
     titel="Arrangement heropend binnen enkele maanden na de einddatum",
     bron="Hart van Brabant FAQ productiemonitor",
     schakelaar="heropenen_binnen_maanden",
+    herstel=(
+        "Heeft de jeugdige zich kort na het einde opnieuw gemeld met dezelfde klachten, "
+        "verwijder dan deze regel: de zorg loopt door in het eerdere arrangement."
+    ),
 )
 def heropend_arrangement(ctx: Context) -> pl.LazyFrame:
     """
@@ -466,6 +488,10 @@ def heropend_arrangement(ctx: Context) -> pl.LazyFrame:
     titel="Overgangscliënt met productie buiten het overgangsjaar",
     bron="Hart van Brabant FAQ productiemonitor",
     schakelaar="overgangsjaar",
+    herstel=(
+        "Noteer voor een overgangscliënt alleen de zorg die in het overgangsjaar is "
+        "geleverd: kort de periode in tot dat jaar en vul een einddatum in."
+    ),
 )
 def overgangsclient_buiten_jaar(ctx: Context) -> pl.LazyFrame:
     """
@@ -517,6 +543,10 @@ def overgangsclient_buiten_jaar(ctx: Context) -> pl.LazyFrame:
     titel="Hetzelfde arrangement twee keer voor overlappende periodes",
     bron="Hart van Brabant arrangementen en vervoer; FAQ productiemonitor",
     schakelaar="arrangementen_niet_stapelen",
+    herstel=(
+        "Verwijder de dubbele regel, of geef de eerste regel een einddatum voor de "
+        "begindatum van de tweede: een arrangement loopt maar één keer tegelijk."
+    ),
 )
 def arrangement_dubbel(ctx: Context) -> pl.LazyFrame:
     """
@@ -588,6 +618,10 @@ def arrangement_dubbel(ctx: Context) -> pl.LazyFrame:
     retourcode="8021",
     titel="Referentienummer niet uniek",
     bron="iJw TR314",
+    herstel=(
+        "Geef elke regel een eigen referentienummer. Een creditregel krijgt een nieuw "
+        "nummer en noemt het nummer van de debetregel in Vorig referentienummer."
+    ),
 )
 def referentie_niet_uniek(ctx: Context) -> pl.LazyFrame:
     """
@@ -635,6 +669,11 @@ def referentie_niet_uniek(ctx: Context) -> pl.LazyFrame:
     retourcode="8017/9390",
     titel="Creditregel zonder passende debetregel, of twee keer gecrediteerd",
     bron="iJw TR323, TR390",
+    herstel=(
+        "Vul bij de creditregel in Vorig referentienummer het nummer in van de debetregel "
+        "die zij ongedaan maakt (zelfde toewijzing, code en periode); crediteer elke "
+        "debetregel maar één keer."
+    ),
 )
 def creditregel(ctx: Context) -> pl.LazyFrame:
     """
