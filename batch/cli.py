@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import importlib
 import os
+import re
 import tempfile
 import textwrap
 from collections.abc import Callable
@@ -313,9 +314,8 @@ def controles(ids: list[str], console: Console, errors: Console) -> int:
         return EXIT_SCHOON
     wanted = []
     for text in ids:
-        key = text.strip().upper()
-        if key.isdigit():
-            key = f"PM{int(key):03d}"
+        number = re.fullmatch(r"(?:PM)?(\d{1,3})", text.strip().upper())
+        key = f"PM{int(number.group(1)):03d}" if number else text.strip()
         if key not in known:
             errors.print(
                 f"[red]Fout:[/red] onbekende controle '{escape(text)}'; kies uit "
@@ -526,6 +526,11 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
         vervang=args.vervang,
         rapport=args.json,
         bladen=tuple(args.blad),
+        bewaren=tuple(
+            p
+            for p in (*paths, args.toewijzingen, args.producten, args.json, args.samenvatting)
+            if p is not None
+        ),
     )
     clash = _report_clash(args, paths, options)
     if clash:

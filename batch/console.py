@@ -40,7 +40,12 @@ STATUS_STYLE = {
     GEEN_REGELS: "yellow",
     NIET_GECONTROLEERD: "red",
 }
-_TABLE_NAMES = {"productie": "regels", "toewijzingen": "toewijzingen", "producten": "producten"}
+#: What the rows of each table are called, one and more.
+_TABLE_NAMES = {
+    "productie": ("regel", "regels"),
+    "toewijzingen": ("toewijzing", "toewijzingen"),
+    "producten": ("product", "producten"),
+}
 
 
 def meervoud(n: int, een: str, meer: str) -> str:
@@ -97,7 +102,7 @@ def print_file(
 ) -> None:
     """One file's block: verdict, what was read and checked, counts per check, findings."""
     console.print()
-    console.print(f"[bold]{escape(shown(result.bestand))}[/bold]", soft_wrap=True)
+    console.print(f"[bold]{escape(shown(result.bestand))}[/bold]", overflow="fold")
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -234,7 +239,7 @@ def _read_summary(result: FileResult) -> str:
         if blad.bestand != shown(result.bestand.name):
             where += f" in {blad.bestand}"
         if blad.rol in _TABLE_NAMES:
-            read.append(f"{where}: {aantal(blad.rijen)} {_TABLE_NAMES[blad.rol]}")
+            read.append(f"{where}: {meervoud(blad.rijen, *_TABLE_NAMES[blad.rol])}")
         else:
             skipped.append(f"{where} ({blad.reden})" if blad.reden else where)
     text = "; ".join(read) or "niets"
@@ -244,16 +249,20 @@ def _read_summary(result: FileResult) -> str:
 
 
 def _checks_summary(result: FileResult) -> str:
+    """26 van 31 uitgevoerd; 5 niet (zie Onvolledig); uitgeschakeld in regioprofiel ...: ..."""
+    from jeugdhulp.verdict import is_keuze
+
     ran = len(result.gecontroleerd)
     total = ran + len(result.overgeslagen)
     text = f"{ran} van {total} uitgevoerd"
-    by_reason: dict[str, list[str]] = {}
+    gaps = [check for check, reden in result.overgeslagen if not is_keuze(reden)]
+    if gaps:
+        text += f"; {len(gaps)} niet uitgevoerd (zie Onvolledig)"
+    choices: dict[str, list[str]] = {}
     for check, reden in result.overgeslagen:
-        by_reason.setdefault(reden, []).append(check)
-    if by_reason:
-        text += "; niet: " + "; ".join(
-            f"{', '.join(checks)} ({reden})" for reden, checks in by_reason.items()
-        )
+        if is_keuze(reden):
+            choices.setdefault(reden, []).append(check)
+    text += "".join(f"; {reden}: {', '.join(checks)}" for reden, checks in choices.items())
     return text
 
 
@@ -266,7 +275,7 @@ def _add_details(grid: Table, result: FileResult) -> None:
             header = f"kopregel {blad.kopregel}" if blad.kopregel else ""
             if blad.koprijen > 1:
                 header += f" ({blad.koprijen} rijen)"
-            lines.append(f"{meervoud(blad.rijen, 'regel', 'regels')}, {header}".rstrip(", "))
+            lines.append(f"{meervoud(blad.rijen, *_TABLE_NAMES[blad.rol])}, {header}".rstrip(", "))
             lines.append(f"kolommen: {column_mapping(blad.kolommen)}")
         lines += blad.meldingen
         if blad.onbekend:

@@ -19,7 +19,7 @@ import secrets
 import socket
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -295,12 +295,13 @@ def opened_by(path: Path) -> str | None:
 MAX_FREE_NAMES = 99
 
 
-def free_output_path(target: Path, *, source: Path | None = None) -> Path | None:
+def free_output_path(target: Path, *, bewaren: Sequence[Path] = ()) -> Path | None:
     """The first ``<stem>.controle (N)<suffix>`` (N = 2, 3, ...) beside `target` that no
     program has open: where a checked copy goes when `target` itself is open in Excel (the
     provider's loop: check, open the result, fix, check again). An earlier numbered copy that
-    is closed is the tool's own output and is replaced, as `target` would be; `source` (the
-    file being checked) is never chosen. None when every name up to `MAX_FREE_NAMES` is open.
+    is closed is the tool's own output and is replaced, as `target` would be; the files in
+    `bewaren` (the file being checked, the run's other inputs and reports) are never chosen.
+    None when every name up to `MAX_FREE_NAMES` is taken.
 
     >>> free_output_path(Path("/nergens/pm.controle.xlsx")).name
     'pm.controle (2).xlsx'
@@ -309,9 +310,9 @@ def free_output_path(target: Path, *, source: Path | None = None) -> Path | None
     base = _OUTPUT_STEM.sub(".controle", target.stem)
     if not base.lower().endswith(".controle"):  # not a checked copy's name: number it anyway
         base = target.stem
-    skip = os.path.realpath(source) if source is not None else None
+    skip = {os.path.realpath(path) for path in bewaren}
     for number in range(2, MAX_FREE_NAMES + 1):
         candidate = target.with_name(f"{base} ({number}){target.suffix}")
-        if opened_by(candidate) is None and os.path.realpath(candidate) != skip:
+        if opened_by(candidate) is None and os.path.realpath(candidate) not in skip:
             return candidate
     return None

@@ -367,19 +367,24 @@ class _Formats:
         self.total_money = add({**total, "num_format": "€ #,##0.00"})
         self.link = add({"font_color": "blue", "underline": 1, "valign": "top", "text_wrap": True})
         self.section = add({"bold": True, "font_size": 12, "top": 1})
-        # (text, fill) per status: Excel's own "bad", "neutral" and "good" styles
-        colours = {
-            "niet gecontroleerd": ("#9C0006", "#FFC7CE"),
-            "fouten": ("#9C0006", "#FFC7CE"),
-            "onvolledig": ("#9C5700", "#FFEB9C"),
-            "geen regels": ("#9C5700", "#FFEB9C"),
-            "schoon": ("#006100", "#C6EFCE"),
-        }
+        # Excel's own "bad", "neutral" and "good" cell styles (one format object each: XlsxWriter
+        # numbers only the first of two equal formats)
+        bad, neutral, good = (
+            add({"font_color": text, "bg_color": fill, "valign": "top"})
+            for text, fill in (
+                ("#9C0006", "#FFC7CE"),
+                ("#9C5700", "#FFEB9C"),
+                ("#006100", "#C6EFCE"),
+            )
+        )
         self.status = {
-            status: add({"font_color": text, "bg_color": fill, "valign": "top"})
-            for status, (text, fill) in colours.items()
+            "niet gecontroleerd": bad,
+            "fouten": bad,
+            "onvolledig": neutral,
+            "geen regels": neutral,
+            "schoon": good,
         }
-        self.ernst = {"fout": self.status["fouten"], "waarschuwing": self.status["onvolledig"]}
+        self.ernst = {"fout": bad, "waarschuwing": neutral}
         #: column formats of the sheet Bevindingen (the others: `text`)
         self.findings = {
             "melding": self.wrap,

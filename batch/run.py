@@ -48,6 +48,8 @@ class Options:
     vervang: bool = False
     rapport: Path | None = None  # the JSON report, named where a list does not fit
     bladen: tuple[str, ...] = ()  # --blad: the production sheets by name (empty: all)
+    #: files a copy written under a free name must never replace: the run's inputs and reports
+    bewaren: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,9 +340,11 @@ def _write_back(
 
     target = output_path_for(path, uitvoer=options.uitvoer, vervang=options.vervang)
     moved = ""
-    program = None if options.vervang else opened_by(target)
+    # --vervang replaces the workbook itself: never under another name (a csv's copy may move)
+    replaces = options.vervang and os.path.realpath(target) == os.path.realpath(path)
+    program = None if replaces else opened_by(target)
     if program is not None:
-        free = free_output_path(target, source=path)
+        free = free_output_path(target, bewaren=(path, *options.bewaren))
         if free is None:
             _not_written(
                 result,

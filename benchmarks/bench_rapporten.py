@@ -4,10 +4,13 @@ every row is wrong (issue 11: "last year's tariff after an indexation", 100.000 
     python benchmarks/bench_rapporten.py               # 100.000 rows
     python benchmarks/bench_rapporten.py --rijen 20000
 
-Each measurement is a whole `jeugdhulp controleer --niet-schrijven` process (wall time, best of
-`--herhaal`), so the import of the reports, the console and the writing of each report are all
-in it; the cost of a report is its run minus the run without reports. The workbook is cached in
-benchmarks/data/.
+Two measurements:
+- the writers in one process: the file is checked once (`check_file`, no write-back), then the
+  console output (to a null device), `write_json` and `write_summary_workbook` are timed on its
+  result, each the best of `--herhaal`;
+- whole `jeugdhulp controleer --niet-schrijven` processes (wall time, best of `--herhaal`) with
+  and without the reports: what a user waits for, noisier on a shared machine.
+The workbook is cached in benchmarks/data/.
 """
 
 from __future__ import annotations
@@ -63,6 +66,52 @@ def run(path: Path, extra: list[str], repeat: int) -> tuple[float, int]:
     return best, code
 
 
+def measure_writers(path: Path, repeat: int) -> dict[str, float]:
+    """Seconds of each writer on the result of one check (best of `repeat`)."""
+    import datetime as dt
+    import os
+
+    from rich.console import Console
+
+    from batch.report import write_json, write_summary_workbook
+    from batch.run import Options, check_file
+
+    result = check_file(path, Options(profiel="ijsselland-2023", schrijven=False))
+    started = dt.datetime.now()
+
+    def console_output() -> None:
+        with open(os.devnull, "w", encoding="utf-8") as null:
+            console = Console(file=null, width=100)
+            try:
+                from batch.console import print_results
+            except ImportError:  # the version before the reporting work
+                from batch.cli import _print_summary
+
+                _print_summary([result], console, "IJsselland 2023")
+            else:
+                print_results([result], console, profiel="IJsselland 2023")
+
+    timings: dict[str, float] = {"bevindingen": float(result.bevindingen.height)}
+    with tempfile.TemporaryDirectory() as out:
+        writers = {
+            "console": console_output,
+            "--json": lambda: write_json(
+                Path(out) / "r.json", [result], profiel="IJsselland 2023", started=started
+            ),
+            "--samenvatting": lambda: write_summary_workbook(
+                Path(out) / "s.xlsx", [result], profiel="IJsselland 2023", started=started
+            ),
+        }
+        for label, write in writers.items():
+            best = float("inf")
+            for _ in range(repeat):
+                begin = time.perf_counter()
+                write()
+                best = min(best, time.perf_counter() - begin)
+            timings[label] = best
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -80,12 +129,18 @@ def main() -> None:
     }
     results: dict[str, float] = {}
     print(f"{args.rijen} rijen, elke rij een fout (tarief van vorig jaar)")
+    writers = measure_writers(path, args.herhaal)
+    print(f"  schrijvers in één proces ({int(writers.pop('bevindingen'))} bevindingen):")
+    for label, seconds in writers.items():
+        print(f"    {label:24} {seconds:7.2f} s")
+        results[f"schrijver {label}"] = seconds
+    print("  hele processen (controleer --niet-schrijven):")
     for label, extra in runs.items():
         seconds, code = run(path, extra, args.herhaal)
         results[label] = seconds
         extra_cost = seconds - results["zonder rapporten"]
         print(
-            f"  {label:26} {seconds:7.2f} s  (afsluitcode {code})"
+            f"    {label:24} {seconds:7.2f} s  (afsluitcode {code})"
             + (f"   rapporten: +{extra_cost:.2f} s" if label != "zonder rapporten" else "")
         )
     if args.json:

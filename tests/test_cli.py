@@ -748,6 +748,41 @@ def test_checked_copy_open_in_excel_gets_a_free_name(
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_a_free_name_never_replaces_another_input(
+    tmp_path: Path, sources: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    faulty = put(sources["fouten"], tmp_path)
+    other = put(sources["klein"], tmp_path, "fouten.controle (2).xlsx")  # checked in this run
+    put(sources["fouten"], tmp_path, "fouten.controle.xlsx")
+    (tmp_path / "~$fouten.controle.xlsx").write_bytes(b"\x07gebruiker" + b"\x20" * 100)
+    before = other.read_bytes()
+    controleer(capsys, faulty, other, "--niet-schrijven", "--json", tmp_path / "r0.json")
+    code, _, _ = controleer(capsys, faulty, other, "--json", tmp_path / "r.json")
+    assert code == 1
+    entries = report(tmp_path / "r.json")
+    assert entries["fouten.xlsx"]["uitvoer"] == str(tmp_path / "fouten.controle (3).xlsx")
+    # the other input was checked from what it was, and written onto itself (its own copy)
+    assert (
+        entries["fouten.controle (2).xlsx"]["bevindingen"]
+        == report(tmp_path / "r0.json")["fouten.controle (2).xlsx"]["bevindingen"]
+    )
+    assert other.read_bytes() != before
+    assert openpyxl.load_workbook(other).sheetnames[0] == "Controle"
+
+
+def test_csv_with_vervang_and_its_copy_open_gets_a_free_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables = generate(10, mistake_rate=0, seed=3)
+    source = write_csv(tmp_path / "pm.csv", PRODUCTIE_HEADERS, tables.productie)
+    (tmp_path / ".~lock.pm.controle.xlsx#").write_text("x", encoding="utf-8")
+    code, _, _ = controleer(capsys, source, "--vervang", "--json", tmp_path / "r.json")
+    assert code == 3  # written: a csv has no allocations, so onvolledig
+    entry = report(tmp_path / "r.json")["pm.csv"]
+    assert entry["uitvoer"] == str(tmp_path / "pm.controle (2).xlsx")
+    assert "geopend in LibreOffice" in entry["melding"] and entry["niet_geschreven"] == ""
+
+
 def test_two_files_with_the_same_output_are_not_both_written(
     tmp_path: Path,
     sources: dict[str, Path],
