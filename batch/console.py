@@ -13,6 +13,7 @@ only the first `CONSOLE_FINDINGS` rows as Python values (every row only with `al
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -30,8 +31,9 @@ from batch.run import FileResult
 from jeugdhulp.parse import euro_tekst as euro
 from jeugdhulp.verdict import FOUTEN, GEEN_REGELS, NIET_GECONTROLEERD, ONVOLLEDIG, SCHOON
 
-#: Below this width the summary table leaves the amounts out (they are in each file's block).
-NARROW = 100
+#: The width the file column of the summary table keeps at least; where the amounts would leave
+#: less, the table leaves them out (they are in each file's block).
+FILE_COLUMN = 30
 #: Colour of each status.
 STATUS_STYLE = {
     SCHOON: "green",
@@ -158,10 +160,56 @@ def print_file(
             f"Eerste {shown_rows.height} van {aantal(findings.height)} bevindingen (fouten eerst)"
         )
     console.print(f"  [bold]{title}[/bold]")
-    console.print(Padding(_findings_table(shown_rows), (0, 0, 0, 4)))
+    if eerste is None:
+        _print_every_finding(findings, console)
+    else:
+        console.print(Padding(_findings_table(shown_rows), (0, 0, 0, 4)))
     rest = findings.height - shown_rows.height
     if rest:
         console.print(Padding(escape(_where_the_rest_is(result, rest, rapporten)), (0, 0, 0, 2)))
+
+
+#: Findings per chunk of `--alle` output.
+_CHUNK = 5_000
+
+
+def _print_every_finding(findings: pl.DataFrame, console: Console) -> None:
+    """--alle: every finding as plain lines in the columns of `_findings_table` (ernst, check,
+    cell, melding folded under itself), without a rich table per row: a hundred thousand
+    findings print in seconds, and the lines can be searched (grep) as they are."""
+    refs = findings.select(
+        pl.when(pl.col("blad").str.contains(r"^[A-Za-z_][A-Za-z0-9_.]*$"))
+        .then(pl.concat_str(pl.col("blad"), pl.lit("!"), pl.col("cel")))
+        .otherwise(
+            pl.concat_str(
+                pl.lit("'"),
+                pl.col("blad").str.replace_all("'", "''", literal=True),
+                pl.lit("'!"),
+                pl.col("cel"),
+            )
+        )
+        .alias("ref")
+    ).to_series()
+    ernst_width = int(findings.get_column("ernst").str.len_chars().max() or 4)
+    ref_width = min(int(refs.str.len_chars().max() or 2), 30)
+    indent = 4 + ernst_width + 2 + 5 + 2 + ref_width + 2
+    width = max(20, console.width - indent)
+    out = console.file
+    frame = findings.select("ernst", "controle", "melding").with_columns(ref=refs)
+    for chunk in frame.iter_slices(_CHUNK):
+        lines = []
+        for ernst, controle, melding, ref in chunk.iter_rows():
+            head = f"    {ernst:<{ernst_width}}  {controle:<5}  "
+            if len(ref) > ref_width:  # a long sheet name gets its own line
+                lines.append(head + ref)
+                head = " " * len(head) + " " * (ref_width + 2)
+            else:
+                head += f"{ref:<{ref_width}}  "
+            wrapped = textwrap.wrap(mask_bsn(melding or ""), width) or [""]
+            lines.append(head + wrapped[0])
+            lines += [" " * indent + line for line in wrapped[1:]]
+        out.write("\n".join(lines) + "\n")
+    out.flush()
 
 
 def _first_findings(findings: pl.DataFrame, n: int) -> pl.DataFrame:
@@ -318,8 +366,13 @@ def _add_sources(grid: Table, result: FileResult, uitgebreid: bool) -> None:
 def print_table(results: Sequence[FileResult], console: Console, profiel: str) -> None:
     """One row per file (status and counts) with a Totaal row; the amounts only where the
     terminal is wide enough (they are in each file's block)."""
-    narrow = console.width < NARROW
     checked = [r for r in results if r.checked]
+    declared = sum((r.bedrag_gedeclareerd for r in checked), start=Decimal(0))
+    wrong = sum((r.bedrag_met_fout for r in checked), start=Decimal(0))
+    # the columns besides Bestand: their widest text plus 3 for padding and rule each
+    money = max(len(euro(declared)), len("Gedeclareerd"))
+    others = len("niet gecontroleerd") + 2 * len(aantal(sum(r.rijen for r in checked))) + 14
+    narrow = console.width < FILE_COLUMN + others + 2 * money + 7 * 3
     table = Table(
         title=f"Samenvatting (profiel {escape(profiel)})",
         box=box.SIMPLE_HEAD,
@@ -339,13 +392,13 @@ def print_table(results: Sequence[FileResult], console: Console, profiel: str) -
             "Gedeclareerd",
             justify="right",
             no_wrap=True,
-            footer=euro(sum((r.bedrag_gedeclareerd for r in checked), start=Decimal(0))),
+            footer=euro(declared),
         )
         table.add_column(
             "Met fout",
             justify="right",
             no_wrap=True,
-            footer=euro(sum((r.bedrag_met_fout for r in checked), start=Decimal(0))),
+            footer=euro(wrong),
         )
     for r in results:
         if r.checked:
@@ -361,8 +414,6 @@ def print_table(results: Sequence[FileResult], console: Console, profiel: str) -
         table.add_row(escape(shown(r.bestand)), status_text(r.status), *cells)
     console.print(table)
     if narrow and checked:
-        declared = sum((r.bedrag_gedeclareerd for r in checked), start=Decimal(0))
-        wrong = sum((r.bedrag_met_fout for r in checked), start=Decimal(0))
         console.print(
             f"Totaal gedeclareerd {euro(declared)}, waarvan {euro(wrong)} op regels met een fout."
         )
