@@ -313,7 +313,11 @@ def _summary_workbook(
             f"{aantal(EXCEL_ROWS)} rijen).{where}"
         )
         rows = itertools.chain(rows, [_note_row(EXCEL_ROWS, note)])
-    _splice(scratch, handle, "xl/worksheets/sheet2.xml", rows, last_row + 1)
+    # at worst 7 bytes a character (an `_xHHHH_` escape), plus the markup of a row
+    texts = [name for name in findings.columns if name != "rij"]
+    text_bytes = findings.select(pl.sum_horizontal(pl.col(texts).str.len_bytes()).sum()).item()
+    bound = 7 * int(text_bytes or 0) + 1200 * (findings.height + 2) + (1 << 20)
+    _splice(scratch, handle, "xl/worksheets/sheet2.xml", rows, last_row + 1, bound)
 
 
 #: Characters of proportional text per unit of column width, and a row's height per line
@@ -836,18 +840,27 @@ def _note_row(row: int, text: str) -> bytes:
 
 
 def _splice(
-    scratch: io.BytesIO, out: BinaryIO, part: str, rows: Iterator[bytes], last_row: int
+    scratch: io.BytesIO,
+    out: BinaryIO,
+    part: str,
+    rows: Iterator[bytes],
+    last_row: int,
+    size_bound: int,
 ) -> None:
-    """Copy the package XlsxWriter wrote, with `rows` streamed into the sheetData of `part`."""
+    """Copy the package XlsxWriter wrote, with `rows` streamed into the sheetData of `part`
+    (deflated on several threads, laid out as Excel writes a zip: `batch._zip`).
+    `size_bound`: an upper bound of the rows' bytes."""
+    from batch._zip import ParallelDeflateMember, write_member
+
     last_column = column_letter(len(FINDING_COLUMNS) - 1)
     with (
         zipfile.ZipFile(scratch) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as target,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
     ):
         for info in source.infolist():
             data = source.read(info)
             if info.filename != part:
-                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                write_member(target, info.filename, data, info)
                 continue
             data = re.sub(
                 rb'<dimension ref="[^"]*"/>',
@@ -857,8 +870,8 @@ def _splice(
             )
             head, end, tail = data.partition(b"</sheetData>")
             member = zipfile.ZipInfo(info.filename, info.date_time)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            with target.open(member, "w") as stream:
+            bound = size_bound + len(data)
+            with ParallelDeflateMember(target, member, 6, expected_size=bound) as stream:
                 stream.write(head)
                 for chunk in rows:
                     stream.write(chunk)
