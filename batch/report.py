@@ -369,7 +369,9 @@ class _Formats:
         self.total_files = add({**total, "num_format": '0 "bestanden"', "align": "left"})
         self.total_number = add({**total, "num_format": "#,##0"})
         self.total_money = add({**total, "num_format": "€ #,##0.00"})
-        self.link = add({"font_color": "blue", "underline": 1, "valign": "top", "text_wrap": True})
+        self.link = add(
+            {"font_color": "blue", "underline": 1, "valign": "top", "text_wrap": True, "indent": 1}
+        )
         self.section = add({"bold": True, "font_size": 12, "top": 1})
         # Excel's own "bad", "neutral" and "good" cell styles (one format object each: XlsxWriter
         # numbers only the first of two equal formats)
@@ -528,11 +530,14 @@ def _link(sheet, row: int, col: int, summary: Path, target: Path, formats: _Form
 def _explanation(result: FileResult) -> str:
     """Why a file has its status, beyond the counts: not checked, onvolledig, not written."""
     parts = []
+    meaning = STATUS_UITLEG.get(result.status, "")
+    if result.status == "geen regels" or (result.status == "schoon" and not result.melding):
+        parts.append(meaning[:1].upper() + meaning[1:] + ".")
     if result.melding:
         parts.append(result.melding)
+    if result.niet_geschreven and result.niet_geschreven != result.melding:
+        parts.append(result.niet_geschreven)
     parts += result.onvolledig
-    if not parts and result.status in STATUS_UITLEG and result.status != "fouten":
-        parts.append(STATUS_UITLEG[result.status][:1].upper() + STATUS_UITLEG[result.status][1:])
     return " ".join(parts)
 
 
