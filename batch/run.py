@@ -31,8 +31,6 @@ from jeugdhulp.verdict import NIET_GECONTROLEERD, file_status, onvolledig_redene
 if TYPE_CHECKING:  # polars is imported where it is used: the CLI's supervisor does not need it
     import polars as pl
 
-__all__ = ["NIET_GECONTROLEERD", "Bron", "FileResult", "Options", "check_file", "collect_paths"]
-
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 #: What a folder gives: the supported files plus old `.xls`, which is reported, not skipped.
 FOLDER_SUFFIXES = (*SUPPORTED_SUFFIXES, ".xls")
@@ -185,15 +183,15 @@ def _not_checked(path: Path, melding: str) -> FileResult:
 
 
 def bron(rol: str, path: Path) -> Bron | None:
-    """The audit-trail entry of one file (size, modification time, SHA-256), or None when it
-    cannot be read."""
+    """The audit-trail entry of one file (full path, size, modification time, SHA-256), or None
+    when it cannot be read."""
     try:
         info = os.stat(path)
         digest = _sha256(os.path.realpath(path), info.st_size, info.st_mtime_ns)
     except OSError:
         return None
     modified = dt.datetime.fromtimestamp(info.st_mtime).replace(microsecond=0)
-    return Bron(rol, Path(path), info.st_size, modified, digest)
+    return Bron(rol, Path(os.path.abspath(path)), info.st_size, modified, digest)
 
 
 @functools.lru_cache(maxsize=16)
