@@ -21,7 +21,6 @@ are then available in that workbook. Regenerate after every change to `addin` or
 
 from __future__ import annotations
 
-import argparse
 import ast
 import importlib.metadata
 import importlib.util
@@ -293,11 +292,16 @@ def write(outdir: Path, entry: str = ENTRY, *, met_controle: bool = False) -> li
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    # Desktop only (this module is not embedded in main.py): the Dutch argparse of the CLI.
+    from batch.dutch_argparse import DutchArgumentParser
+
+    parser = DutchArgumentParser(
         prog="python -m addin.lite",
         description="Schrijf main.py en requirements.txt voor xlwings Lite.",
     )
-    parser.add_argument("outdir", type=Path, help="map waarin main.py en requirements.txt komen")
+    parser.add_argument(
+        "outdir", type=Path, metavar="MAP", help="map waarin main.py en requirements.txt komen"
+    )
     parser.add_argument(
         "--met-controle",
         action="store_true",

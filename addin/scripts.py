@@ -641,7 +641,7 @@ def _book_verantwoording(
         if reden is not None
     )
     onbekend = productie.onbekend.height
-    onvolledig = tuple(onvolledig_redenen(overgeslagen, onbekend))
+    onvolledig = tuple(onvolledig_redenen(overgeslagen=overgeslagen, onbekend=onbekend))
     fouten = int((findings.get_column("ernst") == "fout").sum()) if findings.height else 0
     rijen = productie.frame.get_column("_rij").n_unique() if productie.frame.height else 0
     return Verantwoording(

@@ -115,7 +115,7 @@ from batch._ooxml import (
     unselect_head,
 )
 from batch._zip import InflateError, ParallelDeflateMember, copy_member_raw, write_member
-from batch.files import PendingWrite, output_path_for, real_target, shown
+from batch.files import PendingWrite, opened_by, output_path_for, real_target, shown
 from batch.package import (
     NietTeSchrijven,
     PackageIndex,
@@ -398,16 +398,14 @@ def _as_frame(findings: Iterable[Finding] | pl.DataFrame) -> pl.DataFrame:
 def _refuse_if_open(target: Path) -> None:
     """Refuse a target that Excel (owner file ``~$NAAM``) or LibreOffice (``.~lock.NAAM#``)
     has open: writing it would lose what the user does there, or be lost when they save."""
-    for program, lock in (
-        ("Excel", target.with_name(f"~${target.name}")),
-        ("LibreOffice", target.with_name(f".~lock.{target.name}#")),
-    ):
-        if lock.exists():
-            raise WerkmapOpen(
-                f"'{shown(target.name)}' is geopend in {program}; sluit het bestand en probeer "
-                f"opnieuw. (Is {program} niet open, dan is '{shown(lock.name)}' blijven staan: "
-                "verwijder dat bestand.)"
-            )
+    program = opened_by(target)
+    if program is not None:
+        lock = f"~${target.name}" if program == "Excel" else f".~lock.{target.name}#"
+        raise WerkmapOpen(
+            f"'{shown(target.name)}' is geopend in {program}; sluit het bestand en probeer "
+            f"opnieuw. (Is {program} niet open, dan is '{shown(lock)}' blijven staan: "
+            "verwijder dat bestand.)"
+        )
 
 
 def _csv_sheet_name(source: Path) -> str:

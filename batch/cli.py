@@ -1,7 +1,9 @@
-"""The command line for the backoffice: `jeugdhulp controleer`, plus the calculations.
+"""The command line: `jeugdhulp controleer` for providers and the backoffice, plus the calculations.
 
-Exit codes of `controleer`: 0 no fout found, 1 at least one fout, 2 a file could not be checked,
-its checked copy or a report could not be written, or the command was wrong; 130 interrupted.
+Each file gets a status (`jeugdhulp.verdict`: schoon, fouten, onvolledig, geen regels, niet
+gecontroleerd) and the run an exit code: 0 only when every file is schoon and everything asked
+for was written; 1 fouten; 2 a file not checked, a copy or report not written, or a wrong
+command; 3 onvolledig or geen regels (no fout); 130 interrupted (Ctrl-C).
 
 Each file is checked in a worker process (`batch.isolate`): a file that crashes a library, even
 in native code, gets "niet gecontroleerd" and the others are checked.
@@ -10,11 +12,14 @@ in native code, gets "niet gecontroleerd" and the others are checked.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import functools
 import importlib
 import os
-import sys
+import re
+import tempfile
+import textwrap
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -22,8 +27,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+import jeugdhulp
+from batch.dutch_argparse import DutchArgumentParser
 from batch.files import os_reason, real_target, remove_temp_files_of, shown
 from batch.isolate import Isolated, available_cpus
 from batch.run import (
@@ -36,50 +42,23 @@ from batch.run import (
     skipped_subfolders,
 )
 from jeugdhulp.errors import JeugdhulpError, OngeldigeInvoer
-from jeugdhulp.parse import GelezenGetal, read_number
+from jeugdhulp.parse import GelezenGetal, getal_tekst, read_number
 from jeugdhulp.parse import euro_tekst as euro
 from jeugdhulp.profile import DEFAULT_PROFILE, load_profile, shipped_profiles
-
-EXIT_OK, EXIT_FOUT, EXIT_ONCONTROLEERBAAR = 0, 1, 2
-EXIT_AFGEBROKEN = 130  # as shells report Ctrl-C
-#: How many findings per file the console shows; the JSON report and the workbooks have all.
-CONSOLE_FINDINGS = 10
-
-
-#: argparse's own English phrases and their Dutch text (argparse has no Dutch catalogue).
-_ARGPARSE_DUTCH = (
-    ("the following arguments are required", "deze argumenten ontbreken"),
-    ("unrecognized arguments", "onbekende argumenten"),
-    ("invalid choice", "ongeldige keuze"),
-    ("choose from", "kies uit"),
-    ("expected one argument", "verwacht één waarde"),
-    ("ambiguous option", "dubbelzinnige optie"),
-    ("could match", "past op"),
-    ("ignored explicit argument", "overbodige waarde"),
+from jeugdhulp.verdict import (
+    EXIT_AFGEBROKEN,
+    EXIT_NIET_GECONTROLEERD,
+    EXIT_SCHOON,
+    EXIT_UITLEG,
+    STATUS_UITLEG,
+    STATUSES,
+    run_exit_code,
 )
 
-
-class _DutchHelpFormatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
-
-
-class DutchArgumentParser(argparse.ArgumentParser):
-    """argparse with Dutch usage, help and error text; exits with 2 like argparse itself."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("formatter_class", _DutchHelpFormatter)
-        kwargs["add_help"] = False
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._positionals.title = "argumenten"
-        self._optionals.title = "opties"
-        self.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        for english, dutch in _ARGPARSE_DUTCH:
-            message = message.replace(english, dutch)
-        self.exit(EXIT_ONCONTROLEERBAAR, f"{self.prog}: fout: {message}\n")
+#: Width of the output when it is not a terminal and COLUMNS does not say (a log file).
+LOG_WIDTH = 120
+#: How many findings per file the console shows without --alle; the reports have all.
+CONSOLE_FINDINGS = 10
 
 
 def _workers(text: str) -> int:
@@ -120,16 +99,35 @@ def _reading_notes(args: argparse.Namespace) -> list[str]:
         if reading is not None and reading.dubbelzinnig:
             option = "--" + name.replace("_", "-")
             notes.append(
-                f"{option}: gelezen als {value.normalize():f} (Nederlandse notatie: punt = "
+                f"{option}: gelezen als {getal_tekst(value, duizendtallen=False)} (Nederlandse notatie: punt = "
                 "duizendtallen, komma = decimalen)."
             )
     return notes
+
+
+def _legend(width: int = 78) -> str:
+    """The statuses and exit codes for `controleer --help` (from `jeugdhulp.verdict`)."""
+    lines = ["status per bestand:"]
+    for status in STATUSES:
+        lines += textwrap.wrap(
+            STATUS_UITLEG[status],
+            width,
+            initial_indent=f"  {status:<20}",
+            subsequent_indent=" " * 22,
+        )
+    lines += ["", "afsluitcode:"]
+    for code, text in EXIT_UITLEG.items():
+        lines += textwrap.wrap(
+            text, width, initial_indent=f"  {code:<5}", subsequent_indent=" " * 7
+        )
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = DutchArgumentParser(
         prog="jeugdhulp",
         description="Controle van productiemonitors en rekenhulp voor de jeugdhulp.",
+        versie=f"jeugdhulp {jeugdhulp.__version__}",
     )
     sub = parser.add_subparsers(
         dest="opdracht", metavar="OPDRACHT", parser_class=DutchArgumentParser, title="opdrachten"
@@ -139,10 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
         "controleer",
         help="controleer productiemonitors (bestanden of mappen)",
         description=(
-            "Controleer productiemonitors tegen de toewijzingen en de productcodelijst. "
-            "Schrijft de bevindingen in een kopie van elke werkmap (blad Controle). "
-            "Afsluitcode 0: geen fouten; 1: fouten gevonden; 2: bestand niet te controleren."
+            "Controleer productiemonitors tegen de toewijzingen en de productcodelijst en "
+            "schrijf de bevindingen in een kopie van elke werkmap (blad Controle). Per bestand "
+            "volgt een status; afsluitcode 0 alleen als elk bestand schoon is (zie onder)."
         ),
+        epilog=_legend(),
     )
     check.add_argument(
         "paden", nargs="+", type=Path, metavar="PAD", help="werkmap (.xlsx, .xlsm, .csv) of map"
@@ -206,6 +205,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="aantal parallelle processen (standaard: aantal processorkernen)",
     )
     check.add_argument("--stil", action="store_true", help="geen voortgangsbalk")
+    check.add_argument(
+        "--alle",
+        action="store_true",
+        help=f"toon alle bevindingen (standaard de eerste {CONSOLE_FINDINGS} per bestand)",
+    )
+    check.add_argument(
+        "--uitgebreid",
+        action="store_true",
+        help="toon ook per blad de kolommen en leesmeldingen, elke controle en de bronbestanden",
+    )
 
     calc = sub.add_parser(
         "rekenhulp", help="rekenhulp standaardbudget (raming of uren en tarieven)"
@@ -226,17 +235,31 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("--verwijzer", metavar="NAAM", help="medisch, GI of Toegang")
     calc.add_argument("--profiel", default=DEFAULT_PROFILE, metavar="PROFIEL")
 
-    sub.add_parser("controles", help="toon de lijst met controles")
+    controles = sub.add_parser(
+        "controles",
+        help="toon de lijst met controles, of de uitleg van één controle",
+        description="Zonder CONTROLE de lijst; met CONTROLE (PM005, of 5) de uitleg ervan.",
+    )
+    controles.add_argument(
+        "ids", nargs="*", metavar="CONTROLE", help="een of meer controles, bijvoorbeeld PM005"
+    )
     sub.add_parser("profielen", help="toon de meegeleverde regioprofielen")
     return parser
+
+
+def make_console() -> Console:
+    """The console of the output: the terminal's width, or COLUMNS, or `LOG_WIDTH` when the
+    output goes to a file or pipe."""
+    console = Console(highlight=False)
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+        console = Console(highlight=False, width=LOG_WIDTH)
+    return console
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    console = Console(highlight=False)
-    if not console.is_terminal:  # redirected or in CI: do not squeeze the table into 80 columns
-        console = Console(highlight=False, width=140)
+    console = make_console()
     errors = Console(stderr=True, highlight=False, soft_wrap=True)  # paths stay whole
     try:
         if args.opdracht == "controleer":
@@ -244,18 +267,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.opdracht == "rekenhulp":
             return rekenhulp(args, console)
         if args.opdracht == "controles":
-            from jeugdhulp.checks import catalogue_markdown
-
-            console.print(catalogue_markdown(), markup=False)
-            return EXIT_OK
+            return controles(args.ids, console, errors)
         if args.opdracht == "profielen":
             for key in shipped_profiles():
                 profile = load_profile(key)
                 console.print(f"{key:20} {profile.naam} (bron: {profile.bron})", markup=False)
-            return EXIT_OK
+            return EXIT_SCHOON
     except JeugdhulpError as exc:
         errors.print(f"[red]Fout:[/red] {escape(shown(exc))}")
-        return EXIT_ONCONTROLEERBAAR
+        return EXIT_NIET_GECONTROLEERD
     except KeyboardInterrupt:
         errors.print(
             "[red]Afgebroken.[/red] Wat al geschreven was is compleet; "
@@ -263,7 +283,64 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_AFGEBROKEN
     parser.print_help()
-    return EXIT_ONCONTROLEERBAAR
+    return EXIT_NIET_GECONTROLEERD
+
+
+def controles(ids: list[str], console: Console, errors: Console) -> int:
+    """The check list as a table, or the explanation of the checks named, rendered for the
+    terminal (from the same declarations as docs/controles.md)."""
+    from rich.markdown import Markdown
+    from rich.table import Table
+
+    from jeugdhulp.checks import CATALOGUE, catalogue_markdown
+
+    known = {check.id: check for check in CATALOGUE}
+    if not ids:
+        table = Table(title="Controles", title_justify="left", show_lines=False)
+        table.add_column("Controle", no_wrap=True)
+        table.add_column("Ernst", no_wrap=True)
+        table.add_column("iJw-regel", overflow="fold", max_width=14)
+        table.add_column("Omschrijving", overflow="fold")
+        for check in CATALOGUE:
+            colour = "red" if check.ernst == "fout" else "yellow"
+            table.add_row(
+                check.id,
+                f"[{colour}]{check.ernst}[/{colour}]",
+                escape(check.ijw or "-"),
+                escape(check.titel),
+            )
+        console.print(table)
+        console.print("De uitleg van één controle: jeugdhulp controles PM005")
+        return EXIT_SCHOON
+    wanted = []
+    for text in ids:
+        number = re.fullmatch(r"(?:PM)?(\d{1,3})", text.strip().upper())
+        key = f"PM{int(number.group(1)):03d}" if number else text.strip()
+        if key not in known:
+            errors.print(
+                f"[red]Fout:[/red] onbekende controle '{escape(text)}'; kies uit "
+                f"{CATALOGUE[0].id} t/m {CATALOGUE[-1].id} (zie jeugdhulp controles)."
+            )
+            return EXIT_NIET_GECONTROLEERD
+        wanted.append(key)
+    sections = _markdown_sections(catalogue_markdown())
+    for key in wanted:
+        console.print(Markdown(sections[key]))
+        console.print()
+    return EXIT_SCHOON
+
+
+def _markdown_sections(markdown: str) -> dict[str, str]:
+    """The section of each check in the generated check list (`## PM005` up to the next)."""
+    sections: dict[str, str] = {}
+    current: list[str] | None = None
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:].strip(), [line])  # type: ignore[assignment]
+            continue
+        if current is not None:
+            current.append(line)
+    return {key: "\n".join(lines).strip() for key, lines in sections.items()}  # type: ignore[misc]
 
 
 def rekenhulp(args: argparse.Namespace, console: Console) -> int:
@@ -286,8 +363,13 @@ def rekenhulp(args: argparse.Namespace, console: Console) -> int:
             args.rekentarief,  # a number ("70,00") or a category name: the core tells which
             profile=profile,
         )
-        console.print(f"Groepsaanbod: {result.groepsuren} uur, {euro(result.groepsbudget)}")
-        console.print(f"Ambulant:     {result.ambulante_uren} uur, {euro(result.ambulant_budget)}")
+        console.print(
+            f"Groepsaanbod: {getal_tekst(result.groepsuren)} uur, {euro(result.groepsbudget)}"
+        )
+        console.print(
+            f"Ambulant:     {getal_tekst(result.ambulante_uren)} uur, "
+            f"{euro(result.ambulant_budget)}"
+        )
         raming = result.totaal
     keuze = standaardbudget(raming, args.verwijzer, profile=profile)
     console.print(f"Raming:       {euro(raming)}")
@@ -295,7 +377,7 @@ def rekenhulp(args: argparse.Namespace, console: Console) -> int:
         console.print(f"Standaardbudget: {keuze.tekst}")
     else:
         console.print(f"Standaardbudget: {keuze.nummer} ({euro(keuze.bedrag or Decimal(0))})")
-    return EXIT_OK
+    return EXIT_SCHOON
 
 
 def _crashed(path: Path, reason: str) -> FileResult:
@@ -393,21 +475,32 @@ def _write_report(
     return True
 
 
+def _writable_folder(folder: Path) -> str:
+    """ "" when a file can be written in `folder` (made when missing), else why not (Dutch)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder, prefix=".jeugdhulp-proef-"):
+            pass
+    except OSError as exc:
+        return os_reason(exc, folder)
+    return ""
+
+
 def controleer(args: argparse.Namespace, console: Console, errors: Console) -> int:
     started = dt.datetime.now()
     profile = load_profile(args.profiel)  # an unknown profile stops the run before any work
     for option, label in ((args.toewijzingen, "--toewijzingen"), (args.producten, "--producten")):
         if option is not None and not option.is_file():
             errors.print(f"[red]Fout:[/red] {label}: bestand {escape(str(option))} bestaat niet.")
-            return EXIT_ONCONTROLEERBAAR
+            return EXIT_NIET_GECONTROLEERD
     if args.vervang and args.uitvoer:
         errors.print("[red]Fout:[/red] kies --vervang of --uitvoer, niet allebei.")
-        return EXIT_ONCONTROLEERBAAR
+        return EXIT_NIET_GECONTROLEERD
     if args.uitvoer is not None and args.uitvoer.exists() and not args.uitvoer.is_dir():
         errors.print(
             f"[red]Fout:[/red] --uitvoer: {escape(str(args.uitvoer))} is een bestand, geen map."
         )
-        return EXIT_ONCONTROLEERBAAR
+        return EXIT_NIET_GECONTROLEERD
     paths, missing = collect_paths(args.paden, recursief=args.recursief)
     notes = []
     if not args.recursief:
@@ -419,11 +512,11 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
                 + (", ..." if len(skipped) > 5 else "")
                 + "); gebruik --recursief om ook submappen te controleren."
             )
-    for note in notes:
-        console.print(f"[yellow]Let op:[/yellow] {escape(note)}", soft_wrap=True)
     if not paths and not missing:
+        for note in notes:
+            console.print(f"[yellow]Let op:[/yellow] {escape(note)}", soft_wrap=True)
         errors.print("[red]Fout:[/red] geen werkmappen (.xlsx, .xlsm, .csv) gevonden.")
-        return EXIT_ONCONTROLEERBAAR
+        return EXIT_NIET_GECONTROLEERD
     options = Options(
         profiel=args.profiel,
         toewijzingen=args.toewijzingen,
@@ -433,20 +526,51 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
         vervang=args.vervang,
         rapport=args.json,
         bladen=tuple(args.blad),
+        bewaren=tuple(
+            p
+            for p in (*paths, args.toewijzingen, args.producten, args.json, args.samenvatting)
+            if p is not None
+        ),
     )
     clash = _report_clash(args, paths, options)
     if clash:
         errors.print(f"[red]Fout:[/red] {escape(clash)}")
-        return EXIT_ONCONTROLEERBAAR
+        return EXIT_NIET_GECONTROLEERD
+    # An output folder that cannot be written is said once, here; the files are still checked.
+    unwritable = ""
+    if options.schrijven and options.uitvoer is not None:
+        reason = _writable_folder(options.uitvoer)
+        if reason:
+            unwritable = (
+                f"--uitvoer: {reason} Er worden geen gecontroleerde werkmappen geschreven; "
+                "de bestanden worden wel gecontroleerd."
+            )
+            notes.append(unwritable)
+            options = dataclasses.replace(options, schrijven=False)
+    for note in notes:
+        console.print(f"[yellow]Let op:[/yellow] {escape(shown(note))}", soft_wrap=True)
     order = {path: i for i, path in enumerate(paths)}
     paths, refused = refuse_shared_targets(paths, options)
     workers = args.werkers or min(len(paths), available_cpus())
     checked = _run_all(paths, options, workers, console, args.stil)
     results = missing + sorted(checked + refused, key=lambda r: order[r.bestand])
+    if unwritable:
+        for result in results:
+            if result.checked:
+                result.niet_geschreven = unwritable
 
-    _print_summary(results, console, profile.naam)
+    from batch.console import print_results
     from batch.report import write_json, write_summary_workbook
 
+    print_results(
+        results,
+        console,
+        profiel=profile.naam,
+        eerste=None if args.alle else CONSOLE_FINDINGS,
+        uitgebreid=args.uitgebreid,
+        rapporten=[p for p in (args.json, args.samenvatting) if p is not None],
+        al_gemeld=unwritable,
+    )
     reports_ok = True
     if args.json:
         reports_ok &= _write_report(
@@ -458,81 +582,27 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
             console,
             errors,
         )
+    statuses = [r.status for r in results]
+    not_written = any(r.niet_geschreven for r in results)
     if args.samenvatting:
+        code = run_exit_code(statuses, niet_geschreven=not_written or not reports_ok)
         reports_ok &= _write_report(
             "Samenvatting",
             args.samenvatting,
             lambda: write_summary_workbook(
-                args.samenvatting, results, profiel=profile.naam, started=started
+                args.samenvatting,
+                results,
+                profiel=profile.naam,
+                started=started,
+                afsluitcode=code,
+                rapport=args.json,
             ),
             console,
             errors,
         )
-
-    if not reports_ok or any(not r.complete for r in results):
-        return EXIT_ONCONTROLEERBAAR
-    return EXIT_FOUT if any(r.fouten for r in results) else EXIT_OK
-
-
-def _print_summary(results: list[FileResult], console: Console, profiel: str) -> None:
-    from batch.report import findings_per_check, mask_bsn
-
-    for result in results:
-        if not result.checked:
-            console.print(
-                f"[red]Niet gecontroleerd:[/red] {escape(mask_bsn(shown(result.melding)))}",
-                soft_wrap=True,
-            )
-            continue
-        first = result.bevindingen.head(CONSOLE_FINDINGS)
-        if first.height:
-            console.print(
-                f"\n[bold]{escape(shown(result.bestand.name))}[/bold]: eerste {first.height} van {result.bevindingen.height} bevindingen"
-            )
-            for f in first.iter_rows(named=True):
-                colour = "red" if f["ernst"] == "fout" else "yellow"
-                console.print(
-                    f"  [{colour}]{f['ernst']:12}[/{colour}] {f['controle']} "
-                    + escape(f"{f['blad']}!{f['cel']:7} {mask_bsn(str(f['melding']))}")
-                )
-        if not result.complete:
-            console.print(
-                f"[red]Niet geschreven:[/red] {escape(mask_bsn(shown(result.melding)))}",
-                soft_wrap=True,
-            )
-    table = Table(title=f"Samenvatting (profiel {profiel})")
-    for column, justify in (
-        ("Bestand", "left"),
-        ("Status", "left"),
-        ("Rijen", "right"),
-        ("Fouten", "right"),
-        ("Waarschuwingen", "right"),
-        ("Gedeclareerd", "right"),
-        ("Met fout", "right"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for r in results:
-        table.add_row(
-            escape(shown(r.bestand.name)),
-            r.status,
-            str(r.rijen),
-            f"[red]{r.fouten}[/red]" if r.fouten else "0",
-            str(r.waarschuwingen),
-            euro(r.bedrag_gedeclareerd),
-            euro(r.bedrag_met_fout),
-        )
-    console.print(table)
-    per_check = findings_per_check(results)
-    if per_check.height:
-        console.print(
-            "Bevindingen per controle: "
-            + ", ".join(
-                f"{row['controle']} {row['aantal']}" for row in per_check.iter_rows(named=True)
-            )
-        )
-    for r in results:
-        if r.uitvoer:
-            console.print(f"Gecontroleerde werkmap: {escape(shown(r.uitvoer))}")
+    code = run_exit_code(statuses, niet_geschreven=not_written or not reports_ok)
+    console.print(f"Afsluitcode {code}: {EXIT_UITLEG[code]}.")
+    return code
 
 
 if __name__ == "__main__":

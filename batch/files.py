@@ -19,7 +19,7 @@ import secrets
 import socket
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -231,13 +231,30 @@ def os_reason(exc: OSError, path: Path | None = None) -> str:
     return f"{where} kon niet worden geschreven ({shown(detail)})."
 
 
+#: The stem of a checked copy: ``NAAM.controle``, or ``NAAM.controle (2)`` when the first was
+#: open in Excel (`free_output_path`).
+_OUTPUT_STEM = re.compile(r"\.controle(?: \((\d+)\))?$", re.IGNORECASE)
+
+
+def is_output_name(name: str) -> bool:
+    """Whether a file name is that of a checked copy (``NAAM.controle.xlsx``,
+    ``NAAM.controle (2).xlsx``): a folder run does not check it again.
+
+    >>> [is_output_name(n) for n in ("a.controle.xlsx", "a.controle (3).xlsm", "controle.xlsx")]
+    [True, True, False]
+    """
+    stem = name.rpartition(".")[0]
+    return bool(stem) and _OUTPUT_STEM.search(stem) is not None
+
+
 def output_path_for(source: Path, *, uitvoer: Path | None = None, vervang: bool = False) -> Path:
     """Where the annotated copy of `source` goes.
 
     By default a new file beside the original, ``<stem>.controle<suffix>``, or in folder
     `uitvoer`. With `vervang` the source itself (not for CSV, which cannot hold the marks: a CSV
-    always gets ``<stem>.controle.xlsx``). Annotating an earlier output again targets that same
-    file instead of stacking ``.controle.controle``.
+    always gets ``<stem>.controle.xlsx``). Annotating an earlier output again (also one written
+    under a free name, ``<stem>.controle (2)<suffix>``) targets that same file instead of
+    stacking ``.controle.controle``.
 
     >>> output_path_for(Path("map/voorbeeld.xlsm")).as_posix()
     'map/voorbeeld.controle.xlsm'
@@ -245,6 +262,8 @@ def output_path_for(source: Path, *, uitvoer: Path | None = None, vervang: bool 
     'uit/monitor.controle.xlsx'
     >>> output_path_for(Path("map/voorbeeld.controle.xlsx")).as_posix()
     'map/voorbeeld.controle.xlsx'
+    >>> output_path_for(Path("map/voorbeeld.controle (2).xlsx")).as_posix()
+    'map/voorbeeld.controle (2).xlsx'
     """
     source = Path(source)
     is_csv = source.suffix.lower() == ".csv"
@@ -252,5 +271,48 @@ def output_path_for(source: Path, *, uitvoer: Path | None = None, vervang: bool 
         return source
     suffix = ".xlsx" if is_csv else source.suffix
     stem = source.stem
-    name = f"{stem}{suffix}" if stem.lower().endswith(".controle") else f"{stem}.controle{suffix}"
+    name = f"{stem}{suffix}" if _OUTPUT_STEM.search(stem) else f"{stem}.controle{suffix}"
     return Path(uitvoer if uitvoer is not None else source.parent) / name
+
+
+def opened_by(path: Path) -> str | None:
+    """The program that has `path` open, from the lock file it keeps beside it: "Excel"
+    (owner file ``~$NAAM``) or "LibreOffice" (``.~lock.NAAM#``); None when neither is there.
+
+    Writing over such a file would lose what the user does there, or be lost when they save.
+    """
+    path = Path(path)
+    for program, lock in (
+        ("Excel", path.with_name(f"~${path.name}")),
+        ("LibreOffice", path.with_name(f".~lock.{path.name}#")),
+    ):
+        if os.path.lexists(lock):  # False, not an error, for a name too long to exist
+            return program
+    return None
+
+
+#: How many numbered names `free_output_path` tries before it gives up.
+MAX_FREE_NAMES = 99
+
+
+def free_output_path(target: Path, *, bewaren: Sequence[Path] = ()) -> Path | None:
+    """The first ``<stem>.controle (N)<suffix>`` (N = 2, 3, ...) beside `target` that no
+    program has open: where a checked copy goes when `target` itself is open in Excel (the
+    provider's loop: check, open the result, fix, check again). An earlier numbered copy that
+    is closed is the tool's own output and is replaced, as `target` would be; the files in
+    `bewaren` (the file being checked, the run's other inputs and reports) are never chosen.
+    None when every name up to `MAX_FREE_NAMES` is taken.
+
+    >>> free_output_path(Path("/nergens/pm.controle.xlsx")).name
+    'pm.controle (2).xlsx'
+    """
+    target = Path(target)
+    base = _OUTPUT_STEM.sub(".controle", target.stem)
+    if not base.lower().endswith(".controle"):  # not a checked copy's name: number it anyway
+        base = target.stem
+    skip = {os.path.realpath(path) for path in bewaren}
+    for number in range(2, MAX_FREE_NAMES + 1):
+        candidate = target.with_name(f"{base} ({number}){target.suffix}")
+        if opened_by(candidate) is None and os.path.realpath(candidate) not in skip:
+            return candidate
+    return None

@@ -1,14 +1,20 @@
 """Checking one file end to end: read, check, write back. The unit of work of the CLI's workers.
 
 Everything that can go wrong with one file ends here as a `FileResult` with a Dutch message, so
-that one bad file never stops the others. A file that was checked but whose checked copy could
-not be written (disk full, no permission, a damaged package, the workbook open in Excel) keeps
-its findings: its status is `NIET_GESCHREVEN` and the message says why.
+that one bad file never stops the others. Its `status` is the verdict of `jeugdhulp.verdict`
+(schoon, fouten, onvolledig, geen regels, niet gecontroleerd). A file that was checked but whose
+checked copy could not be written (disk full, no permission, a damaged package, the original
+open in Excel with --vervang) keeps its findings and its verdict; `niet_geschreven` says why no
+copy was written. A checked copy that is itself open in Excel is not overwritten: the copy is
+written under a free name (``NAAM.controle (2).xlsx``) and `melding` says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -20,15 +26,10 @@ from jeugdhulp.errors import JeugdhulpError
 from jeugdhulp.findings import FINDING_FIELDS
 from jeugdhulp.profile import load_profile
 from jeugdhulp.schema import BladGelezen
+from jeugdhulp.verdict import NIET_GECONTROLEERD, file_status, onvolledig_redenen
 
 if TYPE_CHECKING:  # polars is imported where it is used: the CLI's supervisor does not need it
     import polars as pl
-
-#: Status of a file in the reports.
-GECONTROLEERD = "gecontroleerd"
-NIET_GECONTROLEERD = "niet gecontroleerd"
-#: Checked (the findings stand), but no checked copy of the workbook was written.
-NIET_GESCHREVEN = "gecontroleerd, niet geschreven"
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 #: What a folder gives: the supported files plus old `.xls`, which is reported, not skipped.
@@ -45,6 +46,8 @@ class Options:
     vervang: bool = False
     rapport: Path | None = None  # the JSON report, named where a list does not fit
     bladen: tuple[str, ...] = ()  # --blad: the production sheets by name (empty: all)
+    #: files a copy written under a free name must never replace: the run's inputs and reports
+    bewaren: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,16 @@ class Bron:
 
 @dataclass(slots=True)
 class FileResult:
+    """What the run found out about one file, for every report (console, JSON, summary
+    workbook, the Controle sheet).
+
+    `status` is the verdict (`jeugdhulp.verdict`; `oordeel` is the same value, under the name
+    the Controle sheet uses). `melding` is the one Dutch line a user must read besides the
+    counts: why the file was not checked, why no copy was written (also in `niet_geschreven`),
+    or that the copy was written under another name. Amounts are exact (`Decimal`, euro);
+    `bedrag_met_fout` is the declared amount on production rows with at least one fout.
+    """
+
     bestand: Path
     status: str
     melding: str = ""
@@ -93,16 +106,25 @@ class FileResult:
     niet_geschreven: str = ""
     #: the files the verdict rests on: the workbook, and --toewijzingen / --producten files
     bronnen: list[Bron] = field(default_factory=list)
+    #: ids of the checks that ran, in catalogue order
+    gecontroleerd: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # One value under two names: `oordeel` wins where a caller gave it.
+        if self.oordeel:
+            self.status = self.oordeel
+        else:
+            self.oordeel = self.status
 
     @property
     def checked(self) -> bool:
         """The file was read and checked: its findings stand (even if no copy was written)."""
-        return self.status in (GECONTROLEERD, NIET_GESCHREVEN)
+        return self.status != NIET_GECONTROLEERD
 
     @property
     def complete(self) -> bool:
         """Checked, and the checked copy written when one was asked for."""
-        return self.status == GECONTROLEERD
+        return self.checked and not self.niet_geschreven
 
 
 def _no_findings() -> pl.DataFrame:
@@ -139,22 +161,48 @@ def check_file(path: Path, options: Options) -> FileResult:
     try:
         return _check_file(path, options, started)
     except JeugdhulpError as exc:
-        return FileResult(path, NIET_GECONTROLEERD, str(exc))
+        return _not_checked(path, str(exc))
     except MemoryError:
-        return FileResult(path, NIET_GECONTROLEERD, f"{path.name}: te groot om te controleren.")
+        return _not_checked(path, f"{path.name}: te groot om te controleren.")
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        return FileResult(
-            path, NIET_GECONTROLEERD, f"{path.name}: het bestand is niet te lezen ({reason})."
-        )
+        return _not_checked(path, f"{path.name}: het bestand is niet te lezen ({reason}).")
     except Exception as exc:  # a bug must not take the other files down
         detail = "".join(traceback.format_exception_only(exc)).strip()
-        return FileResult(
+        return _not_checked(
             path,
-            NIET_GECONTROLEERD,
             f"{path.name}: onverwachte fout bij het controleren ({detail}). "
             "Meld dit bij de beheerder van het hulpmiddel.",
         )
+
+
+def _not_checked(path: Path, melding: str) -> FileResult:
+    """A file that could not be checked, with the source it was (when it can be read at all)."""
+    found = bron("productie", path)
+    return FileResult(path, NIET_GECONTROLEERD, melding, bronnen=[found] if found else [])
+
+
+def bron(rol: str, path: Path) -> Bron | None:
+    """The audit-trail entry of one file (full path, size, modification time, SHA-256), or None
+    when it cannot be read."""
+    try:
+        info = os.stat(path)
+        digest = _sha256(os.path.realpath(path), info.st_size, info.st_mtime_ns)
+    except OSError:
+        return None
+    modified = dt.datetime.fromtimestamp(info.st_mtime).replace(microsecond=0)
+    return Bron(rol, Path(os.path.abspath(path)), info.st_size, modified, digest)
+
+
+@functools.lru_cache(maxsize=16)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
+    """SHA-256 of a file; cached per (path, size, mtime), since a --toewijzingen file is the
+    same for every workbook a worker checks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResult:
@@ -225,12 +273,36 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
             "gecontroleerd: totalen per toewijzing en dubbele declaraties over bladen heen zijn "
             "niet samen geteld."
         )
+    # The verdict: one FileResult from here on, filled from the frames, never per finding.
     ernst = findings.get_column("ernst")
+    plan = check_plan(toewijzingen, producten, profile)
+    overgeslagen = [(check.id, reden) for check, reden in plan if reden is not None]
+    rijen = sum(sheet.frame.get_column("_rij").n_unique() for sheet in sheets)
+    fouten = int((ernst == "fout").sum())
+    onbekend = sum(sheet.onbekend.height for sheet in sheets)
+    bedragen_onbekend = sum(
+        sheet.onbekend.filter(pl.col("kolom") == "bedrag").height for sheet in sheets
+    )
+    onvolledig = onvolledig_redenen(
+        overgeslagen=overgeslagen,
+        onbekend=onbekend,
+        bedragen_onbekend=bedragen_onbekend,
+        productiebladen=len(sheets),
+    )
+    sources = [("productie", path)]
+    sources += [
+        (rol, option)
+        for rol, option in (
+            ("toewijzingen", options.toewijzingen),
+            ("producten", options.producten),
+        )
+        if option is not None
+    ]
     result = FileResult(
         bestand=path,
-        status=GECONTROLEERD,
-        rijen=sum(sheet.frame.get_column("_rij").n_unique() for sheet in sheets),
-        fouten=int((ernst == "fout").sum()),
+        status=file_status(gelezen=True, rijen=rijen, fouten=fouten, onvolledig=onvolledig),
+        rijen=rijen,
+        fouten=fouten,
         waarschuwingen=int((ernst == "waarschuwing").sum()),
         bedrag_gedeclareerd=declared,
         bedrag_met_fout=wrong,
@@ -238,15 +310,12 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
         tijden=tijden,
         gelezen=gelezen,
         meldingen=meldingen,
-        onbekend=sum(sheet.onbekend.height for sheet in sheets),
-        bedragen_onbekend=sum(
-            sheet.onbekend.filter(pl.col("kolom") == "bedrag").height for sheet in sheets
-        ),
-        overgeslagen=[
-            (check.id, reden)
-            for check, reden in check_plan(toewijzingen, producten, profile)
-            if reden is not None
-        ],
+        onbekend=onbekend,
+        bedragen_onbekend=bedragen_onbekend,
+        overgeslagen=overgeslagen,
+        onvolledig=onvolledig,
+        bronnen=[found for rol, source in sources if (found := bron(rol, source)) is not None],
+        gecontroleerd=[check.id for check, reden in plan if reden is None],
     )
     lap("controleren")
     if options.schrijven:
@@ -259,32 +328,42 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
 def _write_back(
     path: Path, result: FileResult, options: Options, profiel: str, started: dt.datetime
 ) -> None:
-    """Write the checked copy; a failure sets `NIET_GESCHREVEN` and the reason, and keeps
-    the findings (they were found; only the copy is missing)."""
-    from batch.annotate import annotate_workbook, output_path_for
-    from batch.files import os_reason
+    """Write the checked copy. A checked copy that is open in Excel or LibreOffice is left
+    alone and the copy goes to a free name beside it (`free_output_path`), said in `melding`.
+    A failure sets `niet_geschreven` (and `melding`) to the reason and keeps the findings and
+    the verdict: they were found; only the copy is missing."""
+    from batch.annotate import annotate_workbook
+    from batch.files import free_output_path, opened_by, os_reason, output_path_for
     from jeugdhulp.checks import CATALOGUE
     from jeugdhulp.controle_layout import Bronbestand, CatalogusRegel, Verantwoording
-    from jeugdhulp.verdict import file_status, onvolledig_redenen
 
     target = output_path_for(path, uitvoer=options.uitvoer, vervang=options.vervang)
+    moved = ""
+    # --vervang replaces the workbook itself: never under another name (a csv's copy may move)
+    replaces = options.vervang and os.path.realpath(target) == os.path.realpath(path)
+    program = None if replaces else opened_by(target)
+    if program is not None:
+        free = free_output_path(target, bewaren=(path, *options.bewaren))
+        if free is None:
+            _not_written(
+                result,
+                f"'{target.name}' en de genummerde namen ernaast zijn allemaal geopend in "
+                f"{program}; sluit ze en controleer opnieuw.",
+            )
+            return
+        moved = (
+            f"'{target.name}' is geopend in {program}; de gecontroleerde kopie is daarom "
+            f"geschreven als '{free.name}'."
+        )
+        target = free
     not_written = f"'{path.name}': geen gecontroleerde kopie geschreven:"
     kept = "De bevindingen staan in het overzicht; de werkmap zelf is niet veranderd."
     try:
-        # The verdict as the run decided it; where it did not (yet), from the same rules.
-        onvolledig = (
-            result.onvolledig
-            if result.oordeel
-            else onvolledig_redenen(result.overgeslagen, result.onbekend)
-        )
         verantwoording = Verantwoording(
             profiel=profiel,
             gecontroleerd_op=started,
-            oordeel=result.oordeel
-            or file_status(
-                gelezen=True, rijen=result.rijen, fouten=result.fouten, onvolledig=onvolledig
-            ),
-            onvolledig=tuple(onvolledig),
+            oordeel=result.oordeel,
+            onvolledig=tuple(result.onvolledig),
             gelezen=tuple(result.gelezen),
             meldingen=tuple(result.meldingen),
             controles=tuple(CatalogusRegel.van(c) for c in CATALOGUE),
@@ -303,22 +382,27 @@ def _write_back(
             rapport=options.rapport,
         )
     except JeugdhulpError as exc:
-        result.status, result.melding = NIET_GESCHREVEN, str(exc)
+        skipped = " Alleen het schrijven is overgeslagen; de controle is wel gedaan."
+        _not_written(result, str(exc) + skipped)
     except OSError as exc:
-        result.status = NIET_GESCHREVEN
-        result.melding = f"{not_written} {os_reason(exc, target)} {kept}"
+        _not_written(result, f"{not_written} {os_reason(exc, target)} {kept}")
     except MemoryError:
-        result.status = NIET_GESCHREVEN
-        result.melding = f"{not_written} te weinig geheugen. {kept}"
+        _not_written(result, f"{not_written} te weinig geheugen. {kept}")
     except Exception as exc:  # a bug must not cost the findings
         detail = "".join(traceback.format_exception_only(exc)).strip()
-        result.status = NIET_GESCHREVEN
-        result.melding = (
+        _not_written(
+            result,
             f"{not_written} onverwachte fout ({detail}). {kept} "
-            "Meld dit bij de beheerder van het hulpmiddel."
+            "Meld dit bij de beheerder van het hulpmiddel.",
         )
     else:
         result.uitvoer = target
+        result.melding = moved
+
+
+def _not_written(result: FileResult, reason: str) -> None:
+    result.niet_geschreven = reason
+    result.melding = reason
 
 
 def collect_paths(
@@ -328,10 +412,12 @@ def collect_paths(
 
     A folder gives its workbooks (with `recursief` also those in its subfolders, at any depth;
     else see `skipped_subfolders`), without Excel's lock files (``~$NAAM``) and without earlier
-    outputs (``NAAM.controle.xlsx``); an old ``.xls`` in a folder is taken too, so that it is
+    outputs (``NAAM.controle.xlsx``, ``NAAM.controle (2).xlsx``); an old ``.xls`` in a folder is taken too, so that it is
     reported as not checkable instead of silently left out. A file named twice (directly and
     through its folder, or two spellings of one path) is checked once.
     """
+    from batch.files import is_output_name
+
     found: list[Path] = []
     problems: list[FileResult] = []
     seen: set[Path] = set()
@@ -350,7 +436,7 @@ def collect_paths(
                     child.is_file()
                     and child.suffix.lower() in FOLDER_SUFFIXES
                     and not child.name.startswith("~$")
-                    and ".controle." not in child.name.lower()
+                    and not is_output_name(child.name)
                 ):
                     add(child)
         elif path.is_file():

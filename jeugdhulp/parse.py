@@ -275,6 +275,22 @@ def euro_tekst(amount: Decimal, *, centen: bool = True) -> str:
     return f"€ {text}"
 
 
+def getal_tekst(value: Decimal | int, *, duizendtallen: bool = True) -> str:
+    """A number as a Dutch user reads it: thousands dot, decimal comma, no trailing zeros.
+    `duizendtallen=False` leaves the thousands dot off (to say how "7.688" was read).
+
+    >>> getal_tekst(Decimal("7688")), getal_tekst(Decimal("65.0")), getal_tekst(Decimal("1234.50"))
+    ('7.688', '65', '1.234,5')
+    >>> getal_tekst(Decimal("7688.5"), duizendtallen=False)
+    '7688,5'
+    """
+    number = Decimal(value).normalize()
+    text = f"{number:,f}" if duizendtallen else f"{number:f}"
+    integer, _, fraction = text.partition(".")
+    integer = integer.replace(",", ".")
+    return f"{integer},{fraction}" if fraction else integer
+
+
 def fold(text: str) -> str:
     """Compare key for names typed by people: case, accents, spaces and punctuation ignored.
 

@@ -18,8 +18,10 @@ A status is one of, from worst to best:
 A check that the region profile switches off is a choice of the region, not a gap: it is listed
 (what was checked) but does not make a file ``onvolledig``.
 
-Whether the checked copy could be written is a separate fact (`Verdict.niet_geschreven`): the
-findings stand either way.
+Whether the checked copy could be written is a separate fact (`niet_geschreven` of the batch
+checker's `FileResult`): the findings stand either way, and the exit code says it (2).
+
+`onvolledig_redenen` is the one home for *why* a file is onvolledig.
 
 >>> file_status(gelezen=True, rijen=80, fouten=13, onvolledig=[])
 'fouten'
@@ -31,10 +33,18 @@ findings stand either way.
 [0, 3, 1]
 >>> run_exit_code(["schoon"], niet_geschreven=True), run_exit_code(["fouten", "niet gecontroleerd"])
 (2, 2)
+>>> onvolledig_redenen(
+...     overgeslagen=[("PM005", "overgeslagen: geen toewijzingen"),
+...                   ("PM013", "uitgeschakeld in regioprofiel 'ijsselland-2023'")],
+...     onbekend=3, bedragen_onbekend=1)  # doctest: +NORMALIZE_WHITESPACE
+['PM005 niet uitgevoerd: geen toewijzingen.',
+ '3 cellen zonder bekende waarde (formule zonder opgeslagen uitkomst of foutwaarde, PM023), waarvan
+  1 bedrag: het gedeclareerde bedrag is daardoor te laag.']
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 NIET_GECONTROLEERD = "niet gecontroleerd"
@@ -114,30 +124,58 @@ def run_exit_code(statuses: Iterable[str], *, niet_geschreven: bool = False) -> 
     return EXIT_SCHOON
 
 
-def onvolledig_redenen(overgeslagen: Iterable[tuple[str, str]], onbekend: int = 0) -> list[str]:
-    """Why a file is onvolledig (Dutch, one reason per line; empty when everything was checked).
+#: How a skipped check's reason starts when the skip is the region's choice, not a gap: the
+#: profile switches the check off, or the check does not apply under it (`check_plan`).
+_CHOICES = ("uitgeschakeld in regioprofiel", "niet van toepassing")
 
-    `overgeslagen`: (check id, reason) of the checks that did not run, as
-    `jeugdhulp.checks.check_plan` gives them; a check switched off in the region profile is the
-    region's choice, not a gap, and is left out. `onbekend`: cells of production rows whose value
-    the file does not give (formulas without a saved result, error values).
 
-    >>> onvolledig_redenen([("PM005", "overgeslagen: geen toewijzingen"),
-    ...                     ("PM013", "uitgeschakeld in regioprofiel 'x'")], onbekend=1)
-    ['1 controle niet uitgevoerd (overgeslagen: geen toewijzingen): PM005', '1 cel zonder waarde (formule zonder opgeslagen uitkomst, of een foutwaarde): die regels zijn niet volledig gecontroleerd']
+def is_keuze(reden: str) -> bool:
+    """Whether a check was skipped by the region's choice (switched off in the profile, or not
+    applicable under it) rather than for want of data. Unknown reasons count as a gap, so that
+    a new kind of skip can never make a file look schoon."""
+    return reden.startswith(_CHOICES)
+
+
+def onvolledig_redenen(
+    *,
+    overgeslagen: Sequence[tuple[str, str]] = (),
+    onbekend: int = 0,
+    bedragen_onbekend: int = 0,
+    productiebladen: int = 1,
+) -> list[str]:
+    """Why a file that was read is onvolledig (Dutch sentences; empty: everything was checked).
+
+    - `overgeslagen`: (check id, reason) of every check that did not run (`check_plan`); those
+      skipped for want of data (no allocations, no product list) are gaps, grouped by reason;
+      the region's choices (`is_keuze`) are not;
+    - `onbekend`: production cells whose value the file does not give (formulas without a saved
+      result, error values: PM023); `bedragen_onbekend`: how many of them are amounts;
+    - `productiebladen`: production sheets read; over more than one, totals per allocation and
+      double declarations across sheets are not checked together.
     """
-    per_reden: dict[str, list[str]] = {}
-    for check_id, reden in overgeslagen:
-        if not reden.startswith("uitgeschakeld in regioprofiel"):
-            per_reden.setdefault(reden, []).append(check_id)
-    redenen = []
-    for reden, ids in per_reden.items():
-        woord = "controle" if len(ids) == 1 else "controles"
-        redenen.append(f"{len(ids)} {woord} niet uitgevoerd ({reden}): {', '.join(ids)}")
+    reasons: list[str] = []
+    gaps: dict[str, list[str]] = {}
+    for check, reden in overgeslagen:
+        if not is_keuze(reden):
+            gaps.setdefault(re.sub(r"^overgeslagen:\s*", "", reden), []).append(check)
+    for reden, checks in gaps.items():
+        reasons.append(f"{', '.join(checks)} niet uitgevoerd: {reden}.")
     if onbekend:
-        cellen = "1 cel" if onbekend == 1 else f"{onbekend:,} cellen".replace(",", ".")
-        redenen.append(
-            f"{cellen} zonder waarde (formule zonder opgeslagen uitkomst, of een foutwaarde): "
-            "die regels zijn niet volledig gecontroleerd"
+        cells = "cel" if onbekend == 1 else "cellen"
+        text = (
+            f"{onbekend} {cells} zonder bekende waarde (formule zonder opgeslagen uitkomst of "
+            "foutwaarde, PM023)"
         )
-    return redenen
+        if bedragen_onbekend:
+            amounts = "bedrag" if bedragen_onbekend == 1 else "bedragen"
+            text += (
+                f", waarvan {bedragen_onbekend} {amounts}: het gedeclareerde bedrag is daardoor "
+                "te laag"
+            )
+        reasons.append(text + ".")
+    if productiebladen > 1:
+        reasons.append(
+            f"De productie staat op {productiebladen} bladen: totalen per toewijzing en dubbele "
+            "declaraties over de bladen heen zijn niet samen gecontroleerd."
+        )
+    return reasons

@@ -29,7 +29,8 @@ from tests.test_bad_input_reader import formatted_sheet
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "workbooks" / "voorbeeld-productiemonitor.xlsx"
 FINDING_KEYS = {"blad", "rij", "kolom", "cel", "controle", "ernst", "retourcode", "melding"}
-CHECKED, NOT_CHECKED = "gecontroleerd", "niet gecontroleerd"
+SCHOON, FOUTEN, NOT_CHECKED = "schoon", "fouten", "niet gecontroleerd"
+ONVOLLEDIG = "onvolledig"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def test_clean_workbook_exits_0(
     code, out, _ = controleer(capsys, clean, "--niet-schrijven", "--json", tmp_path / "r.json")
     assert code == 0
     entry = report(tmp_path / "r.json")["schoon.xlsx"]
-    assert entry["status"] == CHECKED
+    assert entry["status"] == SCHOON
     assert entry["rijen"] == 200
     assert entry["fouten"] == 0
     assert entry["bevindingen"] == []
@@ -279,9 +280,9 @@ def test_bad_files_do_not_stop_the_good_ones(
     assert out.count("Niet gecontroleerd:") == len(bad_files)
     entries = report(tmp_path / "r.json")
     assert set(entries) == {"fouten.xlsx", "schoon.xlsx", *bad_files}
-    assert entries["fouten.xlsx"]["status"] == CHECKED
+    assert entries["fouten.xlsx"]["status"] == FOUTEN
     assert {f["controle"] for f in entries["fouten.xlsx"]["bevindingen"]} >= {"PM002", "PM005"}
-    assert entries["schoon.xlsx"]["status"] == CHECKED
+    assert entries["schoon.xlsx"]["status"] == SCHOON
     assert entries["schoon.xlsx"]["bevindingen"] == []
     for name in bad_files:
         assert entries[name]["status"] == NOT_CHECKED, name
@@ -343,7 +344,17 @@ def test_no_command_shows_dutch_help(capsys: pytest.CaptureFixture[str]) -> None
     code, out, _ = cli(capsys, "controleer", "--help")
     assert code == 0
     assert "toon deze hulp en stop" in out
-    assert "Afsluitcode 0" in out
+    assert "afsluitcode 0 alleen als elk bestand schoon is" in " ".join(out.split())
+    # every status and exit code is explained, from the one home of the rule
+    from jeugdhulp.verdict import EXIT_UITLEG, STATUS_UITLEG
+
+    legend = " ".join(out[out.index("status per bestand:") :].split())
+    for status, meaning in STATUS_UITLEG.items():
+        assert f"{status} {' '.join(meaning.split())}" in legend
+    for exit_code, meaning in EXIT_UITLEG.items():
+        assert f"{exit_code} {' '.join(meaning.split())}" in legend
+    for line in out.splitlines():
+        assert len(line) <= 80, line
 
 
 # --- JSON and summary workbook ----------------------------------------------------------------
@@ -356,7 +367,7 @@ def test_json_structure(example_run: dict[str, object]) -> None:
     assert [Path(e["bestand"]).name for e in data["bestanden"]] == ["fouten.xlsx", "schoon.xlsx"]
     for entry in data["bestanden"]:
         assert {"bestand", "status", "bevindingen"} <= set(entry)
-        assert entry["status"] == CHECKED
+    assert [e["status"] for e in data["bestanden"]] == [FOUTEN, SCHOON]
     findings = data["bestanden"][0]["bevindingen"]
     assert findings
     for finding in findings:
@@ -397,37 +408,6 @@ def test_json_findings_point_at_the_real_cells(example_run: dict[str, object]) -
             )
 
 
-def test_summary_workbook(example_run: dict[str, object]) -> None:
-    entries = report(example_run["json"])  # type: ignore[arg-type]
-    book = openpyxl.load_workbook(example_run["summary"])  # type: ignore[arg-type]
-    assert book.sheetnames == ["Bestanden", "Bevindingen"]
-    files = book["Bestanden"]
-    header = [c.value for c in files[3]]
-    assert header[:5] == ["Bestand", "Status", "Melding", "Rijen", "Fouten"]
-    rows = [
-        dict(zip(header, (c.value for c in row), strict=True)) for row in files.iter_rows(min_row=4)
-    ]
-    assert [Path(r["Bestand"]).name for r in rows] == ["fouten.xlsx", "schoon.xlsx"]
-    for r in rows:
-        entry = entries[Path(r["Bestand"]).name]
-        assert r["Status"] == entry["status"]
-        assert r["Rijen"] == entry["rijen"]
-        assert r["Fouten"] == entry["fouten"]
-        assert r["Waarschuwingen"] == entry["waarschuwingen"]
-
-    sheet = book["Bevindingen"]
-    header = [c.value for c in sheet[1]]
-    assert header[:3] == ["Bestand", "Blad", "Rij"]
-    written = [
-        dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)
-    ]
-    expected = entries["fouten.xlsx"]["bevindingen"]
-    assert len(written) == len(expected)
-    assert [(w["Bestand"], w["Rij"], w["Cel"], w["Controle"]) for w in written] == [
-        ("fouten.xlsx", f["rij"], f["cel"], f["controle"]) for f in expected
-    ]
-
-
 # --- console ----------------------------------------------------------------------------------
 
 
@@ -436,12 +416,14 @@ def test_console_masks_bsns_and_summarises_each_file(
     sources: dict[str, Path],
     bad_files: dict[str, tuple[Path, str]],
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     faulty = put(sources["fouten"], tmp_path)
     clean = put(sources["schoon"], tmp_path)
-    broken = bad_files["leeg.xlsx"][0]
+    put(bad_files["leeg.xlsx"][0], tmp_path)
+    monkeypatch.chdir(tmp_path)  # the console shows paths as given: here just the names
     code, out, _ = controleer(
-        capsys, faulty, clean, broken, "--niet-schrijven", "--json", tmp_path / "r.json"
+        capsys, "fouten.xlsx", "schoon.xlsx", "leeg.xlsx", "--niet-schrijven", "--json", "r.json"
     )
     assert code == 2
     secrets = bsns_of(faulty) | bsns_of(clean)
@@ -455,18 +437,26 @@ def test_console_masks_bsns_and_summarises_each_file(
         if f["controle"] == "PM002"
     )
     assert "******" + pm002["waarde"][-3:] in out  # shown masked, last three digits kept
-    # one summary row per file with its status and counts
+    # one summary row per file with its status and counts, and a Totaal row
     entries = report(tmp_path / "r.json")
+    table = out[out.index("Samenvatting (profiel") :].splitlines()
     for name, status in (
-        ("fouten.xlsx", CHECKED),
-        ("schoon.xlsx", CHECKED),
+        ("fouten.xlsx", FOUTEN),
+        ("schoon.xlsx", SCHOON),
         ("leeg.xlsx", NOT_CHECKED),
     ):
-        line = next(line for line in out.splitlines() if f" {name} " in line and "│" in line)
-        assert status in line
-        assert f" {entries[name]['rijen']} " in line
-    assert "Samenvatting" in out
-    assert "Bevindingen per controle:" in out
+        cells = next(line for line in table if line.split()[:1] == [name]).split()
+        assert " ".join(cells[1:3]).startswith(status)
+        if status != NOT_CHECKED:  # the unreadable file has blanks, not 0
+            assert cells[2:5] == [
+                str(entries[name][k]) for k in ("rijen", "fouten", "waarschuwingen")
+            ]
+        else:
+            assert cells == [name, "niet", "gecontroleerd"]
+    totaal = next(line for line in table if "Totaal" in line).split()
+    assert totaal[:5] == ["Totaal", "(3)", "280", "13", "2"]
+    assert "Per controle" in out
+    assert "Afsluitcode 2:" in out
 
 
 def test_file_names_with_brackets_are_shown_as_written(
@@ -498,7 +488,7 @@ def test_folder_checks_its_workbooks_and_skips_lock_files_and_outputs(
     assert code == 1
     entries = report(tmp_path / "r.json")
     assert sorted(entries) == ["a.xlsx", "b.xlsx"]
-    assert all(e["status"] == CHECKED for e in entries.values())
+    assert [entries[n]["status"] for n in ("a.xlsx", "b.xlsx")] == [SCHOON, FOUTEN]
     # a file named both directly and through its folder is checked once
     code, _, _ = controleer(
         capsys, folder / "a.xlsx", folder, "--niet-schrijven", "--json", tmp_path / "r2.json"
@@ -518,7 +508,7 @@ def test_old_xls_in_a_folder_is_reported_not_skipped(
     code, _, _ = controleer(capsys, folder, "--niet-schrijven", "--json", tmp_path / "r.json")
     assert code == 2
     entries = report(tmp_path / "r.json")
-    assert entries["a.xlsx"]["status"] == CHECKED
+    assert entries["a.xlsx"]["status"] == SCHOON
     assert entries["oud.xls"]["status"] == NOT_CHECKED
     assert "sla op als .xlsx" in entries["oud.xls"]["melding"]
 
@@ -692,36 +682,106 @@ def test_vervang_replaces_the_original(
     assert len(report(tmp_path / "r.json")["fouten.xlsx"]["bevindingen"]) == 15
 
 
-@pytest.mark.parametrize(
-    ("options", "lock"),
-    [(["--vervang"], "~$fouten.xlsx"), ([], "~$fouten.controle.xlsx")],
-)
-def test_workbook_open_in_excel_is_not_overwritten(
-    options: list[str],
-    lock: str,
-    tmp_path: Path,
-    sources: dict[str, Path],
-    capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize("lock", ["~$fouten.xlsx", ".~lock.fouten.xlsx#"])
+def test_vervang_on_a_workbook_open_in_excel_only_skips_the_writing(
+    lock: str, tmp_path: Path, sources: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     faulty = put(sources["fouten"], tmp_path)
     clean = put(sources["klein"], tmp_path)
-    if not options:
-        put(sources["fouten"], tmp_path, "fouten.controle.xlsx")
     (tmp_path / lock).write_bytes(b"\x07gebruiker" + b"\x20" * 100)
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    code, out, _ = controleer(capsys, faulty, clean, *options, "--json", tmp_path / "r.json")
-    assert code == 2
+    before = faulty.read_bytes()
+    code, out, _ = controleer(capsys, faulty, clean, "--vervang", "--json", tmp_path / "r.json")
+    assert code == 2  # a copy asked for was not written
     entries = report(tmp_path / "r.json")
-    # checked, but not written: the findings are kept, the message says why
-    assert entries["fouten.xlsx"]["status"] == "gecontroleerd, niet geschreven"
-    assert entries["fouten.xlsx"]["bevindingen"]
-    assert "geopend in Excel" in entries["fouten.xlsx"]["melding"]
-    assert "geopend in Excel" in out
-    assert entries["klein.xlsx"]["status"] == CHECKED  # the other file still done
-    for name, data in before.items():
-        if name.startswith("fouten"):
-            assert (tmp_path / name).read_bytes() == data, name
+    # checked, with its verdict and findings; only the writing was skipped, and why
+    entry = entries["fouten.xlsx"]
+    assert (entry["status"], entry["fouten"]) == (FOUTEN, 13)
+    assert entry["bevindingen"]
+    program = "Excel" if lock.startswith("~$") else "LibreOffice"
+    assert f"geopend in {program}" in entry["niet_geschreven"]
+    assert "Alleen het schrijven is overgeslagen" in entry["niet_geschreven"]
+    assert entry["uitvoer"] is None
+    assert f"geopend in {program}" in out and "Niet geschreven" in out
+    assert entries["klein.xlsx"]["status"] == SCHOON  # the other file still done
+    assert entries["klein.xlsx"]["niet_geschreven"] == ""
+    assert faulty.read_bytes() == before
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_checked_copy_open_in_excel_gets_a_free_name(
+    tmp_path: Path, sources: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The provider's loop: check, open the result in Excel, fix, check again.
+    faulty = put(sources["fouten"], tmp_path)
+    code, _, _ = controleer(capsys, faulty)
+    first = tmp_path / "fouten.controle.xlsx"
+    (tmp_path / "~$fouten.controle.xlsx").write_bytes(b"\x07gebruiker" + b"\x20" * 100)
+    opened = first.read_bytes()
+    code, out, _ = controleer(capsys, faulty, "--json", tmp_path / "r.json")
+    assert code == 1  # written (under another name): the verdict alone decides
+    entry = report(tmp_path / "r.json")["fouten.xlsx"]
+    second = tmp_path / "fouten.controle (2).xlsx"
+    assert entry["uitvoer"] == str(second)
+    assert entry["niet_geschreven"] == ""
+    assert "'fouten.controle.xlsx' is geopend in Excel" in entry["melding"]
+    assert "'fouten.controle (2).xlsx'" in entry["melding"]
+    assert "fouten.controle (2).xlsx" in out and "geopend in Excel" in out
+    assert first.read_bytes() == opened  # what the user has open is left alone
+    assert openpyxl.load_workbook(second).sheetnames[0] == "Controle"
+    # (2) open too: (3); a folder run does not take the numbered copies as input
+    (tmp_path / ".~lock.fouten.controle (2).xlsx#").write_text("x", encoding="utf-8")
+    code, _, _ = controleer(capsys, tmp_path, "--json", tmp_path / "r.json")
+    assert sorted(report(tmp_path / "r.json")) == ["fouten.xlsx"]
+    assert report(tmp_path / "r.json")["fouten.xlsx"]["uitvoer"] == str(
+        tmp_path / "fouten.controle (3).xlsx"
+    )
+    # checking a numbered copy again targets itself, or the next free name when it is open
+    code, _, _ = controleer(
+        capsys, tmp_path / "fouten.controle (3).xlsx", "--json", tmp_path / "r.json"
+    )
+    assert report(tmp_path / "r.json")["fouten.controle (3).xlsx"]["uitvoer"] == str(
+        tmp_path / "fouten.controle (3).xlsx"
+    )
+    code, _, _ = controleer(capsys, second, "--json", tmp_path / "r.json")  # (3) is closed
+    assert report(tmp_path / "r.json")["fouten.controle (2).xlsx"]["uitvoer"] == str(
+        tmp_path / "fouten.controle (3).xlsx"
+    )
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_free_name_never_replaces_another_input(
+    tmp_path: Path, sources: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    faulty = put(sources["fouten"], tmp_path)
+    other = put(sources["klein"], tmp_path, "fouten.controle (2).xlsx")  # checked in this run
+    put(sources["fouten"], tmp_path, "fouten.controle.xlsx")
+    (tmp_path / "~$fouten.controle.xlsx").write_bytes(b"\x07gebruiker" + b"\x20" * 100)
+    before = other.read_bytes()
+    controleer(capsys, faulty, other, "--niet-schrijven", "--json", tmp_path / "r0.json")
+    code, _, _ = controleer(capsys, faulty, other, "--json", tmp_path / "r.json")
+    assert code == 1
+    entries = report(tmp_path / "r.json")
+    assert entries["fouten.xlsx"]["uitvoer"] == str(tmp_path / "fouten.controle (3).xlsx")
+    # the other input was checked from what it was, and written onto itself (its own copy)
+    assert (
+        entries["fouten.controle (2).xlsx"]["bevindingen"]
+        == report(tmp_path / "r0.json")["fouten.controle (2).xlsx"]["bevindingen"]
+    )
+    assert other.read_bytes() != before
+    assert openpyxl.load_workbook(other).sheetnames[0] == "Controle"
+
+
+def test_csv_with_vervang_and_its_copy_open_gets_a_free_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables = generate(10, mistake_rate=0, seed=3)
+    source = write_csv(tmp_path / "pm.csv", PRODUCTIE_HEADERS, tables.productie)
+    (tmp_path / ".~lock.pm.controle.xlsx#").write_text("x", encoding="utf-8")
+    code, _, _ = controleer(capsys, source, "--vervang", "--json", tmp_path / "r.json")
+    assert code == 3  # written: a csv has no allocations, so onvolledig
+    entry = report(tmp_path / "r.json")["pm.csv"]
+    assert entry["uitvoer"] == str(tmp_path / "pm.controle (2).xlsx")
+    assert "geopend in LibreOffice" in entry["melding"] and entry["niet_geschreven"] == ""
 
 
 def test_two_files_with_the_same_output_are_not_both_written(
@@ -738,7 +798,8 @@ def test_two_files_with_the_same_output_are_not_both_written(
     code, _, _ = controleer(capsys, folder, "--json", tmp_path / "r.json")
     assert code == 2
     entries = report(tmp_path / "r.json")
-    assert entries["pm.csv"]["status"] == CHECKED  # sorted first in the folder
+    # sorted first in the folder; a csv has no allocations: checked, but onvolledig
+    assert entries["pm.csv"]["status"] == ONVOLLEDIG
     assert entries["pm.xlsx"]["status"] == NOT_CHECKED
     assert "pm.controle.xlsx" in entries["pm.xlsx"]["melding"]
     book = openpyxl.load_workbook(folder / "pm.controle.xlsx")
@@ -756,7 +817,7 @@ def test_two_files_with_the_same_output_are_not_both_written(
     )
     assert code == 2
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
-    assert [e["status"] for e in data["bestanden"]] == [CHECKED, NOT_CHECKED]
+    assert [e["status"] for e in data["bestanden"]] == [FOUTEN, NOT_CHECKED]
 
 
 # --- csv production file ----------------------------------------------------------------------
@@ -857,7 +918,7 @@ def test_a_header_with_merged_cells_is_read_and_checked(
 
     code, _, _ = controleer(capsys, path, "--niet-schrijven", "--json", tmp_path / "r.json")
     entry = report(tmp_path / "r.json")["samengevoegd.xlsx"]
-    assert entry["status"] == CHECKED
+    assert entry["status"] == FOUTEN
     assert code == 1  # read fine; the second BSN fails the elfproef
     pm002 = [f for f in entry["bevindingen"] if f["controle"] == "PM002"]
     assert [(f["cel"], f["kolom"]) for f in pm002] == [("A6", "BSN")]

@@ -229,7 +229,7 @@ def test_synonyms_notes_and_unknown_cells_are_shown(tmp_path: Path) -> None:
 def test_onvolledig_reasons_stand_under_the_verdict(tmp_path: Path) -> None:
     path = ROOT / "workbooks" / "voorbeeld-productiemonitor.xlsx"
     overgeslagen = (("PM005", "overgeslagen: geen toewijzingen"),)
-    reasons = tuple(onvolledig_redenen(overgeslagen, 2))
+    reasons = tuple(onvolledig_redenen(overgeslagen=overgeslagen, onbekend=2))
     verantwoording, _ = verantwoording_for(
         path, oordeel="onvolledig", onvolledig=reasons, overgeslagen=overgeslagen
     )

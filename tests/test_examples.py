@@ -82,7 +82,7 @@ def example_findings(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, lis
     code = main(["controleer", "--stil", "--niet-schrijven", str(EXAMPLE), "--json", str(out)])
     assert sorted(p.name for p in WORKBOOKS.iterdir()) == before
     (entry,) = json.loads(out.read_text(encoding="utf-8"))["bestanden"]
-    assert entry["status"] == "gecontroleerd"
+    assert entry["status"] == "fouten"
     return code, entry["bevindingen"]
 
 

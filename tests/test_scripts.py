@@ -369,7 +369,7 @@ def test_controleer_map_writes_summary_and_findings(tmp_path: Path) -> None:
     assert summary[0] == list(scripts.SUMMARY_HEADERS)
     by_name = {Path(row[0].lstrip("'")).name: row for row in summary[1:]}
     assert by_name["kapot.xlsx"][1] == "niet gecontroleerd" and by_name["kapot.xlsx"][7]
-    assert by_name["schoon.xlsx"][1:5] == ["gecontroleerd", 50, 0, 0]
+    assert by_name["schoon.xlsx"][1:5] == ["schoon", 50, 0, 0]
     cli = check_file(folder / "voorbeeld.xlsx", Options(profiel=PROFIEL, schrijven=False))
     assert by_name["voorbeeld.xlsx"][3] == cli.fouten
     findings = next(a["values"] for a in writes if a["values"][0][:2] == ["Bestand", "Blad"])
@@ -399,7 +399,7 @@ def test_backoffice_workbook_drives_controleer_map(tmp_path: Path) -> None:
     values["Instellingen"][labels["Schrijven"]][1] = "ja"
     book = xw.Book(json=payload_from_values(values))
     results = scripts.controleer_map(book)
-    assert [r.status for r in results] == ["gecontroleerd"]
+    assert [r.status for r in results] == ["fouten"]
     assert (folder / "voorbeeld.controle.xlsx").is_file()  # Schrijven = ja
     deleted = [a for a in book.json()["actions"] if a["func"] == "sheetDelete"]
     assert len(deleted) == 2  # the empty Samenvatting and Bevindingen are replaced

@@ -3,7 +3,7 @@
 - zip bombs (declared and lying sizes), duplicate members, damaged parts: refused before any
   library inflates them, with peak memory far below 1 GiB (case W07);
 - missing package parts, disk full, no permission, path too long, a target that is a folder:
-  "gecontroleerd, niet geschreven", exit 2, the findings kept (case W06);
+  its verdict and findings kept, `niet_geschreven` says why, exit 2 (case W06);
 - reports that cannot be written: one line, exit 2;
 - temporary files gone on every exit path, and leftovers of a crash recognised and removed;
 - ``--vervang`` through a symlink replaces the workbook, not the link;
@@ -34,7 +34,7 @@ import batch.files as files_module
 from batch.annotate import NietTeSchrijven, annotate_workbook
 from batch.cli import main
 from batch.files import atomic_write, remove_stale_temp_files
-from batch.run import GECONTROLEERD, NIET_GESCHREVEN, Options, check_file
+from batch.run import Options, check_file
 from jeugdhulp.controle_layout import Verantwoording
 from jeugdhulp.findings import Finding
 from tests.ooxml_helpers import check
@@ -170,7 +170,7 @@ def test_zip_bombs_are_refused_in_little_memory(tmp_path, kind, declared, reason
     entries = report(tmp_path / "r.json")
     assert entries[bomb.name]["status"] == "niet gecontroleerd"
     assert reason in entries[bomb.name]["melding"]
-    assert entries["goed.xlsx"]["status"] == GECONTROLEERD
+    assert entries["goed.xlsx"]["status"] == "fouten"
     assert "Traceback" not in out and "Meld dit bij de beheerder" not in out
 
 
@@ -249,8 +249,9 @@ def test_a_missing_package_part_keeps_the_findings(tmp_path, capsys, member, say
         assert code == 2 and "Meld dit" not in out
         return
     assert code == 2
-    assert entry["status"] == NIET_GESCHREVEN
-    assert says in entry["melding"] and entry["bevindingen"]
+    assert entry["status"] == "fouten"  # the verdict stands; only the copy is missing
+    assert says in entry["niet_geschreven"] and entry["bevindingen"]
+    assert entry["melding"] == entry["niet_geschreven"]
     assert "Niet geschreven" in out and "Meld dit bij de beheerder" not in out
     assert source.read_bytes() == before and not (tmp_path / "pm.controle.xlsx").exists()
 
@@ -284,8 +285,8 @@ def test_write_errors_keep_the_findings_and_the_original(tmp_path, monkeypatch, 
     else:
         monkeypatch.setattr(files_module.os, "replace", _fail_with(code))
     result = check_file(source, Options(profiel="ijsselland-2023", vervang=True))
-    assert result.status == NIET_GESCHREVEN
-    assert says in result.melding and "pm.xlsx" in result.melding
+    assert result.status == "fouten" and not result.complete
+    assert says in result.niet_geschreven and "pm.xlsx" in result.niet_geschreven
     assert result.bevindingen.height == 15 and result.fouten
     assert source.read_bytes() == before
     assert leftovers(tmp_path) == []
@@ -298,10 +299,10 @@ def test_a_name_too_long_and_a_folder_in_the_way_are_explained(tmp_path, capsys)
     code, _out = run_cli(capsys, long_name, in_the_way, "--json", tmp_path / "r.json")
     assert code == 2
     entries = report(tmp_path / "r.json")
-    assert "te lang" in entries[long_name.name]["melding"]
-    assert entries[long_name.name]["status"] == NIET_GESCHREVEN
-    assert entries["kort.xlsx"]["status"] == NIET_GESCHREVEN
-    assert "map" in entries["kort.xlsx"]["melding"]
+    assert "te lang" in entries[long_name.name]["niet_geschreven"]
+    assert entries[long_name.name]["status"] == "fouten"
+    assert entries["kort.xlsx"]["status"] == "fouten"
+    assert "map" in entries["kort.xlsx"]["niet_geschreven"]
     assert leftovers(tmp_path) == []
 
 
@@ -399,7 +400,7 @@ def test_a_file_name_that_is_not_utf8_is_read_checked_and_written(tmp_path, caps
     code, out = run_cli(capsys, folder, "--json", tmp_path / "r.json")
     assert code == 1
     entry = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["bestanden"][0]
-    assert entry["status"] == GECONTROLEERD and entry["bestand"].endswith("caf\ufffd.xlsx")
+    assert entry["status"] == "fouten" and entry["bestand"].endswith("caf\ufffd.xlsx")
     assert len(entry["bevindingen"]) == 15
     written = Path(os.fsdecode(os.fsencode(str(folder)) + b"/caf\xe9.controle.xlsx"))
     assert written.exists() and check(written) == []
@@ -470,5 +471,6 @@ def test_a_workbook_open_in_libreoffice_is_not_overwritten(tmp_path):
     (tmp_path / ".~lock.pm.xlsx#").write_text("gebruiker,pc,/home/gebruiker;30.11.2026 10:00;")
     before = source.read_bytes()
     result = check_file(source, Options(profiel="ijsselland-2023", vervang=True))
-    assert result.status == NIET_GESCHREVEN and "geopend in LibreOffice" in result.melding
+    assert result.status == "fouten" and "geopend in LibreOffice" in result.niet_geschreven
+    assert "Alleen het schrijven is overgeslagen" in result.niet_geschreven
     assert source.read_bytes() == before
