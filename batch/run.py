@@ -67,8 +67,8 @@ class FileResult:
     """What the run found out about one file, for every report (console, JSON, summary
     workbook, the Controle sheet).
 
-    `status` is the verdict (`jeugdhulp.verdict`; `oordeel` is the same value, under the name
-    the Controle sheet uses). `melding` is the one Dutch line a user must read besides the
+    `status` is the verdict (`jeugdhulp.verdict`: schoon, fouten, onvolledig, geen regels, niet
+    gecontroleerd; the Controle sheet calls it the oordeel). `melding` is the one Dutch line a user must read besides the
     counts: why the file was not checked, why no copy was written (also in `niet_geschreven`),
     or that the copy was written under another name. Amounts are exact (`Decimal`, euro);
     `bedrag_met_fout` is the declared amount on production rows with at least one fout.
@@ -98,9 +98,7 @@ class FileResult:
     bedragen_onbekend: int = 0
     #: checks that did not run, with the Dutch reason (no allocations, switched off in a profile)
     overgeslagen: list[tuple[str, str]] = field(default_factory=list)
-    #: the verdict (`jeugdhulp.verdict`: schoon, fouten, onvolledig, geen regels, niet
-    #: gecontroleerd), and why the file is onvolledig (Dutch, empty when everything was checked)
-    oordeel: str = ""
+    #: why the file is onvolledig (Dutch, empty when everything was checked)
     onvolledig: list[str] = field(default_factory=list)
     #: why no checked copy was written although one was asked for ("" when written or not asked)
     niet_geschreven: str = ""
@@ -108,13 +106,6 @@ class FileResult:
     bronnen: list[Bron] = field(default_factory=list)
     #: ids of the checks that ran, in catalogue order
     gecontroleerd: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        # One value under two names: `oordeel` wins where a caller gave it.
-        if self.oordeel:
-            self.status = self.oordeel
-        else:
-            self.oordeel = self.status
 
     @property
     def checked(self) -> bool:
@@ -362,7 +353,7 @@ def _write_back(
         verantwoording = Verantwoording(
             profiel=profiel,
             gecontroleerd_op=started,
-            oordeel=result.oordeel,
+            oordeel=result.status,
             onvolledig=tuple(result.onvolledig),
             gelezen=tuple(result.gelezen),
             meldingen=tuple(result.meldingen),
