@@ -56,6 +56,9 @@ PARSER = etree.XMLParser(
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+# A lone surrogate: a byte of a file name that is not UTF-8 (Python's surrogateescape). XML has
+# no such character; it is shown as U+FFFD, as `batch.files.shown` does.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*\?>[ \t\r\n]*")
 
 
@@ -150,8 +153,9 @@ def canonical(element: etree._Element) -> tuple[object, ...]:
 
 
 def clean_text(value: str) -> str:
-    """Text safe for an OOXML string: XML-illegal characters as `_xHHHH_` escapes, as Excel does."""
-    value = _ESCAPE_LIKE.sub("_x005F_", value)
+    """Text safe for an OOXML string: XML-illegal characters as `_xHHHH_` escapes, as Excel does
+    (a lone surrogate, from a file name that is not UTF-8, as U+FFFD)."""
+    value = _ESCAPE_LIKE.sub("_x005F_", _SURROGATE.sub("\ufffd", value))
     return _ILLEGAL_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
 
 
@@ -160,7 +164,7 @@ def escape_text(value: str) -> str:
 
 
 def escape_attr(value: str) -> str:
-    value = _ILLEGAL_XML.sub("", value)
+    value = _ILLEGAL_XML.sub("", _SURROGATE.sub("\ufffd", value))
     return (
         value.replace("&", "&amp;")
         .replace("<", "&lt;")
