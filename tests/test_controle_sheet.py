@@ -238,7 +238,9 @@ def test_onvolledig_reasons_stand_under_the_verdict(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(target)["Controle"]
     assert ws["A2"].value.startswith("Oordeel: onvolledig. Geen fout gevonden")
     assert ws["A2"].fill.fgColor.rgb == "FFFFEB9C"  # yellow: not ready without a look
-    assert ws["A3"].value == "Niet alles is gecontroleerd: PM005 niet uitgevoerd: geen toewijzingen."
+    assert (
+        ws["A3"].value == "Niet alles is gecontroleerd: PM005 niet uitgevoerd: geen toewijzingen."
+    )
     assert ws["A4"].value.startswith("Niet alles is gecontroleerd: 2 cellen zonder bekende waarde")
 
 
