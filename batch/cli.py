@@ -41,6 +41,7 @@ from batch.run import (
     refuse_shared_targets,
     skipped_subfolders,
 )
+from jeugdhulp.budget import groepsintensiteit_van, trajecttype_van
 from jeugdhulp.errors import JeugdhulpError, OngeldigeInvoer
 from jeugdhulp.parse import GelezenGetal, getal_tekst, read_number
 from jeugdhulp.parse import euro_tekst as euro
@@ -89,6 +90,26 @@ def _number(text: str) -> Decimal:
     number = Getal(reading.waarde)
     number.lezing = reading
     return number
+
+
+def _core_value(rule: Callable[[str], object]) -> Callable[[str], str]:
+    """An argparse type that checks a word with the core's own rule (its Dutch message on a
+    wrong word) and keeps the text as typed, for the core to read again."""
+
+    def check(text: str) -> str:
+        try:
+            rule(text)
+        except OngeldigeInvoer as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return text
+
+    return check
+
+
+def _verwijzer(text: str) -> bool:
+    from jeugdhulp.budget import is_medisch
+
+    return is_medisch(text)
 
 
 def _reading_notes(args: argparse.Namespace) -> list[str]:
@@ -216,24 +237,70 @@ def build_parser() -> argparse.ArgumentParser:
         help="toon ook per blad de kolommen en leesmeldingen, elke controle en de bronbestanden",
     )
 
-    calc = sub.add_parser(
-        "rekenhulp", help="rekenhulp standaardbudget (raming of uren en tarieven)"
+    default_profile = load_profile(DEFAULT_PROFILE)
+    categories = "; ".join(default_profile.get("rekentarieven", {}))
+    intensities = ", ".join(
+        name for name, rate in default_profile.get("groepstarieven", {}).items() if rate
     )
-    calc.add_argument("--raming", type=_number, metavar="EURO", help="geraamde kosten in euro")
-    calc.add_argument("--trajecttype", default="Herstel", help="Herstel of Duurzaam")
+    calc = sub.add_parser(
+        "rekenhulp",
+        help="rekenhulp standaardbudget (raming of uren en tarieven)",
+        description=(
+            "Raamt de kosten van een traject en kiest het eerste standaardbudget op of boven de "
+            "raming (IJsselland 2023). Geef een raming (--raming), of de uren: groepsaanbod "
+            "(dagen × uren × weken × groepstarief) en/of ambulante hulp (uren × weken × "
+            "rekentarief). Getallen zoals u ze typt: 7688, 7.688 of 7688,50."
+        ),
+        epilog=(
+            "Voorbeeld (casus Mark): jeugdhulp rekenhulp --groep-dagen 2 --groep-uren 3 "
+            "--groep-weken 26 --groep-intensiteit licht --ambulant-uren 3 --ambulant-weken 26 "
+            '--rekentarief "Overwegend begeleiding en lichte hulp"'
+        ),
+    )
+    calc.add_argument(
+        "--raming", type=_number, metavar="EURO", help="geraamde kosten in euro (zonder uren)"
+    )
+    calc.add_argument(
+        "--trajecttype",
+        default="Herstel",
+        type=_core_value(trajecttype_van),
+        metavar="TYPE",
+        help="Herstel (budget voor de hele periode; standaard) of Duurzaam (budget per jaar, "
+        "altijd 52 weken)",
+    )
     calc.add_argument(
         "--groep-dagen", type=_number, metavar="N", help="groepsaanbod: dagen per week"
     )
     calc.add_argument("--groep-uren", type=_number, metavar="N", help="groepsaanbod: uren per dag")
     calc.add_argument("--groep-weken", type=_number, metavar="N", help="groepsaanbod: weken")
     calc.add_argument(
-        "--groep-intensiteit", metavar="NAAM", help="licht, middel, middelzwaar of zwaar"
+        "--groep-intensiteit",
+        type=_core_value(groepsintensiteit_van),
+        metavar="NAAM",
+        help=f"groepsaanbod: intensiteit; met een groepstarief in {DEFAULT_PROFILE}: "
+        f"{intensities or '(geen)'}",
     )
     calc.add_argument("--ambulant-uren", type=_number, metavar="N", help="ambulant: uren per week")
     calc.add_argument("--ambulant-weken", type=_number, metavar="N", help="ambulant: weken")
-    calc.add_argument("--rekentarief", metavar="NAAM|EURO", help="categorie of bedrag per uur")
-    calc.add_argument("--verwijzer", metavar="NAAM", help="medisch, GI of Toegang")
-    calc.add_argument("--profiel", default=DEFAULT_PROFILE, metavar="PROFIEL")
+    calc.add_argument(
+        "--rekentarief",
+        metavar="NAAM|EURO",
+        help=f"ambulant: een categorie ({DEFAULT_PROFILE}: {categories}) of een bedrag per uur "
+        "(bijvoorbeeld 85,50)",
+    )
+    calc.add_argument(
+        "--verwijzer",
+        type=_core_value(_verwijzer),
+        metavar="NAAM",
+        help="medisch (huisarts, jeugdarts, kinderarts, medisch specialist), GI of Toegang; "
+        "een medisch verwijzer kiest ten hoogste standaardbudget 5",
+    )
+    calc.add_argument(
+        "--profiel",
+        default=DEFAULT_PROFILE,
+        metavar="PROFIEL",
+        help=f"regioprofiel (standaard {DEFAULT_PROFILE}; zie jeugdhulp profielen)",
+    )
 
     controles = sub.add_parser(
         "controles",
