@@ -14,6 +14,7 @@ from jeugdhulp.checks._base import (
     Context,
     controle,
     datum,
+    declaration_key,
     no_results,
     results,
 )
@@ -119,19 +120,6 @@ def arrangementen_gestapeld(ctx: Context) -> pl.LazyFrame:
     )
 
 
-def _declaration_key() -> list[pl.Expr]:
-    """TR389's key of a declared line: allocation (number, or the BSN without one), category,
-    product code and product period."""
-    number = pl.col("toewijzingnummer")
-    return [
-        pl.coalesce(number, pl.lit("bsn:") + pl.col("bsn")),
-        pl.col("productcategorie").str.strip_chars(),
-        pl.col("_code"),
-        pl.col("begindatum"),
-        pl.col("einddatum"),
-    ]
-
-
 def _declared_lines(ctx: Context) -> pl.LazyFrame:
     return ctx.rows.filter(
         (pl.col("toewijzingnummer").is_not_null() | pl.col("bsn").is_not_null())
@@ -175,7 +163,7 @@ def dubbel_gedeclareerd(ctx: Context) -> pl.LazyFrame:
     )
     names = ["_k1", "_k2", "_k3", "_k4", "_k5"]
     lines = _declared_lines(ctx).with_columns(
-        [k.alias(n) for k, n in zip(_declaration_key(), names, strict=True)]
+        [k.alias(n) for k, n in zip(declaration_key(), names, strict=True)]
     )
     # One grouping finds the keys declared more than once (rare); only those are ranked.
     repeated = (
@@ -673,7 +661,7 @@ def creditregel(ctx: Context) -> pl.LazyFrame:
     missing = credits.filter(pl.col("_vorig").is_null() | (pl.col("_vorig") == ""))
     key_names = ["_k_toewijzing", "_k_categorie", "_k_code", "_k_begin", "_k_eind"]
     keyed = rows.with_columns(
-        [k.alias(n) for k, n in zip(_declaration_key(), key_names, strict=True)]
+        [k.alias(n) for k, n in zip(declaration_key(), key_names, strict=True)]
     )
     targets = (
         keyed.filter(pl.col("_ref").is_not_null())
