@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 
 import polars as pl
 
-from jeugdhulp.budget import MEDISCHE_VERWIJZERS
+from jeugdhulp.budget import VERWIJZER_BEGIN, VERWIJZER_GI
 from jeugdhulp.columns import (
     QUANTITY_COLUMNS,
     UNIT_CODES,
@@ -410,16 +410,13 @@ def trajecttype_expr(text: pl.Expr) -> pl.Expr:
 
 
 def verwijzer_expr(text: pl.Expr) -> pl.Expr:
+    """`jeugdhulp.budget.verwijzer_soort` over a column."""
     folded = fold(text)
-    medical = sorted(MEDISCHE_VERWIJZERS)
-    return (
-        pl.when(pl.any_horizontal([folded.str.starts_with(p) for p in medical]))
-        .then(pl.lit("medisch"))
-        .when((folded == "gi") | folded.str.starts_with("gecertificeerd"))
-        .then(pl.lit("gi"))
-        .when(folded.str.starts_with("toegang") | folded.str.starts_with("gemeente"))
-        .then(pl.lit("toegang"))
-    )
+    result = pl.when(folded.is_in(sorted(VERWIJZER_GI))).then(pl.lit("gi"))
+    for soort, begins in VERWIJZER_BEGIN:
+        condition = pl.any_horizontal([folded.str.starts_with(b) for b in begins])
+        result = result.when(condition).then(pl.lit(soort))
+    return result
 
 
 def domein_expr(text: pl.Expr) -> pl.Expr:

@@ -212,6 +212,9 @@ def run_checks(
         if name in tables
     ]
     findings = pl.concat(located, how="vertical")
+    if ctx.meerdere_per_rij:
+        # A row with two units gives two lines, and a check may say the same of both.
+        findings = findings.unique(maintain_order=True)
     findings = leesinformatie(findings, [t for name in TABELLEN for t in tables.get(name, ())])
     order = {name: i for i, name in enumerate(TABELLEN)}
     return (

@@ -239,7 +239,7 @@ def euro(expr: pl.Expr) -> pl.Expr:
     return dutch_number(expr, min_decimals=2)
 
 
-def _abs_units(value: pl.Expr) -> pl.Expr:
+def abs_units(value: pl.Expr) -> pl.Expr:
     """Absolute value of a `UNITS` number (`Expr.abs` does not take Int128 in Pyodide's polars)."""
     return pl.when(value < 0).then(pl.lit(0, dtype=UNITS) - value).otherwise(value)
 
@@ -247,7 +247,7 @@ def _abs_units(value: pl.Expr) -> pl.Expr:
 def number_from_units(units: pl.Expr, min_decimals: int = 0) -> pl.Expr:
     """An integer number of 1/10.000 as Dutch text (9000 -> "0,9"; money: min_decimals=2)."""
     sign = pl.when(units < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    magnitude = _abs_units(units)
+    magnitude = abs_units(units)
     # Via Int64 (any real amount fits): Pyodide's polars cannot cast Int128 to text.
     integer = (magnitude // SCALE).cast(pl.Int64).cast(pl.String)
     fraction = (
@@ -335,7 +335,7 @@ def round_half_up_cents(amount_units2: pl.Expr) -> pl.Expr:
 
 def round_half_up_div(numerator: pl.Expr, denominator: int) -> pl.Expr:
     """numerator / denominator rounded half up (away from zero), exact integers (`UNITS`)."""
-    magnitude = (_abs_units(numerator) * 2 + denominator) // (2 * denominator)
+    magnitude = (abs_units(numerator) * 2 + denominator) // (2 * denominator)
     return pl.when(numerator < 0).then(pl.lit(0, dtype=UNITS) - magnitude).otherwise(magnitude)
 
 
@@ -717,6 +717,7 @@ class Context:
     bladen: tuple[TableInfo, ...] = ()  # the production sheets themselves (default: productie)
     producten_apart: bool = False
     _memo: dict[str, pl.LazyFrame] = field(default_factory=dict, repr=False)
+    _losse_credits: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if not self.bladen:
@@ -896,6 +897,7 @@ class Context:
             _credit=credit,
         )
         unmatched = unmatched_credits(frame) if self._has_credits(credit) else []
+        self._losse_credits = unmatched
         los = pl.col("_rij").is_in(unmatched) if unmatched else pl.lit(False)
         negate = pl.col("_credit")
         zero = pl.lit(0, dtype=UNITS)
@@ -911,6 +913,12 @@ class Context:
             .then(zero - pl.col("_bu"))
             .otherwise(pl.col("_bu")),
         )
+
+    @property
+    def losse_credits(self) -> list[int]:
+        """`_rij` of the credit lines that cancel no debit line of this workbook (`rows`)."""
+        _ = self.rows
+        return self._losse_credits
 
     def _has_credits(self, credit: pl.Expr) -> bool:
         return bool(self.productie.frame.select(credit.any()).item())

@@ -19,6 +19,7 @@ from jeugdhulp.checks._base import (
     dutch_number,
     eenheid_code,
     eenheid_naam,
+    eenheid_woord,
     euro,
     euro_from_units,
     no_results,
@@ -70,10 +71,7 @@ def code_onbekend(ctx: Context) -> pl.LazyFrame:
     een lijst die 45A48 alleen in 2023 kent geeft "productcode 45A48 is niet geldig op
     01-01-2024 (productenlijst: van 01-01-2023 t/m 31-12-2023)".
     """
-    prefix = ctx.arrangement_prefix
-    judged = pl.lit(ctx.producten_blad is not None)
-    if prefix:
-        judged = judged | pl.col("_code").str.starts_with(prefix).fill_null(False)
+    judged = pl.lit(ctx.producten_blad is not None) | ctx.is_arrangement_code(pl.col("_code"))
     rows = ctx.product.filter(pl.col("_code").is_not_null())
     van = (
         pl.when(pl.col("p_vanaf").is_null())
@@ -351,6 +349,11 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
     af van uurtarief 54,42 × 600 minuten / 60 = 544,20".
     """
     rows = ctx.product
+    combined: pl.LazyFrame | None = None
+    if ctx.meerdere_per_rij:  # 2017 layout: the row's Bedrag is the sum of its units' amounts
+        lines = pl.len().over("_rij")
+        combined = rows.filter(lines > 1)
+        rows = rows.filter(lines == 1)
     label = (
         pl.when(pl.col("tarief").is_null())
         .then(pl.lit("contracttarief"))
@@ -384,8 +387,42 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
     )
     quantity = dutch_number(pl.col("aantal"))
     hourly = pl.col("_uurtarief").is_not_null() & pl.lit(ctx.minuutregel == "afronden")
+    frames = []
+    if combined is not None:
+        part = pl.format(
+            "{} {} × {}",
+            quantity,
+            eenheid_woord(pl.col("_eenheid")),
+            euro_from_units(pl.col("_tarief")),
+        )
+        per_row = (
+            combined.filter(pl.col("bedrag").is_not_null())
+            .group_by("_rij")
+            .agg(
+                pl.col("bedrag").first(),
+                pl.col("_credit").first(),
+                _verwacht=expected.sum(),
+                _onvolledig=(expected.is_null() | pl.col("_a").is_null()).any(),
+                _delen=part.str.join(" + "),
+            )
+            .filter(~pl.col("_onvolledig") & ~same(expected))
+        )
+        frames.append(
+            results(
+                per_row,
+                kolom="bedrag",
+                waarde=euro(pl.col("bedrag")),
+                melding=pl.format(
+                    "bedrag {} wijkt af van de aantallen in deze regel maal hun tarief: {} = {}",
+                    euro(pl.col("bedrag")),
+                    pl.col("_delen"),
+                    euro_from_units(expected),
+                ),
+            )
+        )
     return pl.concat(
         [
+            *frames,
             results(
                 product_rows,
                 kolom="bedrag",

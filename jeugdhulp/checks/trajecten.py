@@ -121,11 +121,14 @@ def arrangementen_gestapeld(ctx: Context) -> pl.LazyFrame:
 
 
 def _declared_lines(ctx: Context) -> pl.LazyFrame:
-    return ctx.rows.filter(
+    """The declared rows with a key; a row of the 2017 layout with two units (minuten and
+    ligdagen) is one declaration, not two."""
+    rows = ctx.rows.filter(
         (pl.col("toewijzingnummer").is_not_null() | pl.col("bsn").is_not_null())
         & pl.col("_code").is_not_null()
         & pl.col("begindatum").is_not_null()
     )
+    return rows.unique("_rij", keep="first") if ctx.meerdere_per_rij else rows
 
 
 @controle(
@@ -187,12 +190,12 @@ def dubbel_gedeclareerd(ctx: Context) -> pl.LazyFrame:
         kolom="productcode",
         waarde=pl.col("productcode"),
         melding=pl.format(
-            "zelfde {}, productcode {} en periode {} t/m {} als regel {}: dubbel gedeclareerd",
+            "zelfde {}, productcode {} en periode {} t/m {} als {}: dubbel gedeclareerd",
             who,
             pl.col("_code"),
             datum(pl.col("begindatum")),
             pl.when(end.is_null()).then(pl.lit("(leeg)")).otherwise(datum(end)),
-            pl.col("_eerste"),
+            ctx.regel(pl.col("_eerste")),
         ),
     )
 
@@ -210,7 +213,8 @@ def achttien_jaar(ctx: Context) -> pl.LazyFrame:
     """
     ## Wat het doet
     Meldt een regel waarin de jeugdige 18 is of wordt terwijl "verlengde jeugdhulp" niet op ja
-    staat. Ligt de hele periode op of na de 18e verjaardag (de begindatum is de verjaardag of
+    staat. Een regel zonder einddatum loopt, in een profiel waarin dat een lopend arrangement
+    is (Hart van Brabant), open door. Ligt de hele periode op of na de 18e verjaardag (de begindatum is de verjaardag of
     later), dan is het een fout; wordt de jeugdige 18 binnen de periode (de verjaardag ligt na
     de begindatum en op of voor de einddatum), dan een waarschuwing: de zorg tot de verjaardag
     is terecht. De leeftijd komt uit `leeftijd.maximum` van het profiel (standaard 18).
@@ -230,7 +234,11 @@ def achttien_jaar(ctx: Context) -> pl.LazyFrame:
         return no_results()
     age = int(ctx.profile.get("leeftijd.maximum", 18))
     birthday = pl.col("geboortedatum").dt.offset_by(f"{age}y")
-    until = pl.coalesce(pl.col("einddatum"), pl.col("begindatum"))
+    # An empty Einddatum: a running arrangement where the profile allows one (open), else
+    # unknown (PM001 reports it; the period is taken as its first day).
+    running = OPEN_END if ctx.open_einde else None
+    fallback = pl.lit(running, dtype=pl.Date) if running else pl.col("begindatum")
+    until = pl.coalesce(pl.col("einddatum"), fallback)
     rows = ctx.rows.filter(
         (birthday <= until).fill_null(False) & ~pl.col("verlengde_jeugdhulp").fill_null(False)
     )
@@ -249,12 +257,18 @@ def achttien_jaar(ctx: Context) -> pl.LazyFrame:
         )
         .otherwise(
             pl.format(
-                "jeugdige (geboren {}) wordt {} op {}, binnen de periode t/m {}, zonder verlengde"
+                "jeugdige (geboren {}) wordt {} op {}, binnen de periode {}, zonder verlengde"
                 " jeugdhulp",
                 datum(pl.col("geboortedatum")),
                 pl.lit(age),
                 datum(birthday),
-                datum(until),
+                pl.when(until == OPEN_END)
+                .then(
+                    pl.format(
+                        "vanaf {} (zonder einddatum: loopt door)", datum(pl.col("begindatum"))
+                    )
+                )
+                .otherwise(pl.format("t/m {}", datum(until))),
             )
         )
     )
@@ -435,13 +449,13 @@ def heropend_arrangement(ctx: Context) -> pl.LazyFrame:
         kolom="begindatum",
         waarde=datum(pl.col("begindatum")),
         melding=pl.format(
-            "arrangement {} begint op {}, binnen {} maanden na de einddatum {} (regel {}): een"
+            "arrangement {} begint op {}, binnen {} maanden na de einddatum {} ({}): een"
             " heropend arrangement noteert u niet opnieuw",
             pl.col("_code"),
             datum(pl.col("begindatum")),
             pl.lit(months),
             datum(pl.col("_vorig_eind")),
-            pl.col("_vorige_rij"),
+            ctx.regel(pl.col("_vorige_rij")),
         ),
     )
 
@@ -558,12 +572,12 @@ def arrangement_dubbel(ctx: Context) -> pl.LazyFrame:
         kolom="productcode",
         waarde=pl.col("productcode"),
         melding=pl.format(
-            "arrangement {} ({}) staat al in regel {} ({}) en de periodes overlappen: noteer een"
+            "arrangement {} ({}) staat al in {} ({}) en de periodes overlappen: noteer een"
             " arrangement één keer (een lopend arrangement loopt door; sluit het af met een"
             " einddatum als er een nieuw begint)",
             pl.col("_code"),
             _period(pl.col("begindatum"), pl.col("_eind")),
-            pl.col("_rij_b"),
+            ctx.regel(pl.col("_rij_b")),
             _period(pl.col("_van_b"), pl.col("_eind_b")),
         ),
     )
@@ -608,10 +622,9 @@ def referentie_niet_uniek(ctx: Context) -> pl.LazyFrame:
         kolom="referentienummer",
         waarde=pl.col("referentienummer"),
         melding=pl.format(
-            "referentienummer {} staat al bij regel {}: elke prestatie heeft een eigen"
-            " referentienummer",
+            "referentienummer {} staat al bij {}: elke prestatie heeft een eigen referentienummer",
             pl.col("_ref"),
-            pl.col("_eerste"),
+            ctx.regel(pl.col("_eerste")),
         ),
     )
 
@@ -707,19 +720,19 @@ def creditregel(ctx: Context) -> pl.LazyFrame:
                 melding=pl.when(pl.col("_doel_credit"))
                 .then(
                     pl.format(
-                        "vorig referentienummer {} is regel {}, en dat is zelf een creditregel:"
+                        "vorig referentienummer {} is {}, en dat is zelf een creditregel:"
                         " een creditregel verwijst naar een debetregel",
                         pl.col("_vorig"),
-                        pl.col("_doel"),
+                        ctx.regel(pl.col("_doel")),
                     )
                 )
                 .otherwise(
                     pl.format(
-                        "vorig referentienummer {} is regel {}, een debetregel met een andere"
+                        "vorig referentienummer {} is {}, een debetregel met een andere"
                         " toewijzing, productcode of periode: een creditregel heeft dezelfde"
                         " sleutel als de debetregel die hij crediteert",
                         pl.col("_vorig"),
-                        pl.col("_doel"),
+                        ctx.regel(pl.col("_doel")),
                     )
                 ),
                 retourcode=pl.lit("8017"),
@@ -729,13 +742,13 @@ def creditregel(ctx: Context) -> pl.LazyFrame:
                 kolom=kolom,
                 waarde=pl.col("_vorig"),
                 melding=pl.format(
-                    "{} (referentienummer {}) is al gecrediteerd in regel {}: een debetregel wordt"
+                    "{} (referentienummer {}) is al gecrediteerd in {}: een debetregel wordt"
                     " één keer gecrediteerd",
                     pl.when(pl.col("_doel").is_not_null())
-                    .then(pl.format("regel {}", pl.col("_doel")))
+                    .then(ctx.regel(pl.col("_doel")))
                     .otherwise(pl.lit("de debetregel")),
                     pl.col("_vorig"),
-                    pl.col("_eerste"),
+                    ctx.regel(pl.col("_eerste")),
                 ),
                 retourcode=pl.lit("9390"),
             ),
