@@ -23,7 +23,9 @@ import polars as pl
 from jeugdhulp.budget import VERWIJZER_BEGIN, VERWIJZER_GI
 from jeugdhulp.columns import (
     QUANTITY_COLUMNS,
+    UNIT_CODE_WORD,
     UNIT_CODES,
+    UNIT_WORD_CODE,
     Column,
     column,
     missing_required,
@@ -359,11 +361,20 @@ def two_digit_code_expr(text: pl.Expr) -> pl.Expr:
 
 
 def unit_expr(text: pl.Expr) -> pl.Expr:
-    """iJw unit code from a code ("1", "01", "4.0") or a word ("minuten", "etmaal")."""
+    """iJw unit code from a code ("1", "01", "4.0"), a word ("minuten", "etmaal") or both when
+    they agree ("04 uur", "Uur (04)"): `jeugdhulp.columns.unit_code` over a column."""
     s = text.str.strip_chars()
     code = s.str.extract(r"^([0-9]{1,2})(?:\.0+)?$", 1).str.zfill(2)
-    word = fold(s).replace_strict(UNIT_CODES, default=None, return_dtype=pl.String)
-    return pl.coalesce(code, word)
+
+    def word(expr: pl.Expr) -> pl.Expr:
+        return fold(expr).replace_strict(UNIT_CODES, default=None, return_dtype=pl.String)
+
+    agreed = []
+    for pattern, code_group, word_group in ((UNIT_CODE_WORD, 1, 2), (UNIT_WORD_CODE, 2, 1)):
+        given = s.str.extract(pattern, code_group).str.zfill(2)
+        named = word(s.str.extract(pattern, word_group))
+        agreed.append(pl.when(given == named).then(given))
+    return pl.coalesce(code, word(s), *agreed)
 
 
 def _by_prefix(text: pl.Expr, rules: list[tuple[tuple[str, ...], str]]) -> pl.Expr:

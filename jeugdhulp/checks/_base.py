@@ -580,6 +580,17 @@ def combine_sheets(sheets: Sequence[TableInfo]) -> TableInfo:
     )
 
 
+def by_unit_columns(sheet: TableInfo) -> bool:
+    """The sheet gives its quantities in a column per unit (Minuten, Ligdagen, ...: the 2017
+    production monitor) instead of Eenheid and Aantal."""
+    from jeugdhulp.columns import QUANTITY_COLUMNS
+
+    if "aantal" in sheet.kolommen:
+        return False
+    named = any(q.naam in sheet.kolommen for q in QUANTITY_COLUMNS)
+    return named or bool(sheet.frame.get_column("_aantal_kolom").is_not_null().any())
+
+
 def sheet_and_row(key: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """The sheet's position and the Excel row of a combined `_rij` (see `combine_sheets`)."""
     return key // ROW_KEY, key % ROW_KEY
@@ -763,13 +774,7 @@ class Context:
     def meerdere_per_rij(self) -> bool:
         """Whether a row can give more than one line: the 2017 layout with a column per unit
         (Minuten, Ligdagen, ...) gives one line per filled unit, all with the row's `_rij`."""
-        from jeugdhulp.columns import QUANTITY_COLUMNS
-
-        return any(
-            "aantal" not in sheet.kolommen
-            and any(q.naam in sheet.kolommen for q in QUANTITY_COLUMNS)
-            for sheet in self.bladen
-        )
+        return any(by_unit_columns(sheet) for sheet in self.bladen)
 
     def onbekend(self, names: Iterable[str]) -> pl.Expr:
         """Per production row: one of these columns holds a value the file does not give (a
@@ -1209,11 +1214,13 @@ class Context:
         """The production rows with everything several checks look up, computed once:
 
         - the product-list row (`p_*`, see `_with_product`);
-        - `_contract`: the contracted tariff per declared unit (see `contract_units`), and
-          `_uurtarief`: the hourly contract tariff when minutes are declared on it;
+        - `_contract`: the contracted tariff per declared unit (see `contract_units`),
+          `_uurtarief`: the hourly contract tariff when minutes are declared on it, and
+          `_minuuttarief`: a listed minute tariff finer than cents (0,907) declared per minute;
         - `_tarief`: the tariff the line is computed with (declared, else contracted) and
           `_verwacht`: the amount it should have (TR346; minutes on an hourly tariff under the
-          national rule IV081: hourly tariff x minutes / 60, rounded to cents). Without a
+          national rule IV081: hourly tariff x minutes / 60, rounded to cents; likewise
+          minutes x an unrounded listed minute tariff). Without a
           contract tariff, minutes declared at a rounded minute tariff fit any hourly tariff
           that rounds to it: `_verwacht_min` / `_verwacht_max` bound those amounts;
         - with allocations, the allocation (`_match`, `t_*`, see `_with_allocation`).
@@ -1225,17 +1232,30 @@ class Context:
         regel = self.minuutregel
         pu, du = pl.col("p_eenheid"), pl.col("_eenheid")
         hourly_in_minutes = pl.col("p_geldig") & (pu == UUR) & (du == MINUUT)
+        # A list tariff per minute with more than whole cents (0,907 = 54,42 / 60) is the
+        # unrounded minute tariff: like an hourly one (IV081), it gives the amount.
+        unrounded = (
+            pl.col("p_geldig") & (pu == MINUUT) & (du == MINUUT) & (pl.col("p_tarief_u") % 100 != 0)
+        )
         frame = frame.with_columns(
             _contract=pl.when(pl.col("p_geldig")).then(
                 contract_units(pu, du, pl.col("p_tarief_u"), regel)
             ),
             _uurtarief=pl.when(hourly_in_minutes).then(pl.col("p_tarief_u")),
+            _minuuttarief=pl.when(unrounded).then(pl.col("p_tarief_u")),
         ).with_columns(_tarief=pl.coalesce(units(pl.col("tarief")), pl.col("_contract")))
         a = pl.col("_a")
         per_line = round_half_up_cents(a * pl.col("_tarief"))
         if regel == "afronden":
             minutes = round_half_up_div(pl.col("_uurtarief") * a, 60 * 1_000_000) * 100
-            expected = pl.when(pl.col("_uurtarief").is_not_null()).then(minutes).otherwise(per_line)
+            listed = round_half_up_cents(a * pl.col("_minuuttarief"))
+            expected = (
+                pl.when(pl.col("_uurtarief").is_not_null())
+                .then(minutes)
+                .when(pl.col("_minuuttarief").is_not_null())
+                .then(listed)
+                .otherwise(per_line)
+            )
             declared = units(pl.col("tarief"))
             open_range = (
                 (du == MINUUT)

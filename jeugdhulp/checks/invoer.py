@@ -13,6 +13,7 @@ from jeugdhulp.checks._base import (
     SCALE,
     UUR,
     Context,
+    by_unit_columns,
     controle,
     datum,
     dutch_number,
@@ -21,7 +22,6 @@ from jeugdhulp.checks._base import (
     no_results,
     results,
 )
-from jeugdhulp.columns import QUANTITY_COLUMNS
 from jeugdhulp.schema import DECIMAL, PRODUCTEN, PRODUCTIE, TOEWIJZINGEN, TableInfo
 
 REQUIRED: tuple[str, ...] = ("bsn", "productcode", "begindatum", "einddatum", "eenheid", "aantal")
@@ -39,19 +39,11 @@ def _required(ctx: Context) -> tuple[str, ...]:
     return tuple(n for n in REQUIRED if n != "einddatum")
 
 
-def _by_unit_columns(sheet: TableInfo) -> bool:
-    """The sheet gives its quantities in a column per unit (Minuten, Ligdagen, ...: 2017)."""
-    if "aantal" in sheet.kolommen:
-        return False
-    named = any(q.naam in sheet.kolommen for q in QUANTITY_COLUMNS)
-    return named or bool(sheet.frame.get_column("_aantal_kolom").is_not_null().any())
-
-
 def _present(sheet: TableInfo, name: str) -> bool:
     """Whether a sheet gives this required field: Aantal and Eenheid also come from a column
     per unit, which names the unit (DOMAIN: Eenheid is required unless a quantity column
     names its unit)."""
-    if name in ("aantal", "eenheid") and _by_unit_columns(sheet):
+    if name in ("aantal", "eenheid") and by_unit_columns(sheet):
         return True
     return name in sheet.kolommen
 

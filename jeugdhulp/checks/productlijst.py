@@ -328,7 +328,9 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
     - aantal × tarief, half naar boven afgerond op hele centen; zonder ingevuld tarief het
       contracttarief uit de productenlijst;
     - minuten op een product met een uurtarief, landelijk (IV081, TR346): uurtarief × minuten
-      / 60, afgerond op centen; het afgeronde minuuttarief in de regel telt daarvoor niet. In
+      / 60, afgerond op centen; het afgeronde minuuttarief in de regel telt daarvoor niet.
+      Zo ook een minuuttarief in de productenlijst met meer dan twee decimalen (0,907, het
+      uurtarief gedeeld door 60): minuten × 0,907, afgerond op centen. In
       een profiel met `tarieven.minuuttarief = "afkappen"` (IJsselland) is het minuten × het
       afgekapte minuuttarief. Staat het uurtarief niet in een productenlijst, dan past
       landelijk elk bedrag dat hoort bij een uurtarief dat afgerond dit minuuttarief geeft;
@@ -386,7 +388,9 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
         pl.col("bedrag").is_not_null() & pl.col("_a").is_not_null() & euros & ~same(pl.col("_a"))
     )
     quantity = dutch_number(pl.col("aantal"))
-    hourly = pl.col("_uurtarief").is_not_null() & pl.lit(ctx.minuutregel == "afronden")
+    national = pl.lit(ctx.minuutregel == "afronden")
+    hourly = pl.col("_uurtarief").is_not_null() & national
+    per_minute = pl.col("_minuuttarief").is_not_null() & national
     frames = []
     if combined is not None:
         part = pl.format(
@@ -436,6 +440,18 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
                         euro(pl.col("bedrag")),
                         euro_from_units(pl.col("_uurtarief")),
                         quantity,
+                        euro_from_units(expected),
+                    )
+                )
+                .when(per_minute)
+                .then(
+                    pl.format(
+                        "bedrag {} wijkt af van {} minuten × {} (het minuuttarief van de"
+                        " productenlijst, niet afgerond) = {} (landelijke regel IV081: het bedrag"
+                        " volgt uit het contracttarief, niet uit het afgeronde minuuttarief)",
+                        euro(pl.col("bedrag")),
+                        quantity,
+                        number_from_units(pl.col("_minuuttarief"), min_decimals=2),
                         euro_from_units(expected),
                     )
                 )
