@@ -516,36 +516,8 @@ def soepel_gelezen(ctx: Context) -> pl.LazyFrame:
     frames += _lenient_findings(
         ctx.rows, _lenient_columns(production), PRODUCTIE, in_production, None
     )
-    typed = pl.col("productcode").str.strip_chars()
-    recoded = ctx.rows.filter(typed.is_not_null() & (pl.col("_code") != typed))
-    lost_zero = typed.str.contains(r"^[0-9]+$") & (
-        pl.col("_code").str.len_chars() > typed.str.len_chars()
-    )
-    frames.append(
-        results(
-            recoded,
-            kolom="productcode",
-            waarde=typed,
-            melding=pl.when(lost_zero)
-            .then(
-                pl.format(
-                    "{} {} miste de voorloopnul (een code opgeslagen als getal); gelezen als {}",
-                    pl.lit(ctx.kop("productcode")),
-                    typed,
-                    pl.col("_code"),
-                )
-            )
-            .otherwise(
-                pl.format(
-                    "{} '{}' is gelezen als {}, zoals de code in de productenlijst of de"
-                    " toewijzing staat (hoofdletters)",
-                    pl.lit(ctx.kop("productcode")),
-                    typed,
-                    pl.col("_code"),
-                )
-            ),
-        )
-    )
+    if ctx.code_reading:
+        frames.append(_code_read_as(ctx))
     for info, tabel in ((ctx.toewijzingen, "toewijzingen"), (ctx.producten_blad, "producten")):
         if info is None:
             continue
@@ -562,6 +534,38 @@ def soepel_gelezen(ctx: Context) -> pl.LazyFrame:
 
         frames += _lenient_findings(rows, names, schema, where, tabel)
     return pl.concat(frames) if frames else no_results()
+
+
+def _code_read_as(ctx: Context) -> pl.LazyFrame:
+    """PM022 on a product code read as another (`Context.code_reading`)."""
+    typed = pl.col("productcode").str.strip_chars()
+    recoded = ctx.rows.filter(typed.is_not_null() & (pl.col("_code") != typed))
+    lost_zero = typed.str.contains(r"^[0-9]+$") & (
+        pl.col("_code").str.len_chars() > typed.str.len_chars()
+    )
+    return results(
+        recoded,
+        kolom="productcode",
+        waarde=typed,
+        melding=pl.when(lost_zero)
+        .then(
+            pl.format(
+                "{} {} miste de voorloopnul (een code opgeslagen als getal); gelezen als {}",
+                pl.lit(ctx.kop("productcode")),
+                typed,
+                pl.col("_code"),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "{} '{}' is gelezen als {}, zoals de code in de productenlijst of de"
+                " toewijzing staat (hoofdletters)",
+                pl.lit(ctx.kop("productcode")),
+                typed,
+                pl.col("_code"),
+            )
+        ),
+    )
 
 
 def _lenient_columns(columns: list[str]) -> list[str]:

@@ -535,32 +535,36 @@ def boven_volume(ctx: Context) -> pl.LazyFrame:
         .fill_null(False)
         .cast(pl.Int64)
     )
-    known = (
-        known.with_columns(
-            _qc=pl.col("_q") * line_factor,
-            _vol=units(pl.col("t_volume")) * volume_factor,
-            _start=start,
-            _output=output_week,
-            _extra=extra,
-        )
+    known = known.with_columns(
+        _qc=pl.col("_q") * line_factor,
+        _vol=units(pl.col("t_volume")) * volume_factor,
+        _start=start,
+        _output=output_week,
+    )
+    has_period = pl.col("einddatum").is_not_null() & (period_end >= period_begin)
+    # An allocation is outputgericht per week or not as a whole: counted apart, each branch
+    # only over its own rows.
+    regular = known.filter(~pl.col("_output")).with_columns(
+        _extra=pl.lit(0, dtype=pl.Int64),
+        _n=pl.when(freq == "totaal")
+        .then(pl.lit(1, dtype=pl.Int64))
+        .when(has_period)
+        .then(periods_in(freq, period_begin, period_end, pl.col("_start"))),
+    )
+    output = (
+        known.filter(pl.col("_output"))
+        .with_columns(_extra=extra)
         .with_columns(
-            _n=pl.when(freq == "totaal")
-            .then(pl.lit(1, dtype=pl.Int64))
-            .when(pl.col("einddatum").is_not_null() & (period_end >= period_begin))
-            .then(
-                pl.when(pl.col("_output"))
-                .then(sundays_in(period_begin, period_end) + pl.col("_extra"))
-                .otherwise(periods_in(freq, period_begin, period_end, pl.col("_start")))
-            ),
-            _n_totaal=pl.col("t__n_totaal"),
+            _n=pl.when(has_period).then(sundays_in(period_begin, period_end) + pl.col("_extra"))
         )
-        .with_columns(
-            _max=pl.col("_vol") * pl.col("_n"),
-            _max_totaal=pl.col("_vol") * pl.col("_n_totaal"),
-            _pregels=pl.len().over(["t__rij", "begindatum", "einddatum"]),
-            _cum=pl.col("_qc").cum_sum().over("t__rij", order_by=["begindatum", "_rij"]),
-            _netto=pl.col("_qc").sum().over("t__rij"),
-        )
+    )
+    known = pl.concat([regular, output], how="vertical").with_columns(
+        _n_totaal=pl.col("t__n_totaal"),
+        _max=pl.col("_vol") * pl.col("_n"),
+        _max_totaal=pl.col("_vol") * pl.col("t__n_totaal"),
+        _pregels=pl.len().over(["t__rij", "begindatum", "einddatum"]),
+        _cum=pl.col("_qc").cum_sum().over("t__rij", order_by=["begindatum", "_rij"]),
+        _netto=pl.col("_qc").sum().over("t__rij"),
     )
     # The running sum within a product period only where a period has more than one line
     # (an aspecifiek allocation, several codes): a window over ~every row alone is costly.
@@ -686,7 +690,7 @@ def boven_volume(ctx: Context) -> pl.LazyFrame:
                 ernst=pl.lit("waarschuwing"),
             ),
             results(
-                rows.filter(mixed & first_of_allocation),
+                rows.filter(mixed).filter(first_of_allocation),
                 kolom=kolom,
                 waarde=number_from_units(pl.col("_a")),
                 melding=pl.format(
@@ -795,25 +799,27 @@ def boven_budget(ctx: Context) -> pl.LazyFrame:
     start = pl.col("t_ingangsdatum")
     by_year = pl.col("_duurzaam") & start.is_not_null()
 
-    def year_of(day: pl.Expr) -> pl.Expr:
-        return (
-            pl.when(~pl.col("_duurzaam"))
-            .then(pl.lit(0, dtype=pl.Int32))
-            .when(start.is_null())
-            .then(day.dt.year().cast(pl.Int32))
-            .otherwise(allocation_year(day, start))
-        )
-
     begin, end = pl.col("begindatum"), pl.coalesce(pl.col("einddatum"), pl.col("begindatum"))
     with_losse = pl.col("_los").any().over("t__rij") if ctx.losse_credits else pl.lit(False)
-    rows = rows.with_columns(_bedrag=amount, _duurzaam=duurzaam, _losse=with_losse).with_columns(
-        _jaar=year_of(begin), _jaar_eind=year_of(end)
-    )
+    rows = rows.with_columns(_bedrag=amount, _duurzaam=duurzaam, _losse=with_losse)
     counted = rows.filter(pl.col("_bedrag").is_not_null())
-    whole = counted.filter(~by_year | (pl.col("_jaar_eind") <= pl.col("_jaar"))).with_columns(
+    no_part = {
+        "_dagen": pl.lit(None, dtype=pl.Int64),
+        "_totaal_dagen": pl.lit(None, dtype=pl.Int64),
+    }
+    # Herstel: one period (year 0); duurzaam without an Ingangsdatum: calendar years.
+    flat = counted.filter(~by_year).with_columns(
+        _jaar=pl.when(pl.col("_duurzaam"))
+        .then(begin.dt.year().cast(pl.Int32))
+        .otherwise(pl.lit(0, dtype=pl.Int32)),
         _deel=pl.col("_bedrag"),
-        _dagen=pl.lit(None, dtype=pl.Int64),
-        _totaal_dagen=pl.lit(None, dtype=pl.Int64),
+        **no_part,
+    )
+    yearly = counted.filter(by_year).with_columns(
+        _jaar=allocation_year(begin, start), _jaar_eind=allocation_year(end, start)
+    )
+    whole = yearly.filter(pl.col("_jaar_eind") <= pl.col("_jaar")).with_columns(
+        _deel=pl.col("_bedrag"), **no_part
     )
     # A product period over the boundary of two years of the allocation: in each year the part
     # of its days (rounded to cents so that the parts add up to the amount exactly).
@@ -831,7 +837,7 @@ def boven_budget(ctx: Context) -> pl.LazyFrame:
         return signed * 100
 
     split = (
-        counted.filter(by_year & (pl.col("_jaar_eind") > pl.col("_jaar")))
+        yearly.filter(pl.col("_jaar_eind") > pl.col("_jaar"))
         .with_columns(_jaar=pl.int_ranges(pl.col("_jaar"), pl.col("_jaar_eind") + 1))
         .explode("_jaar")
         .with_columns(_jaar=pl.col("_jaar").cast(pl.Int32), _totaal_dagen=days_total)
@@ -845,7 +851,10 @@ def boven_budget(ctx: Context) -> pl.LazyFrame:
     )
     budget = units(pl.col("t_budget"))
     over = (
-        pl.concat([whole, split.select(whole.collect_schema().names())], how="vertical")
+        pl.concat(
+            [flat, *(f.select(flat.collect_schema().names()) for f in (whole, split))],
+            how="vertical",
+        )
         .with_columns(
             _cum=pl.col("_deel")
             .cum_sum()
