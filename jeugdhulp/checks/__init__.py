@@ -6,7 +6,9 @@ users read (`docs/controles.md`) from those declarations. `run_checks` evaluates
 applicable check over the typed frames of `jeugdhulp.schema` (the shared lookups joined once,
 the checks themselves collected together in one lazy query) and returns the findings with
 exactly the columns of `jeugdhulp.findings.FINDING_FIELDS`. The checks up to PM028 report on
-the production sheet, PM029-PM032 on the allocation list.
+the production sheets (PM022 and PM023 also on the allocation and product lists), PM029-PM032
+on the allocation list. All production sheets of a workbook are checked as one table
+(`combine_sheets`); `declared_amounts` gives the declared total, credits subtracted.
 
 >>> [c.id for c in CATALOGUE][:3], [c.id for c in CATALOGUE if c.tabel == "toewijzingen"]
 (['PM001', 'PM002', 'PM003'], ['PM029', 'PM030', 'PM031', 'PM032'])
@@ -271,19 +273,26 @@ def catalogue_markdown() -> str:
         "om een blik. Controles die toewijzingen of een productenlijst nodig hebben, worden",
         "overgeslagen als die ontbreken; een regioprofiel kan controles uitzetten",
         "(`controles.uit`) of een regionale controle aanzetten. De controles PM029-PM032 gaan",
-        "over de lijst met toewijzingen zelf: hun bevindingen staan op het blad Toewijzingen.",
+        "over de lijst met toewijzingen zelf: hun bevindingen staan op het blad Toewijzingen;",
+        "PM022 en PM023 melden ook op de bladen Toewijzingen en Producten. Staat de productie op",
+        "meer bladen (Januari, Februari), dan tellen totalen, dubbele declaraties en overlap over",
+        "alle bladen samen; elke bevinding noemt haar eigen blad en cel.",
         "",
         "| id | ernst | iJw-regel | retourcode | blad | controle |",
         "|---|---|---|---|---|---|",
     ]
-    sheets = {"productie": "Productie", "toewijzingen": "Toewijzingen"}
+    names = {"productie": "Productie", "toewijzingen": "Toewijzingen", "producten": "Producten"}
+
+    def sheets_of(check: Check) -> str:
+        return ", ".join(names[t] for t in (check.tabel, *check.ook))
+
     for check in CATALOGUE:
         ernst = (
             f"{check.ernst} ({check.ernst_toelichting})" if check.ernst_toelichting else check.ernst
         )
         lines.append(
             f"| [{check.id}](#{check.id.lower()}) | {ernst} | {check.ijw or '-'} "
-            f"| {check.retourcode or '-'} | {sheets[check.tabel]} | {check.titel} |"
+            f"| {check.retourcode or '-'} | {sheets_of(check)} | {check.titel} |"
         )
     for check in CATALOGUE:
         lines += [
@@ -294,7 +303,7 @@ def catalogue_markdown() -> str:
             "",
             f"- ernst: {check.ernst}"
             + (f" ({check.ernst_toelichting})" if check.ernst_toelichting else ""),
-            f"- blad: {sheets[check.tabel]}",
+            f"- blad: {sheets_of(check)}",
             f"- iJw-regel: {check.ijw or '-'}",
             f"- retourcode: {check.retourcode or '-'}",
             f"- bron: {check.bron}",

@@ -138,6 +138,7 @@ class Check:
     tabel: str = "productie"  # the sheet its findings are on: "productie" or "toewijzingen"
     ernst_toelichting: str = ""  # when some findings have another ernst (Dutch, for the docs)
     van_toepassing: Toepassing | None = None  # why it does not apply under a profile
+    ook: tuple[str, ...] = ()  # other tables some of its findings are on (`_tabel`)
 
     @property
     def docstring(self) -> str:
@@ -168,6 +169,7 @@ def controle(
     tabel: str = "productie",
     ernst_toelichting: str = "",
     van_toepassing: Toepassing | None = None,
+    ook: tuple[str, ...] = (),
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under its stable id (the catalogue stays in id order).
 
@@ -179,8 +181,8 @@ def controle(
             raise ValueError(f"check {id} declared twice")
         if id not in CHECK_IDS:
             raise ValueError(f"check {id} is not in jeugdhulp.profile.CHECK_IDS")
-        if tabel not in TABELLEN:
-            raise ValueError(f"check {id}: unknown table {tabel!r}")
+        if tabel not in TABELLEN or not set(ook) <= set(TABELLEN):
+            raise ValueError(f"check {id}: unknown table {tabel!r} / {ook!r}")
         CATALOGUE.append(
             Check(
                 id,
@@ -195,6 +197,7 @@ def controle(
                 tabel,
                 ernst_toelichting,
                 van_toepassing,
+                ook,
             )
         )
         CATALOGUE.sort(key=lambda c: c.id)

@@ -88,16 +88,20 @@ def verplicht_veld_leeg(ctx: Context) -> pl.LazyFrame:
     """
     ## Wat het doet
     Meldt een lege cel in een verplichte kolom (BSN, Productcode, Begindatum, Einddatum,
-    Aantal) en een verplichte kolom die helemaal ontbreekt (op de kopregel). Meldt ook een
-    getal dat niet te lezen is (Aantal, Tarief of Bedrag met tekst als "abc") en een ja/nee-veld
-    met een ander antwoord dan ja of nee. Een onleesbare datum is PM003, een onleesbaar BSN PM002.
-    In een profiel met `controles.einddatum_verplicht = false` (Hart van Brabant) is Einddatum
-    niet verplicht: daar krijgt een lopend arrangement pas een einddatum als het stopt.
+    Eenheid, Aantal) en een verplichte kolom die helemaal ontbreekt (op de kopregel van dat
+    blad; elk productieblad apart). Eenheid en Aantal mogen ook uit een kolom per eenheid
+    komen (Minuten, Ligdagen, ...: de productiemonitor van 2017), want die noemt de eenheid.
+    Meldt ook een getal dat niet te lezen is (Aantal, Tarief of Bedrag met tekst als "abc") en
+    een ja/nee-veld met een ander antwoord dan ja of nee. Een onleesbare datum is PM003, een
+    onleesbaar BSN PM002, een onbekende eenheid PM008. In een profiel met
+    `controles.einddatum_verplicht = false` (Hart van Brabant) is Einddatum niet verplicht:
+    daar krijgt een lopend arrangement pas een einddatum als het stopt.
 
     ## Waarom
     Zonder BSN, productcode, periode en aantal kan een regel niet aan een toewijzing worden
-    gekoppeld en niet worden betaald. Een getal dat niet te lezen is, telt als leeg: de regel
-    zou anders stil als 0 meetellen.
+    gekoppeld en niet worden betaald. Zonder eenheid zegt een aantal niets: 50 kan 50 minuten
+    of 50 uur zijn (GeleverdVolume en Eenheid horen samen, IV042). Een getal dat niet te lezen
+    is, telt als leeg: de regel zou anders stil als 0 meetellen.
 
     ## Voorbeeld
     | BSN | Productcode | Begindatum | Einddatum | Aantal |
@@ -488,24 +492,32 @@ def _lenient_findings(
     ijw="",
     retourcode="",
     titel="Waarde soepel gelezen (tekst, decimale komma, voorloopnul)",
+    ook=("toewijzingen", "producten"),
     bron="gezond verstand",
 )
 def soepel_gelezen(ctx: Context) -> pl.LazyFrame:
     """
     ## Wat het doet
     Meldt elke cel die wel goed gelezen is, maar pas na een soepele lezing: een getal
-    opgeslagen als tekst, een getal met een Nederlandse decimale komma als tekst, een datum
-    getypt als tekst, of een BSN van 8 cijfers waarvan de voorloopnul is weggevallen.
+    opgeslagen als tekst, een getal met een Nederlandse decimale komma als tekst, een
+    dubbelzinnig getal als tekst ("1.200": met beide lezingen en welke genomen is), een datum
+    getypt als tekst, een BSN van 8 cijfers waarvan de voorloopnul is weggevallen, en een
+    productcode die gelezen is als de code uit de productenlijst of de toewijzing: in andere
+    hoofdletters ("45a48" als 45A48) of zonder voorloopnul ("4011" als 04011, een code
+    opgeslagen als getal). Ook op de bladen Toewijzingen en Producten (bij een gedeelde lijst
+    alleen de regels voor deze werkmap: de kinderen, de codes erin).
 
     ## Waarom
     De controle rekent met de juiste waarde, maar het bronbestand is fout: een ander
     programma (of het declaratiebericht) leest "12,5" als tekst of maakt van 011222333 het
-    getal 11222333. Zo kan de aanbieder de bron verbeteren.
+    getal 11222333, en de gemeente kent "4011" niet. Zo kan de aanbieder de bron verbeteren.
 
     ## Voorbeeld
     BSN 11222333 geeft "BSN 11222333 miste de voorloopnul; gelezen als 011222333"; Aantal
     "12,5" als tekst geeft "Aantal '12,5' is tekst met een decimale komma; gelezen als het
-    getal 12,5".
+    getal 12,5"; Budget "12.000" als tekst op het blad Toewijzingen geeft "Budget '12.000' is
+    dubbelzinnig en gelezen als 12000 (de punt als scheiding van duizendtallen, zoals in het
+    Nederlands); is 12 bedoeld, typ dan 12".
     """
     frames: list[pl.LazyFrame] = []
     production = ctx.productie.frame.columns

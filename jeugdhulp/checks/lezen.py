@@ -30,6 +30,7 @@ _OPENEN = "open het bestand in Excel en sla het op"
     ijw="",
     retourcode="",
     titel="Formule zonder opgeslagen uitkomst (of met een foutwaarde)",
+    ook=("toewijzingen", "producten"),
     bron="gezond verstand; excelize#157 (formules zonder uitkomst), XlsxWriter-documentatie",
 )
 def formule_zonder_uitkomst(ctx: Context) -> pl.LazyFrame:
@@ -40,14 +41,16 @@ def formule_zonder_uitkomst(ctx: Context) -> pl.LazyFrame:
     formule waarvan de opgeslagen uitkomst 0 of leeg is terwijl de werkmap Excel vraagt alles
     bij het openen opnieuw te berekenen (zoals XlsxWriter doet), en een cel met een foutwaarde
     (#DEEL/0!, #N/B). Alleen kolommen die gecontroleerd worden tellen; een regel met alleen zulke
-    formules (een sjabloonregel) is geen regel.
+    formules (een sjabloonregel) is geen regel. Op elk gelezen blad: productie, Toewijzingen en
+    Producten (bij een gedeelde lijst alleen de regels voor deze werkmap).
 
     ## Waarom
     Zonder opgeslagen uitkomst is de waarde onbekend, niet leeg en niet 0: het bedrag telt niet
     mee in het gedeclareerde totaal en de controles die de waarde nodig hebben, kunnen die regel
     niet beoordelen. Excel rekent de formule pas uit bij het openen; daarna opslaan zet de
     uitkomst in het bestand. Afwijking van de andere controles: wat zij over zo'n cel zouden
-    zeggen ("leeg") vervangt deze melding.
+    zeggen ("leeg") vervangt deze melding; PM011 en PM012 zeggen er zelf bij dat hun totaal
+    zonder die waarde getoetst is.
 
     ## Voorbeeld
     Bedrag `=H3*I3+1` zonder opgeslagen uitkomst geeft "Bedrag is een formule zonder opgeslagen

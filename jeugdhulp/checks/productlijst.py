@@ -59,7 +59,10 @@ def code_onbekend(ctx: Context) -> pl.LazyFrame:
     code die niet in de lijst staat, een code die op de begindatum niet geldig is (Geldig
     vanaf / Geldig tot), en een code die bij een andere productcategorie hoort dan ingevuld.
     Zonder blad Producten worden alleen codes beoordeeld die het profiel volledig kent (de
-    arrangementscodes); andere codes zijn dan niet te controleren.
+    arrangementscodes, ook in kleine letters geschreven); andere codes zijn dan niet te
+    controleren. Een code die alleen in hoofdletters of een weggevallen voorloopnul verschilt
+    van een code in de lijst ("45a48", "4011" voor 04011) wordt als die code gelezen en
+    gemeld met PM022, niet als onbekend.
 
     ## Waarom
     Een declaratie met een code die de gemeente niet heeft ingekocht, of die in dat jaar niet
@@ -227,8 +230,9 @@ def tarief_wijkt_af(ctx: Context) -> pl.LazyFrame:
     Een minuuttarief met meer dan twee decimalen in de lijst (0,907) gaat op dezelfde manier.
     Heeft de lijst voor de code alleen een tarief van vorig jaar en noemt het profiel een
     indexatie voor dit jaar (`indexatie`, IJsselland 2021: 2,86%), dan is het contracttarief
-    dat tarief geïndexeerd en half naar boven afgerond op centen; de melding zegt welke bron
-    het tarief heeft. Het tarief van een ander jaar wordt herkend en genoemd.
+    het tarief dat op 31 december van vorig jaar gold (bij een tariefwijziging halverwege het
+    jaar het laatste), geïndexeerd en half naar boven afgerond op centen; de melding zegt
+    welke bron het tarief heeft. Het tarief van een ander jaar wordt herkend en genoemd.
 
     ## Waarom
     Een declaratie tegen een ander tarief dan gecontracteerd valt uit (TR418, retourcode
@@ -334,7 +338,9 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
       een profiel met `tarieven.minuuttarief = "afkappen"` (IJsselland) is het minuten × het
       afgekapte minuuttarief. Staat het uurtarief niet in een productenlijst, dan past
       landelijk elk bedrag dat hoort bij een uurtarief dat afgerond dit minuuttarief geeft;
-    - eenheid 83 (euro's): het bedrag is gelijk aan het aantal (CS339).
+    - eenheid 83 (euro's): het bedrag is gelijk aan het aantal (CS339);
+    - een regel met een kolom per eenheid (2017, Minuten en Ligdagen op één regel): het
+      bedrag van de regel tegen de som van de aantallen maal hun tarief.
 
     Een creditregel (Debet/credit C, of een negatief bedrag) mag het bedrag positief of
     negatief noemen.

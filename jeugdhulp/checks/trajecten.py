@@ -57,8 +57,8 @@ def arrangementen_gestapeld(ctx: Context) -> pl.LazyFrame:
     ## Wat het doet
     Alleen in profielen met `controles.arrangementen_niet_stapelen`. Meldt regels met twee
     verschillende arrangementscodes (volgens de productenlijst binnen een arrangement, of
-    beginnend met het arrangementsprefix van het profiel, zoals 50H) voor dezelfde BSN in
-    overlappende periodes. Aansluitende regels met dezelfde code tellen als één periode.
+    beginnend met het arrangementsprefix van het profiel, zoals 50H, ook in kleine letters)
+    voor dezelfde BSN in overlappende periodes, ook op verschillende productiebladen. Aansluitende regels met dezelfde code tellen als één periode.
     Voortschrijdend inzicht is geen stapelen: het lopende arrangement krijgt een einddatum en
     het nieuwe begint daarna (of op die dag zelf: een overdrachtsdag mag).
 
@@ -145,7 +145,9 @@ def dubbel_gedeclareerd(ctx: Context) -> pl.LazyFrame:
     Meldt een debetregel met dezelfde toewijzing (toewijzingnummer, of BSN als er geen
     toewijzingnummer is), dezelfde productcategorie en productcode en dezelfde productperiode
     als een eerdere debetregel, tenzij er voor die sleutel een creditregel is die de eerdere
-    debet ongedaan maakt: elke creditregel staat één extra debetregel toe.
+    debet ongedaan maakt: elke creditregel staat één extra debetregel toe. Alle productiebladen
+    van de werkmap tellen samen; een regel met een kolom per eenheid (2017, Minuten en Ligdagen)
+    is één declaratie.
 
     ## Waarom
     Een debetprestatie voor dezelfde productperiode, productcategorie en productcode met
