@@ -239,3 +239,33 @@ def test_findings_on_the_allocation_list_are_not_declared_rows() -> None:
     rows = productie(regel(bedrag="100"))
     on_list = pl.DataFrame({"blad": ["Toewijzingen"], "rij": [2], "ernst": ["fout"]})
     assert declared_amounts(rows, on_list) == (Decimal(100), Decimal(0))
+
+
+def test_stacked_arrangements_on_two_sheets_are_found() -> None:
+    from jeugdhulp.profile import load_profile
+
+    hvb = load_profile("hart-van-brabant")
+    header = ["BSN", "Arrangementscode", "Begindatum", "Einddatum", "Minuten"]
+    eerste = sheet(
+        "Eerste helft", [["111222333", "50H23", D(2017, 1, 1), D(2017, 6, 30), 600]], header
+    )
+    tweede = sheet(
+        "Tweede helft", [["111222333", "50H12", D(2017, 3, 1), D(2017, 4, 30), 60]], header
+    )
+    found = run_checks([eerste, tweede], None, None, hvb, vandaag=D(2018, 1, 1))
+    stacked = found.filter(pl.col("controle") == "PM013").select("blad", "rij", "cel").rows()
+    assert stacked == [("Eerste helft", 2, "B2"), ("Tweede helft", 2, "B2")]
+
+
+def test_a_merged_range_moves_findings_on_its_own_sheet_only() -> None:
+    # Januari merges A2:A3 (one BSN for two rows); Februari has no merge: its A3 stays A3
+    bad = ["111222334", "T1", "45A48", *MARCH, "04", 1, None]
+    januari = sheet("Januari", [bad, bad], samengevoegd=[(2, 0, 3, 0)])
+    februari = sheet("Februari", [line("T1", APRIL, 1), bad])
+    found = run_checks([januari, februari], None, None, PLAIN).filter(pl.col("controle") == "PM002")
+    assert found.select("blad", "rij", "cel").rows() == [
+        ("Januari", 2, "A2"),
+        ("Januari", 3, "A2"),
+        ("Februari", 3, "A3"),
+    ]
+    assert "valt in de samengevoegde cellen A2:A3" in found["melding"][1]
