@@ -19,9 +19,11 @@ from jeugdhulp.checks._base import (
     controle,
     datum,
     dutch_number,
+    eenheid_code,
     eenheid_naam,
     eenheid_woord,
     euro_from_units,
+    frequentie,
     number_from_units,
     periods_in,
     results,
@@ -475,26 +477,44 @@ def boven_volume(ctx: Context) -> pl.LazyFrame:
     ]
     on_volume = _matched(ctx).filter(pl.col("t_volume").is_not_null())
     rows = on_volume.select(needed).rename({"t__freq": "_freq"})  # windows: a slim frame
+    # Which variants the list has at all (a small eager look): the rows are only split into
+    # the branches below where an allocation needs one.
+    assert ctx.toewijzingen is not None  # `nodig` guarantees it
+    unit = eenheid_code(pl.col("eenheid"))
+    variants = (
+        ctx.toewijzingen.frame.filter(pl.col("volume").is_not_null())
+        .select(
+            zonder=unit.is_null().any(),
+            output=((frequentie() == "week") & unit.is_in(OUTPUT_EENHEDEN)).any(),
+        )
+        .row(0, named=True)
+    )
     # The allocation's unit; without one (IV042 wants Volume, Eenheid and Frequentie
     # together), the one unit of its lines; none when they have several.
-    with_unit = rows.filter(pl.col("t_eenheid").is_not_null()).with_columns(
+    with_unit = rows.filter(pl.col("t_eenheid").is_not_null()) if variants["zonder"] else rows
+    with_unit = with_unit.with_columns(
         _tu=pl.col("t_eenheid"), _lijneenheden=pl.lit(None, dtype=pl.String)
     )
-    without = rows.filter(pl.col("t_eenheid").is_null())
-    line_units = without.group_by("t__rij").agg(
-        _lijneenheden=du.drop_nulls().unique().sort().str.join(", "),
-        _n_eenheden=du.drop_nulls().n_unique(),
-        _eenheid_regels=du.drop_nulls().first(),
-    )
-    without = without.join(line_units, on="t__rij", how="left").with_columns(
-        _tu=pl.when(pl.col("_n_eenheden") == 1).then(pl.col("_eenheid_regels")),
-        _lijneenheden=pl.when(pl.col("_n_eenheden") > 1).then(pl.col("_lijneenheden")),
-    )
-    rows = pl.concat(
-        [with_unit, without.select(with_unit.collect_schema().names())], how="vertical"
-    )
+    if variants["zonder"]:
+        without = rows.filter(pl.col("t_eenheid").is_null())
+        line_units = without.group_by("t__rij").agg(
+            _lijneenheden=du.drop_nulls().unique().sort().str.join(", "),
+            _n_eenheden=du.drop_nulls().n_unique(),
+            _eenheid_regels=du.drop_nulls().first(),
+        )
+        without = without.join(line_units, on="t__rij", how="left").with_columns(
+            _tu=pl.when(pl.col("_n_eenheden") == 1).then(pl.col("_eenheid_regels")),
+            _lijneenheden=pl.when(pl.col("_n_eenheden") > 1).then(pl.col("_lijneenheden")),
+        )
+        rows = pl.concat(
+            [with_unit, without.select(with_unit.collect_schema().names())], how="vertical"
+        )
+    else:
+        rows = with_unit
     mixed = pl.col("_lijneenheden").is_not_null()
-    line_unit = pl.coalesce(du, tu)  # a line without a unit counts in the allocation's
+    # A line without a unit counts in the allocation's.
+    rows = rows.with_columns(_du=pl.coalesce(du, tu))
+    line_unit = pl.col("_du")
     fits = (
         tu.is_null()
         | line_unit.is_null()
@@ -544,7 +564,7 @@ def boven_volume(ctx: Context) -> pl.LazyFrame:
     has_period = pl.col("einddatum").is_not_null() & (period_end >= period_begin)
     # An allocation is outputgericht per week or not as a whole: counted apart, each branch
     # only over its own rows.
-    regular = known.filter(~pl.col("_output")).with_columns(
+    regular = (known.filter(~pl.col("_output")) if variants["output"] else known).with_columns(
         _extra=pl.lit(0, dtype=pl.Int64),
         _n=pl.when(freq == "totaal")
         .then(pl.lit(1, dtype=pl.Int64))
@@ -558,7 +578,7 @@ def boven_volume(ctx: Context) -> pl.LazyFrame:
             _n=pl.when(has_period).then(sundays_in(period_begin, period_end) + pl.col("_extra"))
         )
     )
-    known = pl.concat([regular, output], how="vertical").with_columns(
+    known = (pl.concat([regular, output]) if variants["output"] else regular).with_columns(
         _n_totaal=pl.col("t__n_totaal"),
         _max=pl.col("_vol") * pl.col("_n"),
         _max_totaal=pl.col("_vol") * pl.col("t__n_totaal"),
@@ -630,78 +650,79 @@ def boven_volume(ctx: Context) -> pl.LazyFrame:
     kolom = pl.coalesce(pl.col("_aantal_kolom"), pl.lit("aantal"))
     first_of_allocation = pl.col("_rij") == pl.col("_rij").min().over("t__rij")
     note_kolom = "toewijzingnummer" if ctx.in_file("toewijzingnummer") else "bsn"
-    return pl.concat(
-        [
-            results(
-                known.filter(pl.col("_periode")),
-                kolom=kolom,
-                waarde=number_from_units(pl.col("_a")),
-                melding=pl.when(pl.col("_pregels") == 1)
-                .then(
-                    pl.format(
-                        "aantal {}{} is meer dan {} voor deze productperiode ({}) van"
-                        " toewijzing {}{}",
-                        shown(pl.col("_qc")),
-                        minutes_note,
-                        shown(pl.col("_max")),
-                        period_text,
-                        _allocation_label(),
-                        notes,
-                    )
-                )
-                .otherwise(
-                    pl.format(
-                        "opgeteld {} in deze productperiode (met de andere regels op"
-                        " toewijzing {}) is meer dan {} ({}){}",
-                        shown(pl.col("_pcum")),
-                        _allocation_label(),
-                        shown(pl.col("_max")),
-                        period_text,
-                        notes,
-                    )
-                ),
-                retourcode=pl.lit("9321"),
-            ),
-            results(
-                known.filter(pl.col("_totaal")),
-                kolom=kolom,
-                waarde=number_from_units(pl.col("_a")),
-                melding=pl.format(
-                    "opgeteld {} tot en met deze regel is meer dan {} over de hele"
-                    " toewijzing {} ({}){}",
-                    shown(pl.col("_cum")),
-                    shown(pl.col("_max_totaal")),
+    frames = [
+        results(
+            known.filter(pl.col("_periode")),
+            kolom=kolom,
+            waarde=number_from_units(pl.col("_a")),
+            melding=pl.when(pl.col("_pregels") == 1)
+            .then(
+                pl.format(
+                    "aantal {}{} is meer dan {} voor deze productperiode ({}) van toewijzing {}{}",
+                    shown(pl.col("_qc")),
+                    minutes_note,
+                    shown(pl.col("_max")),
+                    period_text,
                     _allocation_label(),
-                    total_text,
                     notes,
-                ),
-                retourcode=pl.lit("9322"),
-            ),
-            results(
-                unknown.filter(first_of_allocation),
-                kolom=kolom,
-                waarde=pl.col("t_frequentie"),
-                melding=pl.format(
-                    "frequentie '{}' van toewijzing {} is onbekend (iJw: 1 per dag, 2 per week,"
-                    " 4 per maand, 6 totaal); het aantal is niet getoetst aan het volume",
-                    pl.col("t_frequentie"),
+                )
+            )
+            .otherwise(
+                pl.format(
+                    "opgeteld {} in deze productperiode (met de andere regels op"
+                    " toewijzing {}) is meer dan {} ({}){}",
+                    shown(pl.col("_pcum")),
                     _allocation_label(),
-                ),
-                ernst=pl.lit("waarschuwing"),
+                    shown(pl.col("_max")),
+                    period_text,
+                    notes,
+                )
             ),
-            results(
-                rows.filter(mixed).filter(first_of_allocation),
-                kolom=kolom,
-                waarde=number_from_units(pl.col("_a")),
-                melding=pl.format(
-                    "toewijzing {} heeft volume {} zonder eenheid, en de regels erop hebben"
-                    " verschillende eenheden ({}): het aantal is niet getoetst aan het volume",
-                    _allocation_label(),
-                    dutch_number(pl.col("t_volume")),
-                    pl.col("_lijneenheden"),
-                ),
-                ernst=pl.lit("waarschuwing"),
+            retourcode=pl.lit("9321"),
+        ),
+        results(
+            known.filter(pl.col("_totaal")),
+            kolom=kolom,
+            waarde=number_from_units(pl.col("_a")),
+            melding=pl.format(
+                "opgeteld {} tot en met deze regel is meer dan {} over de hele"
+                " toewijzing {} ({}){}",
+                shown(pl.col("_cum")),
+                shown(pl.col("_max_totaal")),
+                _allocation_label(),
+                total_text,
+                notes,
             ),
+            retourcode=pl.lit("9322"),
+        ),
+        results(
+            unknown.filter(first_of_allocation),
+            kolom=kolom,
+            waarde=pl.col("t_frequentie"),
+            melding=pl.format(
+                "frequentie '{}' van toewijzing {} is onbekend (iJw: 1 per dag, 2 per week,"
+                " 4 per maand, 6 totaal); het aantal is niet getoetst aan het volume",
+                pl.col("t_frequentie"),
+                _allocation_label(),
+            ),
+            ernst=pl.lit("waarschuwing"),
+        ),
+        results(
+            rows.filter(mixed).filter(first_of_allocation),
+            kolom=kolom,
+            waarde=number_from_units(pl.col("_a")),
+            melding=pl.format(
+                "toewijzing {} heeft volume {} zonder eenheid, en de regels erop hebben"
+                " verschillende eenheden ({}): het aantal is niet getoetst aan het volume",
+                _allocation_label(),
+                dutch_number(pl.col("t_volume")),
+                pl.col("_lijneenheden"),
+            ),
+            ernst=pl.lit("waarschuwing"),
+        ),
+    ]
+    if ctx.productie.onbekend.height:  # the total holds a value the file does not give
+        frames.append(
             results(
                 on_volume.filter(ctx.onbekend(QUANTITY_FIELDS)),
                 kolom=note_kolom,
@@ -714,9 +735,9 @@ def boven_volume(ctx: Context) -> pl.LazyFrame:
                 ),
                 ernst=pl.lit("waarschuwing"),
                 retourcode=pl.lit(""),
-            ),
-        ]
-    )
+            )
+        )
+    return pl.concat(frames)
 
 
 @controle(
@@ -904,24 +925,26 @@ def boven_budget(ctx: Context) -> pl.LazyFrame:
         .otherwise(pl.lit(""))
     )
     note_kolom = "toewijzingnummer" if ctx.in_file("toewijzingnummer") else "bsn"
-    return pl.concat(
-        [
-            results(
-                over,
-                kolom="bedrag"
-                if ctx.in_file("bedrag")
-                else pl.coalesce(pl.col("_aantal_kolom"), pl.lit("aantal")),
-                waarde=euro_from_units(pl.col("_bedrag")),
-                melding=pl.format(
-                    "opgeteld bedrag {} tot en met deze regel is meer dan het budget {} van"
-                    " toewijzing {} ({}){}",
-                    euro_from_units(pl.col("_cum")),
-                    euro_from_units(budget),
-                    _allocation_label(),
-                    period,
-                    losse,
-                ),
+    frames = [
+        results(
+            over,
+            kolom="bedrag"
+            if ctx.in_file("bedrag")
+            else pl.coalesce(pl.col("_aantal_kolom"), pl.lit("aantal")),
+            waarde=euro_from_units(pl.col("_bedrag")),
+            melding=pl.format(
+                "opgeteld bedrag {} tot en met deze regel is meer dan het budget {} van"
+                " toewijzing {} ({}){}",
+                euro_from_units(pl.col("_cum")),
+                euro_from_units(budget),
+                _allocation_label(),
+                period,
+                losse,
             ),
+        ),
+    ]
+    if ctx.productie.onbekend.height:  # the total holds a value the file does not give
+        frames.append(
             results(
                 rows.filter(pl.col("_onbekend") & ~pl.col("_los")),
                 kolom=note_kolom,
@@ -934,9 +957,9 @@ def boven_budget(ctx: Context) -> pl.LazyFrame:
                 ),
                 ernst=pl.lit("waarschuwing"),
                 retourcode=pl.lit(""),
-            ),
-        ]
-    )
+            )
+        )
+    return pl.concat(frames)
 
 
 @controle(
