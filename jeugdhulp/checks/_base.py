@@ -863,8 +863,8 @@ class Context:
     def code_reading(self) -> dict[str, str]:
         """Production codes read as another code (`canonical_codes`): against the product list
         and the allocations' codes. PM022 reports each."""
-        frame = self.productie.frame.select(pl.col("productcode").str.strip_chars().unique())
-        typed = frame.to_series().drop_nulls().to_list()
+        distinct = self.productie.frame.get_column("productcode").unique().drop_nulls()
+        typed = list({code.strip() for code in distinct.to_list()})
         known = set(self.listed_codes)
         if self.toewijzingen is not None:
             allocated = self._allocated_codes_typed
