@@ -52,7 +52,10 @@ def _getal(doc: str) -> str:
     return doc + cel.GETAL_ALS_TEKST
 
 
-_VERWIJZER = "Optioneel: medisch, GI of Toegang. Leeg = niet medisch."
+_VERWIJZER = (
+    "Optioneel: medisch (huisarts, jeugdarts, kinderarts, medisch specialist), GI of Toegang;"
+    " ook een tekst die zo begint ('Huisarts Jansen', 'Gemeente Zwolle'). Leeg = niet medisch."
+)
 _RAMING_DOCS = {
     "raming": _getal("De raming in euro (bijv. de uitkomst van BUDGETRAMING)."),
     "verwijzer": _VERWIJZER,

@@ -124,28 +124,6 @@ def _no_findings() -> pl.DataFrame:
     return pl.DataFrame(schema=dict.fromkeys(FINDING_FIELDS, pl.String))
 
 
-def _on_allocation_list() -> list[str]:
-    """Ids of the checks whose findings are on the allocation list, not the production sheet."""
-    from jeugdhulp.checks import CATALOGUE
-
-    return [c.id for c in CATALOGUE if c.tabel == "toewijzingen"]
-
-
-def _amounts(productie_frame: pl.DataFrame, findings: pl.DataFrame) -> tuple[Decimal, Decimal]:
-    """Declared amount, and the part of it on production rows with at least one fout (findings
-    on the allocation list have rows of their own sheet)."""
-    import polars as pl
-
-    bedrag = productie_frame.select("_rij", "bedrag").unique("_rij")
-    total = bedrag.get_column("bedrag").sum()
-    on_production = ~pl.col("controle").is_in(_on_allocation_list())
-    fout_rows = findings.filter((pl.col("ernst") == "fout") & on_production).select(
-        pl.col("rij").alias("_rij")
-    )
-    wrong = bedrag.join(fout_rows.unique(), on="_rij", how="semi").get_column("bedrag").sum()
-    return Decimal(str(total or 0)), Decimal(str(wrong or 0))
-
-
 def check_file(path: Path, options: Options) -> FileResult:
     """Read, check and (optionally) annotate one workbook; never raises."""
     started = dt.datetime.now()
@@ -197,11 +175,12 @@ def _sha256(path: str, size: int, mtime_ns: int) -> str:
 
 
 def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResult:
+    import dataclasses
+
     import polars as pl
 
     from batch.reader import read_tables
-    from jeugdhulp.checks import check_plan, run_checks
-    from jeugdhulp.checks.lezen import met_leesinformatie
+    from jeugdhulp.checks import check_plan, declared_amounts, run_checks
 
     clock = time.perf_counter()
     tijden: dict[str, float] = {}
@@ -225,45 +204,29 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
         if option is not None:
             apart = read_tables(option, tables=(table,), los=True)
             gelezen += apart.gelezen
+            # A shared list's findings are named after its file, so they are never marked in a
+            # same-named sheet of this workbook.
+            shared = apart.toewijzingen if table == "toewijzingen" else apart.producten
+            if shared is not None:
+                shared = dataclasses.replace(shared, blad=f"{option.name}: {shared.blad}")
             if table == "toewijzingen":
-                toewijzingen = apart.toewijzingen
+                toewijzingen = shared
             else:
-                producten = apart.producten
+                producten = shared
     lap("lezen")
-    # A shared allocation file: its own findings only for this workbook's children, and named
-    # after that file, so they are never marked in a same-named sheet of this workbook.
-    apart = options.toewijzingen is not None
+    # All production sheets are checked together: totals per allocation, doubles and overlaps
+    # span them; a shared list only reports its rows for this workbook.
     sheets = werkmap.productie
-    frames = [
-        met_leesinformatie(
-            run_checks(sheet, toewijzingen, producten, profile, toewijzingen_apart=apart), sheet
-        )
-        for sheet in sheets
-    ]
-    findings = pl.concat(frames) if len(frames) > 1 else frames[0]
-    on_list = pl.col("controle").is_in(_on_allocation_list())
-    if len(frames) > 1:  # the allocation list's own findings come once, not once per sheet
-        findings = pl.concat(
-            [findings.filter(~on_list), findings.filter(on_list).unique(maintain_order=True)]
-        )
-    if apart and toewijzingen is not None and options.toewijzingen is not None:
-        elsewhere = f"{options.toewijzingen.name}: {toewijzingen.blad}"
-        findings = findings.with_columns(
-            blad=pl.when(on_list).then(pl.lit(elsewhere)).otherwise(pl.col("blad"))
-        )
-    declared, wrong = Decimal(0), Decimal(0)
-    for sheet, found in zip(sheets, frames, strict=True):
-        sheet_declared, sheet_wrong = _amounts(sheet.frame, found)
-        declared += sheet_declared
-        wrong += sheet_wrong
+    findings = run_checks(
+        sheets,
+        toewijzingen,
+        producten,
+        profile,
+        toewijzingen_apart=options.toewijzingen is not None,
+        producten_apart=options.producten is not None,
+    )
+    declared, wrong = declared_amounts(sheets, findings)
     meldingen = list(werkmap.meldingen)
-    if len(sheets) > 1:
-        names = ", ".join(f"'{sheet.blad}'" for sheet in sheets)
-        meldingen.append(
-            f"De productie staat op {len(sheets)} bladen ({names}); elk blad is apart "
-            "gecontroleerd: totalen per toewijzing en dubbele declaraties over bladen heen zijn "
-            "niet samen geteld."
-        )
     # The verdict: one FileResult from here on, filled from the frames, never per finding.
     ernst = findings.get_column("ernst")
     plan = check_plan(toewijzingen, producten, profile)
@@ -278,7 +241,6 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
         overgeslagen=overgeslagen,
         onbekend=onbekend,
         bedragen_onbekend=bedragen_onbekend,
-        productiebladen=len(sheets),
     )
     sources = [("productie", path)]
     sources += [

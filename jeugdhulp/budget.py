@@ -58,12 +58,18 @@ GROEPSINTENSITEITEN: dict[str, str] = {
     "zwaar": "zwaar",
 }
 OFFERTE = "Offerte"
-#: Folded words for a medical referrer (GP, youth doctor, paediatrician, medical specialist);
-#: also how the batch reads the Verwijzer column of allocations (`jeugdhulp.normalize`).
-MEDISCHE_VERWIJZERS = frozenset(
-    {"medisch", "medischverwijzer", "huisarts", "jeugdarts", "kinderarts", "specialist"}
+#: How a Verwijzer text is read: the kind whose word starts the folded text (`fold`), so
+#: "Medisch specialist", "Huisarts Jansen" and "Gemeente Zwolle" are read too. Medisch: GP,
+#: youth doctor, paediatrician, medical specialist (seed: "huisarts, jeugdarts, kinderarts of
+#: medisch specialist"); GI: a certified institution; Toegang: the municipality's access team.
+#: Also how the batch reads the Verwijzer column of allocations (`jeugdhulp.normalize`).
+VERWIJZER_BEGIN: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("medisch", ("medisch", "huisarts", "jeugdarts", "kinderarts", "specialist")),
+    ("gi", ("gecertificeerd",)),
+    ("toegang", ("toegang", "gemeente")),
 )
-OVERIGE_VERWIJZERS = frozenset({"", "gi", "toegang", "gecertificeerdeinstelling"})
+#: Folded texts that are GI as a whole word ("GI"; a prefix "gi" would catch other words).
+VERWIJZER_GI = frozenset({"gi"})
 
 Getal = Decimal | int
 
@@ -217,15 +223,34 @@ def budgetraming(
     return Raming(soort, groepsuren, groepsbudget, ambulante_uren, ambulant_budget)
 
 
-def is_medisch(verwijzer: str | None) -> bool:
+def verwijzer_soort(verwijzer: str | None) -> str | None:
+    """The kind of referrer a text names: "medisch", "gi" or "toegang"; None when empty or
+    unknown (`VERWIJZER_BEGIN`).
+
+    >>> [verwijzer_soort(v) for v in ("Medisch specialist", "Huisarts X", "GI", "Gemeente")]
+    ['medisch', 'medisch', 'gi', 'toegang']
+    """
     key = fold(verwijzer or "")
-    if key in MEDISCHE_VERWIJZERS:
-        return True
-    if key in OVERIGE_VERWIJZERS:
+    if key in VERWIJZER_GI:
+        return "gi"
+    for soort, begins in VERWIJZER_BEGIN:
+        if key.startswith(begins):
+            return soort
+    return None
+
+
+def is_medisch(verwijzer: str | None) -> bool:
+    """Whether the referrer is medical (`verwijzer_soort`); empty is not. Raises
+    `OngeldigeInvoer` for a text that is no known referrer."""
+    if not fold(verwijzer or ""):
         return False
-    raise OngeldigeInvoer(
-        f"Verwijzer '{verwijzer}' is onbekend; kies medisch, GI of Toegang (of laat leeg)."
-    )
+    soort = verwijzer_soort(verwijzer)
+    if soort is None:
+        raise OngeldigeInvoer(
+            f"Verwijzer '{verwijzer}' is onbekend; kies medisch (huisarts, jeugdarts,"
+            " kinderarts, medisch specialist), GI of Toegang (of laat leeg)."
+        )
+    return soort == "medisch"
 
 
 def standaardbudget(

@@ -49,15 +49,34 @@ UNIT_CODES: dict[str, str] = {
 KNOWN_UNIT_CODES: frozenset[str] = frozenset({"01", "04", "14", "16", "82", "83", "84"})
 
 
+#: A code with its word, as a dropdown list shows them: "04 uur", "04 - uur", "Uur (04)".
+UNIT_CODE_WORD = r"^([0-9]{1,2})\s*[-:–.]?\s*([^0-9].*)$"
+UNIT_WORD_CODE = r"^(.*[^0-9\s(])\s*\(\s*([0-9]{1,2})\s*\)$"
+
+
 def unit_code(value: str | None) -> str | None:
-    """The iJw unit code of a code ("1", "01", "4.0") or a unit word ("minuten", "Etmaal")."""
+    """The iJw unit code of a code ("1", "01", "4.0"), a unit word ("minuten", "Etmaal"), or
+    both when they agree ("04 uur", "04 - uur", "Uur (04)"; "04 minuten" is none).
+
+    >>> unit_code("04 uur"), unit_code("Uur (04)"), unit_code("04 minuten")
+    ('04', '04', None)
+    """
     if value is None:
         return None
     text = value.strip()
     match = re.fullmatch(r"(\d{1,2})(?:\.0+)?", text)
     if match:
         return match.group(1).zfill(2)
-    return UNIT_CODES.get(fold(text))
+    word = UNIT_CODES.get(fold(text))
+    if word is not None:
+        return word
+    for pattern, code_first in ((UNIT_CODE_WORD, True), (UNIT_WORD_CODE, False)):
+        both = re.fullmatch(pattern, text)
+        if both:
+            code, name = (both.group(1), both.group(2)) if code_first else both.group(2, 1)
+            if UNIT_CODES.get(fold(name)) == code.zfill(2):
+                return code.zfill(2)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

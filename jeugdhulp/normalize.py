@@ -20,10 +20,12 @@ from collections.abc import Callable, Mapping
 
 import polars as pl
 
-from jeugdhulp.budget import MEDISCHE_VERWIJZERS
+from jeugdhulp.budget import VERWIJZER_BEGIN, VERWIJZER_GI
 from jeugdhulp.columns import (
     QUANTITY_COLUMNS,
+    UNIT_CODE_WORD,
     UNIT_CODES,
+    UNIT_WORD_CODE,
     Column,
     column,
     missing_required,
@@ -359,11 +361,20 @@ def two_digit_code_expr(text: pl.Expr) -> pl.Expr:
 
 
 def unit_expr(text: pl.Expr) -> pl.Expr:
-    """iJw unit code from a code ("1", "01", "4.0") or a word ("minuten", "etmaal")."""
+    """iJw unit code from a code ("1", "01", "4.0"), a word ("minuten", "etmaal") or both when
+    they agree ("04 uur", "Uur (04)"): `jeugdhulp.columns.unit_code` over a column."""
     s = text.str.strip_chars()
     code = s.str.extract(r"^([0-9]{1,2})(?:\.0+)?$", 1).str.zfill(2)
-    word = fold(s).replace_strict(UNIT_CODES, default=None, return_dtype=pl.String)
-    return pl.coalesce(code, word)
+
+    def word(expr: pl.Expr) -> pl.Expr:
+        return fold(expr).replace_strict(UNIT_CODES, default=None, return_dtype=pl.String)
+
+    agreed = []
+    for pattern, code_group, word_group in ((UNIT_CODE_WORD, 1, 2), (UNIT_WORD_CODE, 2, 1)):
+        given = s.str.extract(pattern, code_group).str.zfill(2)
+        named = word(s.str.extract(pattern, word_group))
+        agreed.append(pl.when(given == named).then(given))
+    return pl.coalesce(code, word(s), *agreed)
 
 
 def _by_prefix(text: pl.Expr, rules: list[tuple[tuple[str, ...], str]]) -> pl.Expr:
@@ -410,16 +421,13 @@ def trajecttype_expr(text: pl.Expr) -> pl.Expr:
 
 
 def verwijzer_expr(text: pl.Expr) -> pl.Expr:
+    """`jeugdhulp.budget.verwijzer_soort` over a column."""
     folded = fold(text)
-    medical = sorted(MEDISCHE_VERWIJZERS)
-    return (
-        pl.when(pl.any_horizontal([folded.str.starts_with(p) for p in medical]))
-        .then(pl.lit("medisch"))
-        .when((folded == "gi") | folded.str.starts_with("gecertificeerd"))
-        .then(pl.lit("gi"))
-        .when(folded.str.starts_with("toegang") | folded.str.starts_with("gemeente"))
-        .then(pl.lit("toegang"))
-    )
+    result = pl.when(folded.is_in(sorted(VERWIJZER_GI))).then(pl.lit("gi"))
+    for soort, begins in VERWIJZER_BEGIN:
+        condition = pl.any_horizontal([folded.str.starts_with(b) for b in begins])
+        result = result.when(condition).then(pl.lit(soort))
+    return result
 
 
 def domein_expr(text: pl.Expr) -> pl.Expr:

@@ -141,7 +141,6 @@ def onvolledig_redenen(
     overgeslagen: Sequence[tuple[str, str]] = (),
     onbekend: int = 0,
     bedragen_onbekend: int = 0,
-    productiebladen: int = 1,
 ) -> list[str]:
     """Why a file that was read is onvolledig (Dutch sentences; empty: everything was checked).
 
@@ -149,9 +148,7 @@ def onvolledig_redenen(
       skipped for want of data (no allocations, no product list) are gaps, grouped by reason;
       the region's choices (`is_keuze`) are not;
     - `onbekend`: production cells whose value the file does not give (formulas without a saved
-      result, error values: PM023); `bedragen_onbekend`: how many of them are amounts;
-    - `productiebladen`: production sheets read; over more than one, totals per allocation and
-      double declarations across sheets are not checked together.
+      result, error values: PM023); `bedragen_onbekend`: how many of them are amounts.
     """
     reasons: list[str] = []
     gaps: dict[str, list[str]] = {}
@@ -173,9 +170,4 @@ def onvolledig_redenen(
                 "te laag"
             )
         reasons.append(text + ".")
-    if productiebladen > 1:
-        reasons.append(
-            f"De productie staat op {productiebladen} bladen: totalen per toewijzing en dubbele "
-            "declaraties over de bladen heen zijn niet samen gecontroleerd."
-        )
     return reasons

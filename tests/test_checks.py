@@ -132,7 +132,8 @@ def test_pm001_a_sheet_without_the_required_columns() -> None:
     found = check("PM001", productie(in_file=("toewijzingnummer",)))
     assert sorted(messages(found)) == [
         f"de verplichte kolom {name} ontbreekt in het blad"
-        for name in ("Aantal", "BSN", "Begindatum", "Einddatum", "Productcode")
+        + (" (of een kolom per eenheid, zoals Minuten of Ligdagen)" if name == "Eenheid" else "")
+        for name in ("Aantal", "BSN", "Begindatum", "Eenheid", "Einddatum", "Productcode")
     ]
     assert {f["cel"] for f in found} == {"A1"}
 

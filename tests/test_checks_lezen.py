@@ -13,7 +13,6 @@ import polars as pl
 
 from jeugdhulp.cells import head_rows, table_from_body, text_frame
 from jeugdhulp.checks import run_checks
-from jeugdhulp.checks.lezen import met_leesinformatie
 from jeugdhulp.columns import detect_header
 from jeugdhulp.profile import profile_from_text
 from jeugdhulp.schema import FOUTWAARDE, GEEN_UITKOMST, HERBEREKENEN, TableInfo
@@ -34,7 +33,7 @@ def sheet(rows: list[list[object]], **scan: object) -> TableInfo:
 
 
 def check(info: TableInfo) -> pl.DataFrame:
-    return met_leesinformatie(run_checks(info, None, None, PLAIN), info)
+    return run_checks(info, None, None, PLAIN)
 
 
 def found(findings: pl.DataFrame) -> list[tuple[int, str, str]]:

@@ -172,7 +172,7 @@ def test_pm011_minutes_on_an_hour_allocation_count_as_hours() -> None:
     assert check("PM011", [maand(2023, 3, aantal="1200")], weekly) == []
     found = check("PM011", [maand(2023, 3, aantal="1201")], weekly)
     assert messages(found) == [
-        "aantal 20,0167 uur (1.201 minuten) is meer dan 20 uur voor deze productperiode (5"
+        "aantal 20 uur en 1 minuut (1.201 minuten) is meer dan 20 uur voor deze productperiode (5"
         " kalenderweken × 4 uur per week) van toewijzing T1"
     ]
 

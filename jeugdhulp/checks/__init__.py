@@ -6,7 +6,9 @@ users read (`docs/controles.md`) from those declarations. `run_checks` evaluates
 applicable check over the typed frames of `jeugdhulp.schema` (the shared lookups joined once,
 the checks themselves collected together in one lazy query) and returns the findings with
 exactly the columns of `jeugdhulp.findings.FINDING_FIELDS`. The checks up to PM028 report on
-the production sheet, PM029-PM032 on the allocation list.
+the production sheets (PM022 and PM023 also on the allocation and product lists), PM029-PM032
+on the allocation list. All production sheets of a workbook are checked as one table
+(`combine_sheets`); `declared_amounts` gives the declared total, credits subtracted.
 
 >>> [c.id for c in CATALOGUE][:3], [c.id for c in CATALOGUE if c.tabel == "toewijzingen"]
 (['PM001', 'PM002', 'PM003'], ['PM029', 'PM030', 'PM031', 'PM032'])
@@ -15,6 +17,8 @@ the production sheet, PM029-PM032 on the allocation list.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
 
 import polars as pl
 
@@ -30,13 +34,18 @@ from jeugdhulp.checks._base import (
     CATALOGUE,
     DOC_SECTIONS,
     RESULT_SCHEMA,
+    TABELLEN,
     Check,
     Context,
+    combine_sheets,
+    credit_line,
     dutch_number,
     elfproef,
     euro,
+    sheet_and_row,
     tarief_per_minuut_units,
 )
+from jeugdhulp.checks.lezen import leesinformatie
 from jeugdhulp.findings import FINDING_FIELDS
 from jeugdhulp.profile import Profile
 from jeugdhulp.schema import TableInfo
@@ -48,6 +57,8 @@ __all__ = [
     "Check",
     "catalogue_markdown",
     "check_plan",
+    "combine_sheets",
+    "declared_amounts",
     "dutch_number",
     "elfproef",
     "euro",
@@ -94,24 +105,37 @@ def _first_letter(info: TableInfo) -> str:
     return min(letters, key=lambda x: (len(x), x)) if letters else "A"
 
 
-def _located(frames: list[pl.LazyFrame], info: TableInfo) -> pl.LazyFrame:
-    """Findings of one sheet with its name, the headers as written and the A1 cells."""
-    columns = pl.LazyFrame(
-        {
-            "kolom": list(info.kolommen),
-            "_kop": [c.kop for c in info.kolommen.values()],
-            "_letter": [c.letter for c in info.kolommen.values()],
-        },
-        schema={"kolom": pl.String, "_kop": pl.String, "_letter": pl.String},
+def _located(found: pl.DataFrame, sheets: Sequence[TableInfo]) -> pl.DataFrame:
+    """Findings on one table (its sheets in order) with the sheet's name, the headers as
+    written and the A1 cells; `_rij` may be a combined row key (`combine_sheets`)."""
+    columns = pl.DataFrame(
+        [
+            (index, name, info.kop, info.letter)
+            for index, sheet in enumerate(sheets)
+            for name, info in sheet.kolommen.items()
+        ],
+        schema={"_b": pl.Int64, "kolom": pl.String, "_kop": pl.String, "_letter": pl.String},
+        orient="row",
     )
+    names = {index: sheet.blad for index, sheet in enumerate(sheets)}
+    first = {index: _first_letter(sheet) for index, sheet in enumerate(sheets)}
+    sheet, row = sheet_and_row(pl.col("_rij"))
     return (
-        pl.concat(frames, how="vertical")
-        .join(columns, on="kolom", how="left")
+        found.with_columns(_b=sheet, _r=row)
+        .join(columns, on=["_b", "kolom"], how="left")
         .select(
-            blad=pl.lit(info.blad),
-            rij=pl.col("_rij"),
+            "_tabel",
+            "_rij",
+            blad=pl.col("_b").replace_strict(names, return_dtype=pl.String),
+            rij=pl.col("_r"),
             kolom=pl.col("_kop").fill_null(""),
-            cel=pl.concat_str(pl.col("_letter").fill_null(_first_letter(info)), pl.col("_rij")),
+            cel=pl.concat_str(
+                pl.coalesce(
+                    pl.col("_letter"),
+                    pl.col("_b").replace_strict(first, return_dtype=pl.String),
+                ),
+                pl.col("_r").cast(pl.String),
+            ),
             controle=pl.col("controle"),
             ernst=pl.col("ernst"),
             retourcode=pl.col("retourcode").fill_null(""),
@@ -122,39 +146,50 @@ def _located(frames: list[pl.LazyFrame], info: TableInfo) -> pl.LazyFrame:
 
 
 def run_checks(
-    productie: TableInfo,
+    productie: TableInfo | Sequence[TableInfo],
     toewijzingen: TableInfo | None,
     producten: TableInfo | None,
     profile: Profile,
     *,
     vandaag: dt.date | None = None,
     toewijzingen_apart: bool = False,
+    producten_apart: bool = False,
 ) -> pl.DataFrame:
-    """All applicable checks over one production sheet (and its allocation list): the findings,
-    sorted by sheet (production first), rij, controle.
+    """All applicable checks over the production sheets of one workbook (and its allocation
+    list and product list): the findings, sorted by table (production, allocations, products),
+    sheet, rij, controle.
 
-    `productie`, `toewijzingen` and `producten` are typed tables as `jeugdhulp.schema`
-    describes; the profile's own product codes (`Profile.producten()`) are added to the
-    Producten sheet. `vandaag`: the date of the check run (default today), the limit for
-    product periods when the sheet has no declaration date. `toewijzingen_apart`: the allocation
-    list is a separate file shared by many workbooks; checks on the list then only report the
-    allocations of the children in this production sheet. The result has exactly the columns
-    `FINDING_FIELDS`.
+    `productie` is one production sheet or all of a workbook's (production split over
+    "Januari" and "Februari"): they are checked together (`combine_sheets`), so totals per
+    allocation, doubles and overlaps span the sheets, and every finding names its own sheet
+    and cell. `productie`, `toewijzingen` and `producten` are typed tables as
+    `jeugdhulp.schema` describes; the profile's own product codes (`Profile.producten()`) are
+    added to the Producten sheet. `vandaag`: the date of the check run (default today), the
+    limit for product periods when the sheet has no declaration date. `toewijzingen_apart` /
+    `producten_apart`: the list is a separate file shared by many workbooks; checks on the list
+    then only report its rows for this workbook (the children, the codes in it).
+
+    The findings are true to what was read (`jeugdhulp.checks.lezen.leesinformatie`): what a
+    check says about a cell whose value is unknown gives way to PM023, and a finding in a
+    merged range points at its anchor. The result has exactly the columns `FINDING_FIELDS`.
     """
+    sheets = (productie,) if isinstance(productie, TableInfo) else tuple(productie)
     ctx = Context(
-        productie,
+        combine_sheets(sheets),
         toewijzingen,
         producten,
         profile,
         vandaag=vandaag or dt.date.today(),
         toewijzingen_apart=toewijzingen_apart,
+        bladen=sheets,
+        producten_apart=producten_apart,
     )
-    per_table: dict[str, list[pl.LazyFrame]] = {"productie": [], "toewijzingen": []}
+    frames: list[pl.LazyFrame] = []
     for check, reason in check_plan(toewijzingen, producten, profile):
         if reason is not None:
             continue
         found = check.functie(ctx).select(list(RESULT_SCHEMA))
-        per_table[check.tabel].append(
+        frames.append(
             found.with_columns(
                 controle=pl.lit(check.id),
                 melding=pl.col("melding").fill_null(check.titel),
@@ -162,23 +197,70 @@ def run_checks(
                 retourcode=pl.coalesce(
                     pl.col("retourcode"), pl.lit(check.retourcode.split("/")[0])
                 ),
+                _tabel=pl.coalesce(pl.col("_tabel"), pl.lit(check.tabel)),
             )
         )
-    located: list[pl.LazyFrame] = []
-    if per_table["productie"]:
-        located.append(_located(per_table["productie"], productie).with_columns(_tabel=pl.lit(0)))
-    if per_table["toewijzingen"] and toewijzingen is not None:
-        located.append(
-            _located(per_table["toewijzingen"], toewijzingen).with_columns(_tabel=pl.lit(1))
-        )
-    if not located:
+    if not frames:
         return pl.DataFrame(schema=FINDING_SCHEMA)
-    findings = (
-        pl.concat(located, how="vertical")
-        .sort(["_tabel", "rij", "controle", "cel", "melding"])
-        .drop("_tabel")
+    found = pl.concat(frames, how="vertical").collect()
+    tables: dict[str, Sequence[TableInfo]] = {"productie": sheets}
+    if toewijzingen is not None:
+        tables["toewijzingen"] = (toewijzingen,)
+    if producten is not None:
+        tables["producten"] = (producten,)
+    located = [
+        _located(found.filter(pl.col("_tabel") == name), tables[name])
+        for name in TABELLEN
+        if name in tables
+    ]
+    findings = pl.concat(located, how="vertical")
+    if ctx.meerdere_per_rij:
+        # A row with two units gives two lines, and a check may say the same of both.
+        findings = findings.unique(maintain_order=True)
+    findings = leesinformatie(findings, [t for name in TABELLEN for t in tables.get(name, ())])
+    order = {name: i for i, name in enumerate(TABELLEN)}
+    return (
+        findings.with_columns(_t=pl.col("_tabel").replace_strict(order, return_dtype=pl.Int32))
+        .sort(["_t", "_rij", "controle", "cel", "melding"])
+        .select(list(FINDING_SCHEMA))
+        .cast(FINDING_SCHEMA)  # type: ignore[arg-type]
     )
-    return findings.collect().cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+
+
+def declared_amounts(
+    productie: TableInfo | Sequence[TableInfo], findings: pl.DataFrame
+) -> tuple[Decimal, Decimal]:
+    """The declared amount of a workbook's production sheets, and the part of it on rows with
+    at least one fout (in euro, exact).
+
+    A credit line (`credit_line`) subtracts its amount, written positive or negative (IV086:
+    debit amounts are added, credit amounts subtracted). A row counts once (the 2017 layout
+    gives a line per unit, each with the row's Bedrag); an empty or unknown Bedrag (PM023)
+    counts nothing, so the total is then a lower bound. `findings` are `run_checks`'s: those on
+    other sheets (the allocation list, the product list) concern no declared row.
+    """
+    sheets = (productie,) if isinstance(productie, TableInfo) else tuple(productie)
+    fout = findings.filter(pl.col("ernst") == "fout").select("blad", pl.col("rij").alias("_rij"))
+    declared = wrong = Decimal(0)
+    for sheet in sheets:
+        rows = sheet.frame.unique("_rij", keep="first").select(
+            "_rij", "bedrag", _credit=credit_line()
+        )
+        on_fout = rows.join(
+            fout.filter(pl.col("blad") == sheet.blad).select("_rij").unique(), on="_rij", how="semi"
+        )
+        declared += _signed_sum(rows)
+        wrong += _signed_sum(on_fout)
+    return declared, wrong
+
+
+def _signed_sum(rows: pl.DataFrame) -> Decimal:
+    def total(condition: pl.Expr) -> Decimal:
+        value = rows.filter(condition).get_column("bedrag").sum()
+        return Decimal(str(value or 0))
+
+    credit, amount = pl.col("_credit"), pl.col("bedrag")
+    return total(~credit) + total(credit & (amount < 0)) - total(credit & (amount > 0))
 
 
 def catalogue_markdown() -> str:
@@ -191,19 +273,26 @@ def catalogue_markdown() -> str:
         "om een blik. Controles die toewijzingen of een productenlijst nodig hebben, worden",
         "overgeslagen als die ontbreken; een regioprofiel kan controles uitzetten",
         "(`controles.uit`) of een regionale controle aanzetten. De controles PM029-PM032 gaan",
-        "over de lijst met toewijzingen zelf: hun bevindingen staan op het blad Toewijzingen.",
+        "over de lijst met toewijzingen zelf: hun bevindingen staan op het blad Toewijzingen;",
+        "PM022 en PM023 melden ook op de bladen Toewijzingen en Producten. Staat de productie op",
+        "meer bladen (Januari, Februari), dan tellen totalen, dubbele declaraties en overlap over",
+        "alle bladen samen; elke bevinding noemt haar eigen blad en cel.",
         "",
         "| id | ernst | iJw-regel | retourcode | blad | controle |",
         "|---|---|---|---|---|---|",
     ]
-    sheets = {"productie": "Productie", "toewijzingen": "Toewijzingen"}
+    names = {"productie": "Productie", "toewijzingen": "Toewijzingen", "producten": "Producten"}
+
+    def sheets_of(check: Check) -> str:
+        return ", ".join(names[t] for t in (check.tabel, *check.ook))
+
     for check in CATALOGUE:
         ernst = (
             f"{check.ernst} ({check.ernst_toelichting})" if check.ernst_toelichting else check.ernst
         )
         lines.append(
             f"| [{check.id}](#{check.id.lower()}) | {ernst} | {check.ijw or '-'} "
-            f"| {check.retourcode or '-'} | {sheets[check.tabel]} | {check.titel} |"
+            f"| {check.retourcode or '-'} | {sheets_of(check)} | {check.titel} |"
         )
     for check in CATALOGUE:
         lines += [
@@ -214,7 +303,7 @@ def catalogue_markdown() -> str:
             "",
             f"- ernst: {check.ernst}"
             + (f" ({check.ernst_toelichting})" if check.ernst_toelichting else ""),
-            f"- blad: {sheets[check.tabel]}",
+            f"- blad: {sheets_of(check)}",
             f"- iJw-regel: {check.ijw or '-'}",
             f"- retourcode: {check.retourcode or '-'}",
             f"- bron: {check.bron}",

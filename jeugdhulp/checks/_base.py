@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -30,7 +30,7 @@ import polars as pl
 
 from jeugdhulp.findings import Ernst
 from jeugdhulp.profile import CHECK_IDS, Profile
-from jeugdhulp.schema import DECIMAL, PRODUCTEN, TOEWIJZINGEN, TableInfo
+from jeugdhulp.schema import DECIMAL, PRODUCTEN, TOEWIJZINGEN, ColumnInfo, TableInfo
 from jeugdhulp.tariff import Afronding, minuutregel
 
 #: Columns (and types) every check function returns.
@@ -41,6 +41,7 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
     "melding": pl.String(),
     "retourcode": pl.String(),
     "ernst": pl.String(),
+    "_tabel": pl.String(),
 }
 
 #: The three headings every check docstring has, in this order (ruff: What it does / Why / Example).
@@ -67,7 +68,15 @@ EENHEID_WOORD: dict[str, str] = {
     "84": "stuks",
 }
 MINUUT, UUR, EURO = "01", "04", "83"
-TABELLEN = ("productie", "toewijzingen")
+#: Units of the outputgericht variant (iJw toewijzingsvarianten: stuks output, euro's).
+OUTPUT_EENHEDEN = ("82", "83")
+#: The tables a finding can be on; a check's `tabel` is where its findings normally are, and a
+#: finding may name another with `_tabel` (PM022, PM023 also report on the other sheets).
+TABELLEN = ("productie", "toewijzingen", "producten")
+
+#: Within one run `_rij` identifies a production row across sheets: the sheet's position times
+#: ROW_KEY plus its Excel row number (`combine_sheets`). A single sheet keeps its row numbers.
+ROW_KEY = 1 << 32
 
 #: How messages name a canonical column the file does not have (the layout's own headers).
 STANDARD_HEADERS: dict[str, str] = {
@@ -132,6 +141,7 @@ class Check:
     #: how the user fixes a finding (Dutch, one or two concrete sentences): the Controle sheet's
     #: "hoe herstel ik dit" and the catalogue's
     herstel: str = ""
+    ook: tuple[str, ...] = ()  # other tables some of its findings are on (`_tabel`)
 
     @property
     def docstring(self) -> str:
@@ -163,6 +173,7 @@ def controle(
     ernst_toelichting: str = "",
     van_toepassing: Toepassing | None = None,
     herstel: str = "",
+    ook: tuple[str, ...] = (),
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under its stable id (the catalogue stays in id order).
 
@@ -176,8 +187,8 @@ def controle(
             raise ValueError(f"check {id} declared twice")
         if id not in CHECK_IDS:
             raise ValueError(f"check {id} is not in jeugdhulp.profile.CHECK_IDS")
-        if tabel not in TABELLEN:
-            raise ValueError(f"check {id}: unknown table {tabel!r}")
+        if tabel not in TABELLEN or not set(ook) <= set(TABELLEN):
+            raise ValueError(f"check {id}: unknown table {tabel!r} / {ook!r}")
         CATALOGUE.append(
             Check(
                 id,
@@ -193,6 +204,7 @@ def controle(
                 ernst_toelichting,
                 van_toepassing,
                 herstel,
+                ook,
             )
         )
         CATALOGUE.sort(key=lambda c: c.id)
@@ -237,7 +249,7 @@ def euro(expr: pl.Expr) -> pl.Expr:
     return dutch_number(expr, min_decimals=2)
 
 
-def _abs_units(value: pl.Expr) -> pl.Expr:
+def abs_units(value: pl.Expr) -> pl.Expr:
     """Absolute value of a `UNITS` number (`Expr.abs` does not take Int128 in Pyodide's polars)."""
     return pl.when(value < 0).then(pl.lit(0, dtype=UNITS) - value).otherwise(value)
 
@@ -245,7 +257,7 @@ def _abs_units(value: pl.Expr) -> pl.Expr:
 def number_from_units(units: pl.Expr, min_decimals: int = 0) -> pl.Expr:
     """An integer number of 1/10.000 as Dutch text (9000 -> "0,9"; money: min_decimals=2)."""
     sign = pl.when(units < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    magnitude = _abs_units(units)
+    magnitude = abs_units(units)
     # Via Int64 (any real amount fits): Pyodide's polars cannot cast Int128 to text.
     integer = (magnitude // SCALE).cast(pl.Int64).cast(pl.String)
     fraction = (
@@ -333,7 +345,7 @@ def round_half_up_cents(amount_units2: pl.Expr) -> pl.Expr:
 
 def round_half_up_div(numerator: pl.Expr, denominator: int) -> pl.Expr:
     """numerator / denominator rounded half up (away from zero), exact integers (`UNITS`)."""
-    magnitude = (_abs_units(numerator) * 2 + denominator) // (2 * denominator)
+    magnitude = (abs_units(numerator) * 2 + denominator) // (2 * denominator)
     return pl.when(numerator < 0).then(pl.lit(0, dtype=UNITS) - magnitude).otherwise(magnitude)
 
 
@@ -395,11 +407,17 @@ def frequentie(column: str = "frequentie") -> pl.Expr:
     """The allocation's frequency: "dag", "week", "maand", "jaar", "totaal" or "onbekend".
 
     iJw 3.2 (WMO757) knows 1 per dag, 2 per week, 4 per maand and 6 totaal binnen de
-    geldigheidsduur; empty means totaal. "Per jaar" is accepted as a word (older lists); code 3
+    geldigheidsduur; empty means totaal. Words people write are read as whole words: "per
+    week", "wekelijks", "dagelijks", "maandelijks", "totaal"; "per jaar" and "jaarlijks" are
+    accepted (older lists). A unit is no frequency: "per dagdeel" is not "per dag". Code 3
     ("per vier weken", gone since iJw 3.0) and anything else is "onbekend".
     """
     text = pl.col(column).str.strip_chars().str.to_lowercase()
     code = text.str.extract(r"^0?([0-9])(?:\.0+)?$", 1)
+
+    def word(pattern: str) -> pl.Expr:
+        return text.str.contains(rf"(?:^|[^a-z]){pattern}(?:$|[^a-z])")
+
     return (
         pl.when(text.is_null() | (text == ""))
         .then(pl.lit("totaal"))
@@ -407,15 +425,15 @@ def frequentie(column: str = "frequentie") -> pl.Expr:
         .then(pl.lit("onbekend"))
         .when(code.is_not_null())
         .then(code.replace_strict(FREQUENTIES, default="onbekend", return_dtype=pl.String))
-        .when(text.str.contains("totaal"))
+        .when(word("totaal"))
         .then(pl.lit("totaal"))
-        .when(text.str.contains("dag"))
+        .when(word("(?:dag|dagelijks)"))
         .then(pl.lit("dag"))
-        .when(text.str.contains("week"))
+        .when(word("(?:week|wekelijks)"))
         .then(pl.lit("week"))
-        .when(text.str.contains("maand"))
+        .when(word("(?:maand|maandelijks)"))
         .then(pl.lit("maand"))
-        .when(text.str.contains("jaar"))
+        .when(word("(?:jaar|jaarlijks)"))
         .then(pl.lit("jaar"))
         .otherwise(pl.lit("onbekend"))
     )
@@ -425,13 +443,40 @@ def _monday(day: pl.Expr) -> pl.Expr:
     return day - pl.duration(days=day.dt.weekday() - 1)
 
 
+def _is_leap(year: pl.Expr) -> pl.Expr:
+    return (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+
+
+def _leap_day(start: pl.Expr) -> pl.Expr:
+    return (start.dt.month() == 2) & (start.dt.day() == 29)
+
+
+def anniversary(start: pl.Expr, years: pl.Expr | int) -> pl.Expr:
+    """The day `years` years after `start`, the first day of that year of the allocation: the
+    same day and month; from 29 February, 1 March in a year without 29 February (a year of the
+    allocation then runs 29-02-2024 t/m 28-02-2025, 01-03-2025 t/m 28-02-2026, ...)."""
+    year = start.dt.year().cast(pl.Int32) + years
+    leap_day = _leap_day(start) & ~_is_leap(year)
+    month = pl.when(leap_day).then(pl.lit(3)).otherwise(start.dt.month().cast(pl.Int32))
+    day = pl.when(leap_day).then(pl.lit(1)).otherwise(start.dt.day().cast(pl.Int32))
+    return pl.date(year, month, day)
+
+
 def allocation_year(day: pl.Expr, start: pl.Expr) -> pl.Expr:
     """Which year of the allocation `day` falls in (0 = the first), counted from its
-    Ingangsdatum: 01-07-2023 starts year 0, 01-07-2024 year 1, 30-06-2024 is still year 0."""
+    Ingangsdatum (see `anniversary`): 01-07-2023 starts year 0, 01-07-2024 year 1, 30-06-2024
+    is still year 0; from 29-02-2024, 28-02-2025 is still year 0 and 01-03-2025 starts year 1."""
     before = (day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)) < (
         start.dt.month().cast(pl.Int32) * 100 + start.dt.day().cast(pl.Int32)
     )
     return day.dt.year().cast(pl.Int32) - start.dt.year().cast(pl.Int32) - before.cast(pl.Int32)
+
+
+def sundays_in(begin: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """How many Sundays lie in begin..end (both counted; 0 when end < begin)."""
+    first_sunday = begin + pl.duration(days=7 - begin.dt.weekday())
+    count = (end - first_sunday).dt.total_days() // 7 + 1
+    return pl.when(count > 0).then(count).otherwise(pl.lit(0, dtype=pl.Int64))
 
 
 def periods_in(freq: pl.Expr, begin: pl.Expr, end: pl.Expr, start: pl.Expr) -> pl.Expr:
@@ -473,12 +518,14 @@ def results(
     melding: pl.Expr,
     retourcode: pl.Expr | None = None,
     ernst: pl.Expr | None = None,
+    tabel: str | None = None,
 ) -> pl.LazyFrame:
     """Shape a frame of offending rows into the check result contract (`RESULT_SCHEMA`).
 
     Every row of `frame` is a finding; a message that comes out null (a value it names is
     empty) is replaced by the check's title in `run_checks`, never dropped. `ernst` (null: the
-    check's own) sets a finding's severity.
+    check's own) sets a finding's severity; `tabel` (null: the check's own) the sheet it is on:
+    `_rij` is then a row of that table.
     """
     return frame.select(
         pl.col("_rij").cast(pl.Int64),
@@ -489,6 +536,7 @@ def results(
         .cast(pl.String)
         .alias("retourcode"),
         (ernst if ernst is not None else pl.lit(None)).cast(pl.String).alias("ernst"),
+        pl.lit(tabel, dtype=pl.String).alias("_tabel"),
     )
 
 
@@ -508,6 +556,159 @@ def typed_frame(rows: Iterable[dict[str, Any]], schema: dict[str, pl.DataType]) 
     return pl.DataFrame(columns, schema=schema)
 
 
+# -- several production sheets as one table ---------------------------------------------------
+
+
+def combine_sheets(sheets: Sequence[TableInfo]) -> TableInfo:
+    """The production sheets of one workbook as one table, so that totals per allocation,
+    doubles and overlaps span them (production split over "Januari" and "Februari").
+
+    `_rij` becomes the sheet's position × `ROW_KEY` + the Excel row (`sheet_and_row` gives both
+    back); a single sheet is returned as it is. A column one sheet lacks is null in its rows
+    (which sheets have a column: `Context.in_sheet`); `kolommen` holds each column as the first
+    sheet that has it names it (for messages); `onbekend` the unknown cells of all sheets, with
+    the combined `_rij`.
+    """
+    if not sheets:
+        raise ValueError("no production sheet")
+    if len(sheets) == 1:
+        return sheets[0]
+    frames, unknown = [], []
+    kolommen: dict[str, ColumnInfo] = {}
+    for index, sheet in enumerate(sheets):
+        shift = pl.col("_rij") + index * ROW_KEY
+        frames.append(sheet.frame.with_columns(shift))
+        unknown.append(sheet.onbekend.with_columns(shift))
+        for name, info in sheet.kolommen.items():
+            kolommen.setdefault(name, info)
+    return TableInfo(
+        blad=sheets[0].blad,
+        frame=pl.concat(frames, how="diagonal_relaxed"),
+        kolommen=kolommen,
+        kopregel=sheets[0].kopregel,
+        onbekend=pl.concat(unknown, how="vertical"),
+    )
+
+
+def by_unit_columns(sheet: TableInfo) -> bool:
+    """The sheet gives its quantities in a column per unit (Minuten, Ligdagen, ...: the 2017
+    production monitor) instead of Eenheid and Aantal."""
+    from jeugdhulp.columns import QUANTITY_COLUMNS
+
+    if "aantal" in sheet.kolommen:
+        return False
+    named = any(q.naam in sheet.kolommen for q in QUANTITY_COLUMNS)
+    return named or bool(sheet.frame.get_column("_aantal_kolom").is_not_null().any())
+
+
+def sheet_and_row(key: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The sheet's position and the Excel row of a combined `_rij` (see `combine_sheets`)."""
+    return key // ROW_KEY, key % ROW_KEY
+
+
+# -- how a production row is read against the lists ------------------------------------------
+
+
+def canonical_codes(typed: Iterable[str], known: Iterable[str]) -> dict[str, str]:
+    """Typed product codes that stand for a known code, with that code.
+
+    A code is read as the listed one when it is not itself known and (1) differs only in case
+    ("45a48", "50h12": 45A48, 50H12), or (2) is all digits, shorter than five, and is a known
+    code without its leading zeros ("4011": 04011; a code stored as a number in Excel loses
+    them, like a BSN). Codes of iJw are up to five characters (LDT_ProductCode).
+
+    >>> canonical_codes(["45a48", "4011", "45A48", "ZZ999"], ["45A48", "04011"])
+    {'45a48': '45A48', '4011': '04011'}
+    """
+    known = set(known)
+    by_upper: dict[str, str] = {}
+    for code in sorted(known):
+        by_upper.setdefault(code.upper(), code)
+    found: dict[str, str] = {}
+    for code in typed:
+        if code in known:
+            continue
+        match = by_upper.get(code.upper())
+        if match is None and code.isdigit() and len(code) < 5 and code.zfill(5) in known:
+            match = code.zfill(5)
+        if match is not None:
+            found[code] = match
+    return found
+
+
+def credit_line() -> pl.Expr:
+    """A credit line (IV091): Debet/credit C; without that column (or empty), a negative
+    Bedrag. A credit subtracts from every total (IV086: "debetbedragen opgeteld en
+    creditbedragen afgetrokken"), whether its amount is written positive or negative."""
+    dc = pl.col("debet_credit")
+    return ((dc == "C") | (dc.is_null() & (pl.col("bedrag") < 0))).fill_null(False)
+
+
+def _read_as(code: pl.Expr, reading: dict[str, str]) -> pl.Expr:
+    return code.replace(reading) if reading else code
+
+
+def declaration_key() -> list[pl.Expr]:
+    """TR389's key of a declared line: allocation (number, or the BSN without one), category,
+    product code and product period."""
+    number = pl.col("toewijzingnummer")
+    return [
+        pl.coalesce(number, pl.lit("bsn:") + pl.col("bsn")),
+        pl.col("productcategorie").str.strip_chars(),
+        pl.col("_code"),
+        pl.col("begindatum"),
+        pl.col("einddatum"),
+    ]
+
+
+def unmatched_credits(rows: pl.LazyFrame) -> list[int]:
+    """`_rij` of the credit lines that cancel no debit line of these rows.
+
+    A credit line cancels (IV091, TR323): the debit whose Referentienummer its Vorig
+    referentienummer names, the first credit for it only (TR390: a debit is credited once); a
+    credit without a Vorig referentienummer, a debit with the same key (`declaration_key`), as
+    many credits as there are such debits. A credit for a debit declared before (in another
+    file) cancels nothing here: its debit is not counted here either, so totals leave it out.
+    `rows` has `_rij`, `_credit`, `_code` and the key's columns.
+    """
+    names = ["_k1", "_k2", "_k3", "_k4", "_k5"]
+    ref = pl.col("referentienummer").str.strip_chars()
+    vorig = pl.col("vorig_referentienummer").str.strip_chars()
+    lines = (
+        rows.select(
+            "_rij",
+            "_credit",
+            pl.when(ref != "").then(ref).alias("_ref"),
+            pl.when(vorig != "").then(vorig).alias("_vorig"),
+            *[k.alias(n) for k, n in zip(declaration_key(), names, strict=True)],
+        )
+        .unique("_rij", keep="first")
+        .collect()
+    )
+    debits = lines.filter(~pl.col("_credit"))
+    credits = lines.filter(pl.col("_credit"))
+    referred = credits.filter(pl.col("_vorig").is_not_null())
+    by_reference = (
+        referred.filter(pl.col("_rij") == pl.col("_rij").min().over("_vorig"))
+        .join(
+            debits.filter(pl.col("_ref").is_not_null()).select(pl.col("_ref").alias("_vorig")),
+            on="_vorig",
+            how="semi",
+        )
+        .select("_rij")
+    )
+    counts = debits.group_by(names).agg(_debets=pl.len())
+    by_key = (
+        credits.filter(pl.col("_vorig").is_null())
+        .with_columns(_nr=pl.col("_rij").rank("ordinal").over(names))
+        .join(counts, on=names, how="inner", **{NULLS_EQUAL: True})
+        .filter(pl.col("_nr") <= pl.col("_debets"))
+        .select("_rij")
+    )
+    cancelling = pl.concat([by_reference, by_key])
+    return credits.join(cancelling, on="_rij", how="anti").get_column("_rij").to_list()
+
+
 # -- the context a check evaluates in ----------------------------------------------------------
 
 
@@ -522,18 +723,26 @@ class Context:
     own plan stays lazy and `run_checks` collects them all in one query.
 
     `vandaag` is the date of the check run: what "in the future" means when the workbook has no
-    declaration date (injectable for tests). `toewijzingen_apart`: the allocations come from a
-    separate file shared by many workbooks, so checks on the allocation list only report the
-    allocations of the children in this workbook.
+    declaration date (injectable for tests). `toewijzingen_apart` / `producten_apart`: the list
+    comes from a separate file shared by many workbooks, so checks on it only report the
+    allocations of the children in this workbook / the products of the codes in it. `bladen`:
+    the production sheets that `productie` combines (`combine_sheets`).
     """
 
-    productie: TableInfo
+    productie: TableInfo  # every production sheet as one table (`combine_sheets`)
     toewijzingen: TableInfo | None
     producten_blad: TableInfo | None
     profile: Profile
     vandaag: dt.date = field(default_factory=dt.date.today)
     toewijzingen_apart: bool = False
+    bladen: tuple[TableInfo, ...] = ()  # the production sheets themselves (default: productie)
+    producten_apart: bool = False
     _memo: dict[str, pl.LazyFrame] = field(default_factory=dict, repr=False)
+    _losse_credits: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.bladen:
+            self.bladen = (self.productie,)
 
     def memo(self, key: str, build: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
         """A derived frame several checks share, built once per run."""
@@ -543,8 +752,48 @@ class Context:
 
     # -- columns and settings ---------------------------------------------------------------
     def in_file(self, name: str) -> bool:
-        """Whether the production sheet had this canonical column."""
+        """Whether a production sheet had this canonical column (see `in_sheet` per row)."""
         return name in self.productie.kolommen
+
+    def in_sheet(self, name: str) -> pl.Expr:
+        """Per production row: whether its own sheet has this canonical column."""
+        having = [i for i, sheet in enumerate(self.bladen) if name in sheet.kolommen]
+        if len(having) == len(self.bladen):
+            return pl.lit(True)
+        if not having:
+            return pl.lit(False)
+        return (pl.col("_rij") // ROW_KEY).is_in(having)
+
+    def regel(self, key: pl.Expr, own: pl.Expr | None = None) -> pl.Expr:
+        """How a message names another production row: "regel 5", or with several sheets
+        "regel 5 op blad 'Januari'" when it is on another sheet than the finding's row (`own`,
+        default `_rij`)."""
+        if len(self.bladen) == 1:
+            return pl.format("regel {}", key)
+        sheet, row = sheet_and_row(key)
+        own_sheet = (own if own is not None else pl.col("_rij")) // ROW_KEY
+        names = {i: s.blad for i, s in enumerate(self.bladen)}
+        name = sheet.replace_strict(names, default="", return_dtype=pl.String)
+        return (
+            pl.when(sheet == own_sheet)
+            .then(pl.format("regel {}", row))
+            .otherwise(pl.format("regel {} op blad '{}'", row, name))
+        )
+
+    @cached_property
+    def meerdere_per_rij(self) -> bool:
+        """Whether a row can give more than one line: the 2017 layout with a column per unit
+        (Minuten, Ligdagen, ...) gives one line per filled unit, all with the row's `_rij`."""
+        return any(by_unit_columns(sheet) for sheet in self.bladen)
+
+    def onbekend(self, names: Iterable[str]) -> pl.Expr:
+        """Per production row: one of these columns holds a value the file does not give (a
+        formula without a saved result, an error value: PM023)."""
+        cells = self.productie.onbekend
+        keys = cells.filter(pl.col("kolom").is_in(list(names))).get_column("_rij").unique()
+        if keys.len() == 0:
+            return pl.lit(False)
+        return pl.col("_rij").is_in(keys.to_list())
 
     def kop(self, name: str) -> str:
         """The header as written in the file; the layout's standard header when absent."""
@@ -565,9 +814,22 @@ class Context:
         return self.profile.get(f"controles.{name}", default)
 
     @property
+    def open_einde(self) -> bool:
+        """Whether an empty Einddatum is an open end (a running arrangement, Hart van Brabant:
+        `controles.einddatum_verplicht = false`) rather than a missing value (PM001)."""
+        return not self.setting("einddatum_verplicht", True)
+
+    @property
     def arrangement_prefix(self) -> str | None:
         prefix = self.profile.get("arrangementen.prefix", None)
         return str(prefix) if prefix else None
+
+    def is_arrangement_code(self, code: pl.Expr) -> pl.Expr:
+        """The code starts with the profile's arrangement prefix (50H), in any case."""
+        prefix = self.arrangement_prefix
+        if not prefix:
+            return pl.lit(False)
+        return code.str.to_uppercase().str.starts_with(prefix.upper()).fill_null(False)
 
     @cached_property
     def minuutregel(self) -> Afronding:
@@ -597,14 +859,51 @@ class Context:
 
     # -- derived frames ---------------------------------------------------------------------
     @cached_property
+    def listed_codes(self) -> frozenset[str]:
+        """The product codes of the product list (sheet and profile)."""
+        if self.products is None:
+            return frozenset()
+        codes = self.products.select(pl.col("productcode").str.strip_chars()).collect()
+        return frozenset(codes.to_series().drop_nulls().to_list())
+
+    @cached_property
+    def code_reading(self) -> dict[str, str]:
+        """Production codes read as another code (`canonical_codes`): against the product list
+        and the allocations' codes. PM022 reports each."""
+        distinct = self.productie.frame.get_column("productcode").unique().drop_nulls()
+        typed = list({code.strip() for code in distinct.to_list()})
+        known = set(self.listed_codes)
+        if self.toewijzingen is not None:
+            allocated = self._allocated_codes_typed
+            reading = self.allocation_code_reading
+            known |= {reading.get(code, code) for code in allocated}
+        return canonical_codes(typed, known)
+
+    @cached_property
+    def _allocated_codes_typed(self) -> list[str]:
+        assert self.toewijzingen is not None
+        allocated = self.toewijzingen.frame.select(pl.col("productcode").str.strip_chars())
+        return allocated.to_series().drop_nulls().unique().to_list()
+
+    @cached_property
+    def allocation_code_reading(self) -> dict[str, str]:
+        """The allocations' codes read as a code of the product list (`canonical_codes`)."""
+        if self.toewijzingen is None or not self.listed_codes:
+            return {}
+        return canonical_codes(self._allocated_codes_typed, self.listed_codes)
+
+    @cached_property
     def rows(self) -> pl.LazyFrame:
-        """The production rows with `_code`, `_eenheid` (two-digit unit code), `_a` (quantity in
-        1/10.000), `_credit` (a credit line: Debet/credit C, or without that column a negative
-        amount) and the signed quantity and amount a credit subtracts from totals (`_q`, `_b`)."""
+        """The production rows with `_code` (the code as read: trimmed, and in the product
+        list's spelling where `code_reading` says so), `_eenheid` (two-digit unit code), `_a`
+        (quantity in 1/10.000), `_credit` (a credit line: Debet/credit C, or without that column
+        a negative amount), `_los` (a credit line that cancels no debit line of this workbook,
+        see `unmatched_credits`) and the signed quantity and amount a line adds to totals
+        (`_q`, `_b`): a credit subtracts, a credit with `_los` counts 0 (its debit was declared
+        before and is not counted here either)."""
         frame = self.productie.frame.lazy()
-        code = pl.col("productcode").str.strip_chars()
-        dc = pl.col("debet_credit")
-        credit = ((dc == "C") | (dc.is_null() & (pl.col("bedrag") < 0))).fill_null(False)
+        code = _read_as(pl.col("productcode").str.strip_chars(), self.code_reading)
+        credit = credit_line()
         frame = frame.with_columns(
             _code=code,
             _eenheid=eenheid_code(pl.col("eenheid")),
@@ -612,15 +911,32 @@ class Context:
             _bu=units(pl.col("bedrag")),
             _credit=credit,
         )
+        unmatched = unmatched_credits(frame) if self._has_credits(credit) else []
+        self._losse_credits = unmatched
+        los = pl.col("_rij").is_in(unmatched) if unmatched else pl.lit(False)
         negate = pl.col("_credit")
-        return frame.with_columns(
-            _q=pl.when(negate & (pl.col("_a") > 0))
-            .then(pl.lit(0, dtype=UNITS) - pl.col("_a"))
+        zero = pl.lit(0, dtype=UNITS)
+        return frame.with_columns(_los=los).with_columns(
+            _q=pl.when(pl.col("_los"))
+            .then(zero)
+            .when(negate & (pl.col("_a") > 0))
+            .then(zero - pl.col("_a"))
             .otherwise(pl.col("_a")),
-            _b=pl.when(negate & (pl.col("_bu") > 0))
-            .then(pl.lit(0, dtype=UNITS) - pl.col("_bu"))
+            _b=pl.when(pl.col("_los"))
+            .then(zero)
+            .when(negate & (pl.col("_bu") > 0))
+            .then(zero - pl.col("_bu"))
             .otherwise(pl.col("_bu")),
         )
+
+    @property
+    def losse_credits(self) -> list[int]:
+        """`_rij` of the credit lines that cancel no debit line of this workbook (`rows`)."""
+        _ = self.rows
+        return self._losse_credits
+
+    def _has_credits(self, credit: pl.Expr) -> bool:
+        return bool(self.productie.frame.select(credit.any()).item())
 
     @cached_property
     def products(self) -> pl.LazyFrame | None:
@@ -733,7 +1049,9 @@ class Context:
         valid_on: Callable[[pl.Expr], pl.Expr],
     ) -> pl.LazyFrame:
         """Candidates without a row valid on the date get last year's tariff, indexed."""
-        peil = pl.col("begindatum").dt.offset_by("-1y")
+        # The tariff of last year is the one in force at its end (a tariff changed mid-year:
+        # the one from 1 July); that is what is indexed into this year.
+        peil = pl.date(pl.col("begindatum").dt.year() - 1, 12, 31)
         last_year = (
             candidates.filter(~pl.col("p_geldig") & pl.col("begindatum").is_not_null())
             .select("_code", "begindatum")
@@ -775,10 +1093,7 @@ class Context:
     def is_arrangement(self) -> pl.LazyFrame:
         """`_rij` and `_arrangement`: the row's code is an arrangement code (product list
         `binnen_arrangement`, or the profile's arrangement prefix such as 50H)."""
-        prefix = self.arrangement_prefix
-        by_prefix = (
-            pl.col("_code").str.starts_with(prefix).fill_null(False) if prefix else pl.lit(False)
-        )
+        by_prefix = self.is_arrangement_code(pl.col("_code"))
         return self.product.select(
             "_rij", _arrangement=by_prefix | pl.col("p_binnen_arrangement").fill_null(False)
         )
@@ -796,7 +1111,7 @@ class Context:
             self.toewijzingen.frame.lazy()
             .select(list(TOEWIJZINGEN))
             .with_columns(
-                pl.col("productcode").str.strip_chars(),
+                _read_as(pl.col("productcode").str.strip_chars(), self.allocation_code_reading),
                 eenheid_code(pl.col("eenheid")).alias("eenheid"),
             )
             .sort("_rij")
@@ -831,6 +1146,14 @@ class Context:
             return allocations
         children = self.rows.select("bsn").unique()
         return allocations.join(children, on="bsn", how="semi")
+
+    def products_in_scope(self, products: pl.LazyFrame) -> pl.LazyFrame:
+        """Product-list rows to report: all of them, or with a shared product list
+        (`producten_apart`) those of the codes declared in this workbook."""
+        if not self.producten_apart:
+            return products
+        codes = self.rows.select(pl.col("_code").alias("productcode")).unique()
+        return products.join(codes, on="productcode", how="semi")
 
     def kop_toewijzing(self, name: str) -> str:
         """The allocation sheet's header as written, or the layout's standard header."""
@@ -901,11 +1224,13 @@ class Context:
         """The production rows with everything several checks look up, computed once:
 
         - the product-list row (`p_*`, see `_with_product`);
-        - `_contract`: the contracted tariff per declared unit (see `contract_units`), and
-          `_uurtarief`: the hourly contract tariff when minutes are declared on it;
+        - `_contract`: the contracted tariff per declared unit (see `contract_units`),
+          `_uurtarief`: the hourly contract tariff when minutes are declared on it, and
+          `_minuuttarief`: a listed minute tariff finer than cents (0,907) declared per minute;
         - `_tarief`: the tariff the line is computed with (declared, else contracted) and
           `_verwacht`: the amount it should have (TR346; minutes on an hourly tariff under the
-          national rule IV081: hourly tariff x minutes / 60, rounded to cents). Without a
+          national rule IV081: hourly tariff x minutes / 60, rounded to cents; likewise
+          minutes x an unrounded listed minute tariff). Without a
           contract tariff, minutes declared at a rounded minute tariff fit any hourly tariff
           that rounds to it: `_verwacht_min` / `_verwacht_max` bound those amounts;
         - with allocations, the allocation (`_match`, `t_*`, see `_with_allocation`).
@@ -917,17 +1242,30 @@ class Context:
         regel = self.minuutregel
         pu, du = pl.col("p_eenheid"), pl.col("_eenheid")
         hourly_in_minutes = pl.col("p_geldig") & (pu == UUR) & (du == MINUUT)
+        # A list tariff per minute with more than whole cents (0,907 = 54,42 / 60) is the
+        # unrounded minute tariff: like an hourly one (IV081), it gives the amount.
+        unrounded = (
+            pl.col("p_geldig") & (pu == MINUUT) & (du == MINUUT) & (pl.col("p_tarief_u") % 100 != 0)
+        )
         frame = frame.with_columns(
             _contract=pl.when(pl.col("p_geldig")).then(
                 contract_units(pu, du, pl.col("p_tarief_u"), regel)
             ),
             _uurtarief=pl.when(hourly_in_minutes).then(pl.col("p_tarief_u")),
+            _minuuttarief=pl.when(unrounded).then(pl.col("p_tarief_u")),
         ).with_columns(_tarief=pl.coalesce(units(pl.col("tarief")), pl.col("_contract")))
         a = pl.col("_a")
         per_line = round_half_up_cents(a * pl.col("_tarief"))
         if regel == "afronden":
             minutes = round_half_up_div(pl.col("_uurtarief") * a, 60 * 1_000_000) * 100
-            expected = pl.when(pl.col("_uurtarief").is_not_null()).then(minutes).otherwise(per_line)
+            listed = round_half_up_cents(a * pl.col("_minuuttarief"))
+            expected = (
+                pl.when(pl.col("_uurtarief").is_not_null())
+                .then(minutes)
+                .when(pl.col("_minuuttarief").is_not_null())
+                .then(listed)
+                .otherwise(per_line)
+            )
             declared = units(pl.col("tarief"))
             open_range = (
                 (du == MINUUT)

@@ -3,13 +3,17 @@ volumes that cannot be (PM001-PM003, PM022, PM024, PM025)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from jeugdhulp.checks._base import (
     EURO,
+    ROW_KEY,
     SCALE,
     UUR,
     Context,
+    by_unit_columns,
     controle,
     datum,
     dutch_number,
@@ -18,38 +22,58 @@ from jeugdhulp.checks._base import (
     no_results,
     results,
 )
-from jeugdhulp.schema import DECIMAL, PRODUCTIE
+from jeugdhulp.schema import DECIMAL, PRODUCTEN, PRODUCTIE, TOEWIJZINGEN, TableInfo
 
-REQUIRED: tuple[str, ...] = ("bsn", "productcode", "begindatum", "einddatum", "aantal")
+REQUIRED: tuple[str, ...] = ("bsn", "productcode", "begindatum", "einddatum", "eenheid", "aantal")
 NUMBERS: tuple[str, ...] = tuple(n for n, t in PRODUCTIE.items() if t == DECIMAL)
 BOOLEANS: tuple[str, ...] = tuple(n for n, t in PRODUCTIE.items() if t == pl.Boolean())
-MONEY: tuple[str, ...] = ("tarief", "bedrag")
+MONEY_COLUMNS: tuple[str, ...] = ("tarief", "bedrag", "budget")
 DATES: tuple[str, ...] = tuple(n for n, t in PRODUCTIE.items() if t == pl.Date())
 
 
 def _required(ctx: Context) -> tuple[str, ...]:
     """The required columns under the profile: Einddatum is optional where a running
     arrangement has none yet (`controles.einddatum_verplicht = false`, Hart van Brabant)."""
-    if ctx.setting("einddatum_verplicht", True):
+    if not ctx.open_einde:
         return REQUIRED
     return tuple(n for n in REQUIRED if n != "einddatum")
 
 
-def _quantity_present(ctx: Context) -> bool:
-    """Aantal is in the file itself or came from a unit column (Minuten, Ligdagen, ...)."""
-    return ctx.in_file("aantal") or ctx.productie.frame["_aantal_kolom"].is_not_null().any()
+def _present(sheet: TableInfo, name: str) -> bool:
+    """Whether a sheet gives this required field: Aantal and Eenheid also come from a column
+    per unit, which names the unit (DOMAIN: Eenheid is required unless a quantity column
+    names its unit)."""
+    if name in ("aantal", "eenheid") and by_unit_columns(sheet):
+        return True
+    return name in sheet.kolommen
+
+
+def _present_in(ctx: Context, name: str) -> pl.Expr:
+    """Per production row: whether its sheet gives the required field (`_present`)."""
+    having = [i for i, sheet in enumerate(ctx.bladen) if _present(sheet, name)]
+    if len(having) == len(ctx.bladen):
+        return pl.lit(True)
+    if not having:
+        return pl.lit(False)
+    return (pl.col("_rij") // ROW_KEY).is_in(having)
 
 
 def _column_of(ctx: Context, name: str) -> tuple[pl.Expr, pl.Expr]:
     """The canonical column a finding on `name` points at, and its header for messages.
 
-    A quantity read from a unit column (Minuten, Ligdagen) points at that column.
+    A quantity read from a unit column (Minuten, Ligdagen) points at that column; so does a
+    unit it names.
     """
-    if name != "aantal":
+    if name not in ("aantal", "eenheid"):
         return pl.lit(name), pl.lit(ctx.kop(name))
     headers = {n: info.kop for n, info in ctx.productie.kolommen.items()}
-    column = pl.coalesce(pl.col("_aantal_kolom"), pl.lit("aantal"))
-    return column, column.replace_strict(headers, default=ctx.kop("aantal"), return_dtype=pl.String)
+    by_unit = pl.col("_aantal_kolom").is_not_null() & (pl.col("_aantal_kolom") != "aantal")
+    if name == "eenheid":
+        column = pl.when(by_unit).then(pl.col("_aantal_kolom")).otherwise(pl.lit("eenheid"))
+    else:
+        column = pl.coalesce(pl.col("_aantal_kolom"), pl.lit("aantal"))
+    header = column.replace_strict(headers, default=ctx.kop(name), return_dtype=pl.String)
+    return column, header
 
 
 @controle(
@@ -69,16 +93,20 @@ def verplicht_veld_leeg(ctx: Context) -> pl.LazyFrame:
     """
     ## Wat het doet
     Meldt een lege cel in een verplichte kolom (BSN, Productcode, Begindatum, Einddatum,
-    Aantal) en een verplichte kolom die helemaal ontbreekt (op de kopregel). Meldt ook een
-    getal dat niet te lezen is (Aantal, Tarief of Bedrag met tekst als "abc") en een ja/nee-veld
-    met een ander antwoord dan ja of nee. Een onleesbare datum is PM003, een onleesbaar BSN PM002.
-    In een profiel met `controles.einddatum_verplicht = false` (Hart van Brabant) is Einddatum
-    niet verplicht: daar krijgt een lopend arrangement pas een einddatum als het stopt.
+    Eenheid, Aantal) en een verplichte kolom die helemaal ontbreekt (op de kopregel van dat
+    blad; elk productieblad apart). Eenheid en Aantal mogen ook uit een kolom per eenheid
+    komen (Minuten, Ligdagen, ...: de productiemonitor van 2017), want die noemt de eenheid.
+    Meldt ook een getal dat niet te lezen is (Aantal, Tarief of Bedrag met tekst als "abc") en
+    een ja/nee-veld met een ander antwoord dan ja of nee. Een onleesbare datum is PM003, een
+    onleesbaar BSN PM002, een onbekende eenheid PM008. In een profiel met
+    `controles.einddatum_verplicht = false` (Hart van Brabant) is Einddatum niet verplicht:
+    daar krijgt een lopend arrangement pas een einddatum als het stopt.
 
     ## Waarom
     Zonder BSN, productcode, periode en aantal kan een regel niet aan een toewijzing worden
-    gekoppeld en niet worden betaald. Een getal dat niet te lezen is, telt als leeg: de regel
-    zou anders stil als 0 meetellen.
+    gekoppeld en niet worden betaald. Zonder eenheid zegt een aantal niets: 50 kan 50 minuten
+    of 50 uur zijn (GeleverdVolume en Eenheid horen samen, IV042). Een getal dat niet te lezen
+    is, telt als leeg: de regel zou anders stil als 0 meetellen.
 
     ## Voorbeeld
     | BSN | Productcode | Begindatum | Einddatum | Aantal |
@@ -89,31 +117,39 @@ def verplicht_veld_leeg(ctx: Context) -> pl.LazyFrame:
     """
     frames: list[pl.LazyFrame] = []
     required = _required(ctx)
+    headers = {n: ctx.kop(n) for n in REQUIRED}
     missing = [
-        n for n in required if not (_quantity_present(ctx) if n == "aantal" else ctx.in_file(n))
+        (index * ROW_KEY + sheet.kopregel, name)
+        for index, sheet in enumerate(ctx.bladen)
+        for name in required
+        if not _present(sheet, name)
     ]
     if missing:
         frames.append(
             results(
-                pl.LazyFrame({"_rij": [ctx.productie.kopregel] * len(missing), "_naam": missing}),
+                pl.LazyFrame(
+                    {"_rij": [k for k, _ in missing], "_naam": [n for _, n in missing]},
+                    schema={"_rij": pl.Int64, "_naam": pl.String},
+                ),
                 kolom="",
                 waarde=pl.lit(""),
                 melding=pl.format(
-                    "de verplichte kolom {} ontbreekt in het blad",
-                    pl.col("_naam").replace_strict(
-                        {n: ctx.kop(n) for n in REQUIRED}, return_dtype=pl.String
-                    ),
+                    "de verplichte kolom {} ontbreekt in het blad{}",
+                    pl.col("_naam").replace_strict(headers, return_dtype=pl.String),
+                    pl.when(pl.col("_naam") == "eenheid")
+                    .then(pl.lit(" (of een kolom per eenheid, zoals Minuten of Ligdagen)"))
+                    .otherwise(pl.lit("")),
                 ),
             )
         )
     rows = ctx.rows
     for name in required:
-        if name in missing:
-            continue
         column, header = _column_of(ctx, name)
         frames.append(
             results(
-                rows.filter(pl.col(name).is_null() & ctx.tekst(name).is_null()),
+                rows.filter(
+                    _present_in(ctx, name) & pl.col(name).is_null() & ctx.tekst(name).is_null()
+                ),
                 kolom=column,
                 waarde=pl.lit(""),
                 melding=pl.format("{} is leeg; dit veld is verplicht", header),
@@ -387,10 +423,10 @@ def aantal_ongeldig(ctx: Context) -> pl.LazyFrame:
     )
 
 
-def _lenient_message(ctx: Context, name: str) -> pl.Expr:
-    header = pl.lit(ctx.kop(name))
+def _lenient_message(name: str, header: pl.Expr, dtype: pl.DataType | None) -> pl.Expr:
+    """PM022's message for a value read leniently (not an ambiguous number: see
+    `ambiguous_message`); `header` is the column's header as written."""
     text = pl.col(f"{name}__tekst")
-    dtype = PRODUCTIE.get(name)
     if name == "bsn":
         lost_zero = text.str.strip_chars().str.contains(r"^[0-9]{8}$").fill_null(False)
         return (
@@ -399,7 +435,7 @@ def _lenient_message(ctx: Context, name: str) -> pl.Expr:
             .otherwise(pl.format("BSN '{}' is soepel gelezen als {}", text, pl.col("bsn")))
         )
     if dtype == DECIMAL:
-        value = dutch_number(pl.col(name), 2 if name in MONEY else 0)
+        value = dutch_number(pl.col(name), 2 if name in MONEY_COLUMNS else 0)
         return (
             pl.when(text.str.contains(",").fill_null(False))
             .then(
@@ -427,12 +463,59 @@ def _lenient_message(ctx: Context, name: str) -> pl.Expr:
     return pl.format("{} '{}' is soepel gelezen", header, text)
 
 
+def _lenient_findings(
+    rows: pl.LazyFrame,
+    columns: list[str],
+    schema: dict[str, pl.DataType],
+    where: Callable[[str], tuple[pl.Expr, pl.Expr]],
+    tabel: str | None,
+) -> list[pl.LazyFrame]:
+    """PM022 over one table: every cell of `columns` (with `<naam>__soepel`) read leniently.
+    `where(naam)` gives the column a finding points at and its header (expressions)."""
+    frames = []
+    for name in columns:
+        flag = pl.col(f"{name}__soepel").fill_null(False)
+        kolom, header = where(name)
+        ambiguous = f"{name}__dubbelzinnig"
+        if ambiguous in rows.collect_schema().names():
+            is_ambiguous = pl.col(ambiguous).fill_null(False)
+            both = rows.filter(flag & is_ambiguous)
+            frames.append(
+                results(
+                    both,
+                    kolom=kolom,
+                    waarde=pl.col(f"{name}__tekst"),
+                    melding=pl.struct(
+                        header.alias("kop"),
+                        pl.col(f"{name}__tekst").alias("tekst"),
+                        pl.col(name).cast(pl.String).alias("waarde"),
+                    ).map_elements(
+                        lambda r: ambiguous_message(r["kop"], r["tekst"], r["waarde"]),
+                        return_dtype=pl.String,
+                    ),
+                    tabel=tabel,
+                )
+            )
+            flag = flag & ~is_ambiguous
+        frames.append(
+            results(
+                rows.filter(flag),
+                kolom=kolom,
+                waarde=pl.col(f"{name}__tekst"),
+                melding=_lenient_message(name, header, schema.get(name)),
+                tabel=tabel,
+            )
+        )
+    return frames
+
+
 @controle(
     "PM022",
     ernst="waarschuwing",
     ijw="",
     retourcode="",
     titel="Waarde soepel gelezen (tekst, decimale komma, voorloopnul)",
+    ook=("toewijzingen", "producten"),
     bron="gezond verstand",
     herstel=(
         "De waarde is goed gelezen. Maak in de bron van de cel een echt getal of een "
@@ -444,32 +527,126 @@ def soepel_gelezen(ctx: Context) -> pl.LazyFrame:
     """
     ## Wat het doet
     Meldt elke cel die wel goed gelezen is, maar pas na een soepele lezing: een getal
-    opgeslagen als tekst, een getal met een Nederlandse decimale komma als tekst, een datum
-    getypt als tekst, of een BSN van 8 cijfers waarvan de voorloopnul is weggevallen.
+    opgeslagen als tekst, een getal met een Nederlandse decimale komma als tekst, een
+    dubbelzinnig getal als tekst ("1.200": met beide lezingen en welke genomen is), een datum
+    getypt als tekst, een BSN van 8 cijfers waarvan de voorloopnul is weggevallen, en een
+    productcode die gelezen is als de code uit de productenlijst of de toewijzing: in andere
+    hoofdletters ("45a48" als 45A48) of zonder voorloopnul ("4011" als 04011, een code
+    opgeslagen als getal). Ook op de bladen Toewijzingen en Producten (bij een gedeelde lijst
+    alleen de regels voor deze werkmap: de kinderen, de codes erin).
 
     ## Waarom
     De controle rekent met de juiste waarde, maar het bronbestand is fout: een ander
     programma (of het declaratiebericht) leest "12,5" als tekst of maakt van 011222333 het
-    getal 11222333. Zo kan de aanbieder de bron verbeteren.
+    getal 11222333, en de gemeente kent "4011" niet. Zo kan de aanbieder de bron verbeteren.
 
     ## Voorbeeld
     BSN 11222333 geeft "BSN 11222333 miste de voorloopnul; gelezen als 011222333"; Aantal
     "12,5" als tekst geeft "Aantal '12,5' is tekst met een decimale komma; gelezen als het
-    getal 12,5".
+    getal 12,5"; Budget "12.000" als tekst op het blad Toewijzingen geeft "Budget '12.000' is
+    dubbelzinnig en gelezen als 12000 (de punt als scheiding van duizendtallen, zoals in het
+    Nederlands); is 12 bedoeld, typ dan 12".
     """
-    frames = []
-    for column in ctx.productie.frame.columns:
-        if not column.endswith("__soepel"):
+    frames: list[pl.LazyFrame] = []
+    production = ctx.productie.frame.columns
+
+    def in_production(name: str) -> tuple[pl.Expr, pl.Expr]:
+        return _column_of(ctx, name)
+
+    frames += _lenient_findings(
+        ctx.rows, _lenient_columns(production), PRODUCTIE, in_production, None
+    )
+    if ctx.code_reading:
+        frames.append(_code_read_as(ctx))
+    for info, tabel in ((ctx.toewijzingen, "toewijzingen"), (ctx.producten_blad, "producten")):
+        if info is None:
             continue
-        name = column.removesuffix("__soepel")
-        if f"{name}__tekst" not in ctx.productie.frame.columns:
+        names = _lenient_columns(info.frame.columns)
+        if not names:
             continue
-        frames.append(
-            results(
-                ctx.rows.filter(pl.col(column).fill_null(False)),
-                kolom=name,
-                waarde=pl.col(f"{name}__tekst"),
-                melding=_lenient_message(ctx, name),
+        rows = info.frame.lazy()
+        rows = ctx.in_scope(rows) if tabel == "toewijzingen" else ctx.products_in_scope(rows)
+        schema = TOEWIJZINGEN if tabel == "toewijzingen" else PRODUCTEN
+
+        def where(name: str, info: TableInfo = info) -> tuple[pl.Expr, pl.Expr]:
+            column = info.kolommen.get(name)
+            return pl.lit(name), pl.lit(column.kop if column else name)
+
+        frames += _lenient_findings(rows, names, schema, where, tabel)
+    return pl.concat(frames) if frames else no_results()
+
+
+def _code_read_as(ctx: Context) -> pl.LazyFrame:
+    """PM022 on a product code read as another (`Context.code_reading`)."""
+    typed = pl.col("productcode").str.strip_chars()
+    recoded = ctx.rows.filter(typed.is_not_null() & (pl.col("_code") != typed))
+    lost_zero = typed.str.contains(r"^[0-9]+$") & (
+        pl.col("_code").str.len_chars() > typed.str.len_chars()
+    )
+    return results(
+        recoded,
+        kolom="productcode",
+        waarde=typed,
+        melding=pl.when(lost_zero)
+        .then(
+            pl.format(
+                "{} {} miste de voorloopnul (een code opgeslagen als getal); gelezen als {}",
+                pl.lit(ctx.kop("productcode")),
+                typed,
+                pl.col("_code"),
             )
         )
-    return pl.concat(frames) if frames else no_results()
+        .otherwise(
+            pl.format(
+                "{} '{}' is gelezen als {}, zoals de code in de productenlijst of de"
+                " toewijzing staat (hoofdletters)",
+                pl.lit(ctx.kop("productcode")),
+                typed,
+                pl.col("_code"),
+            )
+        ),
+    )
+
+
+def _lenient_columns(columns: list[str]) -> list[str]:
+    return [
+        c.removesuffix("__soepel")
+        for c in columns
+        if c.endswith("__soepel") and c.replace("__soepel", "__tekst") in columns
+    ]
+
+
+def ambiguous_message(kop: str, tekst: str, waarde: str | None = None) -> str:
+    """Both readings of an ambiguous number text ("1.200", "1,200") and which one was taken
+    (`waarde`): the Dutch one, or the English one where the table shows that convention."""
+    from decimal import Decimal
+
+    from jeugdhulp.parse import number_text, read_number
+
+    text = number_text(tekst)
+    dutch = read_number(text).waarde
+    # One separator followed by three digits: the English reading is a thousand times smaller
+    # ("1.200": 1,2) or larger ("1,200": 1200) than the Dutch one.
+    dot = "." in text
+    english = dutch / 1000 if dot else dutch * 1000
+    four = Decimal("0.0001")
+    if waarde is not None and Decimal(waarde) == english.quantize(four) != dutch.quantize(four):
+        how = "de punt als decimaalteken" if dot else "de komma als scheiding van duizendtallen"
+        return (
+            f"{kop} '{tekst}' is dubbelzinnig en gelezen als {_plain(english)} ({how}, zoals "
+            f"elders in deze tabel); is {_plain(dutch)} bedoeld, typ dan {_plain(dutch)}"
+        )
+    how = "de punt als scheiding van duizendtallen" if dot else "de komma als decimaalteken"
+    return (
+        f"{kop} '{tekst}' is dubbelzinnig en gelezen als {_plain(dutch)} ({how}, zoals in het "
+        f"Nederlands); is {_plain(english)} bedoeld, typ dan {_plain(english)}"
+    )
+
+
+def _plain(value: object) -> str:
+    """A number without thousands separators, with a decimal comma: 1200, 1,2."""
+    from decimal import Decimal
+
+    number = Decimal(str(value)).normalize()
+    text = f"{number:f}"
+    return text.replace(".", ",")

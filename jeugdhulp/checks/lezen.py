@@ -1,24 +1,25 @@
 """What the reading itself found: cells without a value (PM023), and the findings of the other
-checks made true to what was read (`met_leesinformatie`).
+checks made true to what was read (`leesinformatie`, applied by `run_checks`).
 
 The reader (`batch.reader`, `jeugdhulp.cells`) lists in `TableInfo.onbekend` the cells whose
 value the file does not give, and in `TableInfo.samengevoegd` the merged data ranges it filled
-with their anchor's value; number columns say which texts were ambiguous
-(`<naam>__dubbelzinnig`, see `jeugdhulp.parse`). PM023 reports the first kind. The other checks
-see an unknown cell as empty (null), so `met_leesinformatie` replaces what they say about such a
-cell by PM023's finding, points findings in a merged range at the range's anchor (where the
-value is, and the mark is visible) and says the cell is merged, and makes PM022's message for an
-ambiguous number say both readings.
+with their anchor's value. PM023 reports the first kind, on every sheet read (production,
+allocations, products). The other checks see an unknown cell as empty (null); `leesinformatie`
+replaces what they say about such a cell by PM023's finding, and points findings in a merged
+range at the range's anchor (where the value is, and the mark is visible) and says the cell is
+merged. The checks that add up (PM011, PM012) say themselves when a sum holds an unknown value.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
 from jeugdhulp.checks._base import Context, controle, no_results, results
 from jeugdhulp.schema import FOUTWAARDE, GEEN_UITKOMST, HERBEREKENEN, TableInfo
 
-__all__ = ["formule_zonder_uitkomst", "met_leesinformatie"]
+__all__ = ["formule_zonder_uitkomst", "leesinformatie"]
 
 _OPENEN = "open het bestand in Excel en sla het op"
 
@@ -29,6 +30,7 @@ _OPENEN = "open het bestand in Excel en sla het op"
     ijw="",
     retourcode="",
     titel="Formule zonder opgeslagen uitkomst (of met een foutwaarde)",
+    ook=("toewijzingen", "producten"),
     bron="gezond verstand; excelize#157 (formules zonder uitkomst), XlsxWriter-documentatie",
     herstel=(
         "Open het bestand in Excel, zodat de formules worden uitgerekend, sla het op en "
@@ -43,25 +45,46 @@ def formule_zonder_uitkomst(ctx: Context) -> pl.LazyFrame:
     formule waarvan de opgeslagen uitkomst 0 of leeg is terwijl de werkmap Excel vraagt alles
     bij het openen opnieuw te berekenen (zoals XlsxWriter doet), en een cel met een foutwaarde
     (#DEEL/0!, #N/B). Alleen kolommen die gecontroleerd worden tellen; een regel met alleen zulke
-    formules (een sjabloonregel) is geen regel.
+    formules (een sjabloonregel) is geen regel. Op elk gelezen blad: productie, Toewijzingen en
+    Producten (bij een gedeelde lijst alleen de regels voor deze werkmap).
 
     ## Waarom
     Zonder opgeslagen uitkomst is de waarde onbekend, niet leeg en niet 0: het bedrag telt niet
     mee in het gedeclareerde totaal en de controles die de waarde nodig hebben, kunnen die regel
     niet beoordelen. Excel rekent de formule pas uit bij het openen; daarna opslaan zet de
     uitkomst in het bestand. Afwijking van de andere controles: wat zij over zo'n cel zouden
-    zeggen ("leeg") vervangt deze melding.
+    zeggen ("leeg") vervangt deze melding; PM011 en PM012 zeggen er zelf bij dat hun totaal
+    zonder die waarde getoetst is.
 
     ## Voorbeeld
     Bedrag `=H3*I3+1` zonder opgeslagen uitkomst geeft "Bedrag is een formule zonder opgeslagen
     uitkomst (=H3*I3+1): de waarde is onbekend en telt niet mee; open het bestand in Excel en
     sla het op".
     """
-    unknown = ctx.productie.onbekend
-    if unknown.height == 0:
+    frames = [_unknown(ctx.productie.onbekend.lazy(), ctx.kop, None)]
+    if ctx.toewijzingen is not None and ctx.toewijzingen.onbekend.height:
+        info = ctx.toewijzingen
+        rows = ctx.in_scope(info.frame.lazy().select("_rij", "bsn")).select("_rij")
+        cells = info.onbekend.lazy().join(rows, on="_rij", how="semi")
+        frames.append(_unknown(cells, _header_of(info), "toewijzingen"))
+    if ctx.producten_blad is not None and ctx.producten_blad.onbekend.height:
+        info = ctx.producten_blad
+        rows = ctx.products_in_scope(info.frame.lazy().select("_rij", "productcode"))
+        cells = info.onbekend.lazy().join(rows.select("_rij"), on="_rij", how="semi")
+        frames.append(_unknown(cells, _header_of(info), "producten"))
+    return pl.concat(frames)
+
+
+def _header_of(info: TableInfo) -> Callable[[str], str]:
+    return lambda naam: info.kolommen[naam].kop if naam in info.kolommen else naam
+
+
+def _unknown(cells: pl.LazyFrame, kop: Callable[[str], str], tabel: str | None) -> pl.LazyFrame:
+    """PM023's findings on the unknown cells of one table (`ONBEKEND` rows)."""
+    names = cells.select(pl.col("kolom").unique()).collect().to_series().to_list()
+    if not names:
         return no_results()
-    headers = {naam: ctx.kop(naam) for naam in unknown.get_column("kolom").unique().to_list()}
-    header = pl.col("kolom").replace_strict(headers, return_dtype=pl.String)
+    header = pl.col("kolom").replace_strict({n: kop(n) for n in names}, return_dtype=pl.String)
     formula = (
         pl.when(pl.col("formule").is_not_null())
         .then(pl.format(" (={})", pl.col("formule")))
@@ -101,53 +124,59 @@ def formule_zonder_uitkomst(ctx: Context) -> pl.LazyFrame:
         )
     )
     waarde = pl.coalesce(pl.lit("=") + pl.col("formule"), pl.col("waarde"))
-    return results(unknown.lazy(), kolom=pl.col("kolom"), waarde=waarde, melding=melding)
+    return results(cells, kolom=pl.col("kolom"), waarde=waarde, melding=melding, tabel=tabel)
 
 
-def met_leesinformatie(findings: pl.DataFrame, productie: TableInfo) -> pl.DataFrame:
-    """The findings of one production sheet, made true to what was read (module docstring).
-
-    `findings` has the columns of `jeugdhulp.findings.FINDING_FIELDS` (as `run_checks` gives
-    them); the result has the same columns and order.
-    """
+def leesinformatie(findings: pl.DataFrame, tables: Sequence[TableInfo]) -> pl.DataFrame:
+    """Located findings (`blad`, `cel`, ..., as `run_checks` builds them) made true to what
+    was read from `tables` (every sheet read): what another check says about a cell whose
+    value is unknown is replaced by PM023's finding on it, and a finding on a cell of a filled
+    merged range points at the range's anchor and says the cell is merged. Same columns."""
     if findings.height == 0:
         return findings
     columns = findings.columns
-    findings = _without_unknown_cells(findings, productie)
-    findings = _merged_to_anchor(findings, productie)
-    findings = _ambiguous_numbers(findings, productie)
+    findings = _without_unknown_cells(findings, tables)
+    findings = _merged_to_anchor(findings, tables)
     return findings.select(columns)
 
 
-def _without_unknown_cells(findings: pl.DataFrame, productie: TableInfo) -> pl.DataFrame:
+def _without_unknown_cells(findings: pl.DataFrame, tables: Sequence[TableInfo]) -> pl.DataFrame:
     """What other checks say about a cell whose value is unknown is replaced by PM023."""
-    if productie.onbekend.height == 0:
+    parts = [
+        t.onbekend.select(
+            pl.lit(t.blad).alias("blad"),
+            pl.concat_str("letter", pl.col("_rij").cast(pl.String)).alias("cel"),
+        )
+        for t in tables
+        if t.onbekend.height
+    ]
+    if not parts:
         return findings
-    cells = productie.onbekend.select(
-        pl.concat_str("letter", pl.col("_rij").cast(pl.String)).alias("cel")
-    ).unique()
+    cells = pl.concat(parts).unique()
     other = findings.filter(pl.col("controle") != "PM023")
-    kept = other.join(cells, on="cel", how="anti")
-    return pl.concat([kept, findings.filter(pl.col("controle") == "PM023")]).sort(
-        ["rij", "controle", "cel", "melding"]
-    )
+    kept = other.join(cells, on=["blad", "cel"], how="anti")
+    return pl.concat([kept, findings.filter(pl.col("controle") == "PM023")])
 
 
-def _merged_cells(productie: TableInfo) -> pl.DataFrame:
-    """Per cell of a filled merged range: `cel`, its `anker` and the range (`bereik`)."""
+def _merged_cells(tables: Sequence[TableInfo]) -> pl.DataFrame:
+    """Per cell of a filled merged range: `blad`, `cel`, its `anker` and the range (`bereik`)."""
     from jeugdhulp.cells import column_index
     from jeugdhulp.findings import column_letter
 
-    rows: list[tuple[str, str, str]] = []
-    for bereik in productie.samengevoegd:
-        first, _, last = bereik.partition(":")
-        c1, r1 = _split(first)
-        c2, r2 = _split(last or first)
-        anchor = f"{c1}{r1}"
-        for col in range(column_index(c1), column_index(c2) + 1):
-            letter = column_letter(col)
-            rows += [(f"{letter}{row}", anchor, bereik) for row in range(r1, r2 + 1)]
-    return pl.DataFrame(rows, schema=["cel", "anker", "bereik"], orient="row").unique("cel")
+    rows: list[tuple[str, str, str, str]] = []
+    for table in tables:
+        for bereik in table.samengevoegd:
+            first, _, last = bereik.partition(":")
+            c1, r1 = _split(first)
+            c2, r2 = _split(last or first)
+            anchor = f"{c1}{r1}"
+            for col in range(column_index(c1), column_index(c2) + 1):
+                letter = column_letter(col)
+                rows += [
+                    (table.blad, f"{letter}{row}", anchor, bereik) for row in range(r1, r2 + 1)
+                ]
+    schema = ["blad", "cel", "anker", "bereik"]
+    return pl.DataFrame(rows, schema=schema, orient="row").unique(["blad", "cel"])
 
 
 def _split(ref: str) -> tuple[str, int]:
@@ -155,12 +184,12 @@ def _split(ref: str) -> tuple[str, int]:
     return letters, int(ref[len(letters) :])
 
 
-def _merged_to_anchor(findings: pl.DataFrame, productie: TableInfo) -> pl.DataFrame:
+def _merged_to_anchor(findings: pl.DataFrame, tables: Sequence[TableInfo]) -> pl.DataFrame:
     """A finding on a cell of a merged range points at the anchor and says it is merged."""
-    if not productie.samengevoegd:
+    if not any(t.samengevoegd for t in tables):
         return findings
-    merged = _merged_cells(productie)
-    joined = findings.join(merged, on="cel", how="left")
+    merged = _merged_cells(tables)
+    joined = findings.join(merged, on=["blad", "cel"], how="left")
     note = (
         pl.when(pl.col("anker").is_null())
         .then(pl.lit(""))
@@ -178,82 +207,3 @@ def _merged_to_anchor(findings: pl.DataFrame, productie: TableInfo) -> pl.DataFr
     return joined.with_columns(
         melding=pl.col("melding") + note, cel=pl.coalesce("anker", "cel")
     ).drop("anker", "bereik")
-
-
-def _ambiguous_numbers(findings: pl.DataFrame, productie: TableInfo) -> pl.DataFrame:
-    """PM022 on a number read the Dutch way while it also has an English reading says both."""
-    frame = productie.frame
-    flags = [name for name in frame.columns if name.endswith("__dubbelzinnig")]
-    if not flags or not any(frame.get_column(name).any() for name in flags):
-        return findings
-    headers = {naam: info.kop for naam, info in productie.kolommen.items()}
-    parts = []
-    for flag in flags:
-        naam = flag.removesuffix("__dubbelzinnig")
-        rows = frame.filter(pl.col(flag))
-        if rows.height == 0:
-            continue
-        kolom = (
-            pl.col("_aantal_kolom").replace_strict(headers, default=None, return_dtype=pl.String)
-            if naam == "aantal"
-            else pl.lit(headers.get(naam), dtype=pl.String)
-        )
-        parts.append(
-            rows.select(
-                pl.col("_rij").alias("rij"),
-                kolom.alias("kolom"),
-                pl.col(f"{naam}__tekst").alias("_tekst"),
-                pl.col(naam).cast(pl.String).alias("_waarde"),
-            )
-        )
-    ambiguous = pl.concat(parts).filter(pl.col("kolom").is_not_null())
-    rewritten = [
-        (rij, kolom, _ambiguous_message(kolom, tekst, waarde))
-        for rij, kolom, tekst, waarde in ambiguous.iter_rows()
-    ]
-    if not rewritten:
-        return findings
-    messages = pl.DataFrame(
-        rewritten, schema={"rij": pl.Int64, "kolom": pl.String, "_melding": pl.String}, orient="row"
-    ).with_columns(controle=pl.lit("PM022"))
-    return (
-        findings.join(messages, on=["rij", "kolom", "controle"], how="left")
-        .with_columns(melding=pl.coalesce("_melding", "melding"))
-        .drop("_melding")
-    )
-
-
-def _ambiguous_message(kop: str, tekst: str, waarde: str | None = None) -> str:
-    """Both readings of an ambiguous number text ("1.200", "1,200") and which one was taken
-    (`waarde`): the Dutch one, or the English one where the table shows that convention."""
-    from decimal import Decimal
-
-    from jeugdhulp.parse import number_text, read_number
-
-    text = number_text(tekst)
-    dutch = read_number(text).waarde
-    # One separator followed by three digits: the English reading is a thousand times smaller
-    # ("1.200": 1,2) or larger ("1,200": 1200) than the Dutch one.
-    dot = "." in text
-    english = dutch / 1000 if dot else dutch * 1000
-    four = Decimal("0.0001")
-    if waarde is not None and Decimal(waarde) == english.quantize(four) != dutch.quantize(four):
-        how = "de punt als decimaalteken" if dot else "de komma als scheiding van duizendtallen"
-        return (
-            f"{kop} '{tekst}' is dubbelzinnig en gelezen als {_plain(english)} ({how}, zoals "
-            f"elders in deze tabel); is {_plain(dutch)} bedoeld, typ dan {_plain(dutch)}"
-        )
-    how = "de punt als scheiding van duizendtallen" if dot else "de komma als decimaalteken"
-    return (
-        f"{kop} '{tekst}' is dubbelzinnig en gelezen als {_plain(dutch)} ({how}, zoals in het "
-        f"Nederlands); is {_plain(english)} bedoeld, typ dan {_plain(english)}"
-    )
-
-
-def _plain(value: object) -> str:
-    """A number without thousands separators, with a decimal comma: 1200, 1,2."""
-    from decimal import Decimal
-
-    number = Decimal(str(value)).normalize()
-    text = f"{number:f}"
-    return text.replace(".", ",")

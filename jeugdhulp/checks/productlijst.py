@@ -19,6 +19,7 @@ from jeugdhulp.checks._base import (
     dutch_number,
     eenheid_code,
     eenheid_naam,
+    eenheid_woord,
     euro,
     euro_from_units,
     no_results,
@@ -63,7 +64,10 @@ def code_onbekend(ctx: Context) -> pl.LazyFrame:
     code die niet in de lijst staat, een code die op de begindatum niet geldig is (Geldig
     vanaf / Geldig tot), en een code die bij een andere productcategorie hoort dan ingevuld.
     Zonder blad Producten worden alleen codes beoordeeld die het profiel volledig kent (de
-    arrangementscodes); andere codes zijn dan niet te controleren.
+    arrangementscodes, ook in kleine letters geschreven); andere codes zijn dan niet te
+    controleren. Een code die alleen in hoofdletters of een weggevallen voorloopnul verschilt
+    van een code in de lijst ("45a48", "4011" voor 04011) wordt als die code gelezen en
+    gemeld met PM022, niet als onbekend.
 
     ## Waarom
     Een declaratie met een code die de gemeente niet heeft ingekocht, of die in dat jaar niet
@@ -75,10 +79,7 @@ def code_onbekend(ctx: Context) -> pl.LazyFrame:
     een lijst die 45A48 alleen in 2023 kent geeft "productcode 45A48 is niet geldig op
     01-01-2024 (productenlijst: van 01-01-2023 t/m 31-12-2023)".
     """
-    prefix = ctx.arrangement_prefix
-    judged = pl.lit(ctx.producten_blad is not None)
-    if prefix:
-        judged = judged | pl.col("_code").str.starts_with(prefix).fill_null(False)
+    judged = pl.lit(ctx.producten_blad is not None) | ctx.is_arrangement_code(pl.col("_code"))
     rows = ctx.product.filter(pl.col("_code").is_not_null())
     van = (
         pl.when(pl.col("p_vanaf").is_null())
@@ -243,8 +244,9 @@ def tarief_wijkt_af(ctx: Context) -> pl.LazyFrame:
     Een minuuttarief met meer dan twee decimalen in de lijst (0,907) gaat op dezelfde manier.
     Heeft de lijst voor de code alleen een tarief van vorig jaar en noemt het profiel een
     indexatie voor dit jaar (`indexatie`, IJsselland 2021: 2,86%), dan is het contracttarief
-    dat tarief geïndexeerd en half naar boven afgerond op centen; de melding zegt welke bron
-    het tarief heeft. Het tarief van een ander jaar wordt herkend en genoemd.
+    het tarief dat op 31 december van vorig jaar gold (bij een tariefwijziging halverwege het
+    jaar het laatste), geïndexeerd en half naar boven afgerond op centen; de melding zegt
+    welke bron het tarief heeft. Het tarief van een ander jaar wordt herkend en genoemd.
 
     ## Waarom
     Een declaratie tegen een ander tarief dan gecontracteerd valt uit (TR418, retourcode
@@ -348,11 +350,15 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
     - aantal × tarief, half naar boven afgerond op hele centen; zonder ingevuld tarief het
       contracttarief uit de productenlijst;
     - minuten op een product met een uurtarief, landelijk (IV081, TR346): uurtarief × minuten
-      / 60, afgerond op centen; het afgeronde minuuttarief in de regel telt daarvoor niet. In
+      / 60, afgerond op centen; het afgeronde minuuttarief in de regel telt daarvoor niet.
+      Zo ook een minuuttarief in de productenlijst met meer dan twee decimalen (0,907, het
+      uurtarief gedeeld door 60): minuten × 0,907, afgerond op centen. In
       een profiel met `tarieven.minuuttarief = "afkappen"` (IJsselland) is het minuten × het
       afgekapte minuuttarief. Staat het uurtarief niet in een productenlijst, dan past
       landelijk elk bedrag dat hoort bij een uurtarief dat afgerond dit minuuttarief geeft;
-    - eenheid 83 (euro's): het bedrag is gelijk aan het aantal (CS339).
+    - eenheid 83 (euro's): het bedrag is gelijk aan het aantal (CS339);
+    - een regel met een kolom per eenheid (2017, Minuten en Ligdagen op één regel): het
+      bedrag van de regel tegen de som van de aantallen maal hun tarief.
 
     Een creditregel (Debet/credit C, of een negatief bedrag) mag het bedrag positief of
     negatief noemen.
@@ -369,6 +375,11 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
     af van uurtarief 54,42 × 600 minuten / 60 = 544,20".
     """
     rows = ctx.product
+    combined: pl.LazyFrame | None = None
+    if ctx.meerdere_per_rij:  # 2017 layout: the row's Bedrag is the sum of its units' amounts
+        lines = pl.len().over("_rij")
+        combined = rows.filter(lines > 1)
+        rows = rows.filter(lines == 1)
     label = (
         pl.when(pl.col("tarief").is_null())
         .then(pl.lit("contracttarief"))
@@ -401,9 +412,45 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
         pl.col("bedrag").is_not_null() & pl.col("_a").is_not_null() & euros & ~same(pl.col("_a"))
     )
     quantity = dutch_number(pl.col("aantal"))
-    hourly = pl.col("_uurtarief").is_not_null() & pl.lit(ctx.minuutregel == "afronden")
+    national = pl.lit(ctx.minuutregel == "afronden")
+    hourly = pl.col("_uurtarief").is_not_null() & national
+    per_minute = pl.col("_minuuttarief").is_not_null() & national
+    frames = []
+    if combined is not None:
+        part = pl.format(
+            "{} {} × {}",
+            quantity,
+            eenheid_woord(pl.col("_eenheid")),
+            euro_from_units(pl.col("_tarief")),
+        )
+        per_row = (
+            combined.filter(pl.col("bedrag").is_not_null())
+            .group_by("_rij")
+            .agg(
+                pl.col("bedrag").first(),
+                pl.col("_credit").first(),
+                _verwacht=expected.sum(),
+                _onvolledig=(expected.is_null() | pl.col("_a").is_null()).any(),
+                _delen=part.str.join(" + "),
+            )
+            .filter(~pl.col("_onvolledig") & ~same(expected))
+        )
+        frames.append(
+            results(
+                per_row,
+                kolom="bedrag",
+                waarde=euro(pl.col("bedrag")),
+                melding=pl.format(
+                    "bedrag {} wijkt af van de aantallen in deze regel maal hun tarief: {} = {}",
+                    euro(pl.col("bedrag")),
+                    pl.col("_delen"),
+                    euro_from_units(expected),
+                ),
+            )
+        )
     return pl.concat(
         [
+            *frames,
             results(
                 product_rows,
                 kolom="bedrag",
@@ -417,6 +464,18 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
                         euro(pl.col("bedrag")),
                         euro_from_units(pl.col("_uurtarief")),
                         quantity,
+                        euro_from_units(expected),
+                    )
+                )
+                .when(per_minute)
+                .then(
+                    pl.format(
+                        "bedrag {} wijkt af van {} minuten × {} (het minuuttarief van de"
+                        " productenlijst, niet afgerond) = {} (landelijke regel IV081: het bedrag"
+                        " volgt uit het contracttarief, niet uit het afgeronde minuuttarief)",
+                        euro(pl.col("bedrag")),
+                        quantity,
+                        number_from_units(pl.col("_minuuttarief"), min_decimals=2),
                         euro_from_units(expected),
                     )
                 )

@@ -20,6 +20,7 @@ from jeugdhulp.checks._base import (
     SCALE,
     UNITS,
     Context,
+    anniversary,
     controle,
     datum,
     dutch_number,
@@ -133,7 +134,8 @@ def herstel_te_lang(ctx: Context) -> pl.LazyFrame:
     """
     ## Wat het doet
     Meldt een toewijzing met trajecttype herstel die langer loopt dan 2 jaar (de einddatum ligt
-    op of na de ingangsdatum plus 2 jaar) of geen einddatum heeft.
+    op of na de ingangsdatum plus 2 jaar; vanaf 29 februari is dat 1 maart, zoals bij de jaren
+    van de toewijzing in PM012) of geen einddatum heeft.
 
     ## Waarom
     "0-2 jaar is hersteltraject (financieel budget geldt voor de gehele duur van de
@@ -148,7 +150,7 @@ def herstel_te_lang(ctx: Context) -> pl.LazyFrame:
     """
     herstel = pl.col("trajecttype").eq_missing("herstel")
     start, end = pl.col("ingangsdatum"), pl.col("einddatum")
-    limit = start.dt.offset_by(f"{HERSTEL_MAX_JAREN}y")
+    limit = anniversary(start, HERSTEL_MAX_JAREN)  # from 29-02-2024: 01-03-2026
     too_long = (end >= limit).fill_null(False) | (end.is_null() & start.is_not_null())
     rows = ctx.in_scope(ctx.allocation_list).filter(herstel & too_long)
     return results(

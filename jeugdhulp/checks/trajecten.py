@@ -14,6 +14,7 @@ from jeugdhulp.checks._base import (
     Context,
     controle,
     datum,
+    declaration_key,
     no_results,
     results,
 )
@@ -61,8 +62,8 @@ def arrangementen_gestapeld(ctx: Context) -> pl.LazyFrame:
     ## Wat het doet
     Alleen in profielen met `controles.arrangementen_niet_stapelen`. Meldt regels met twee
     verschillende arrangementscodes (volgens de productenlijst binnen een arrangement, of
-    beginnend met het arrangementsprefix van het profiel, zoals 50H) voor dezelfde BSN in
-    overlappende periodes. Aansluitende regels met dezelfde code tellen als één periode.
+    beginnend met het arrangementsprefix van het profiel, zoals 50H, ook in kleine letters)
+    voor dezelfde BSN in overlappende periodes, ook op verschillende productiebladen. Aansluitende regels met dezelfde code tellen als één periode.
     Voortschrijdend inzicht is geen stapelen: het lopende arrangement krijgt een einddatum en
     het nieuwe begint daarna (of op die dag zelf: een overdrachtsdag mag).
 
@@ -124,25 +125,15 @@ def arrangementen_gestapeld(ctx: Context) -> pl.LazyFrame:
     )
 
 
-def _declaration_key() -> list[pl.Expr]:
-    """TR389's key of a declared line: allocation (number, or the BSN without one), category,
-    product code and product period."""
-    number = pl.col("toewijzingnummer")
-    return [
-        pl.coalesce(number, pl.lit("bsn:") + pl.col("bsn")),
-        pl.col("productcategorie").str.strip_chars(),
-        pl.col("_code"),
-        pl.col("begindatum"),
-        pl.col("einddatum"),
-    ]
-
-
 def _declared_lines(ctx: Context) -> pl.LazyFrame:
-    return ctx.rows.filter(
+    """The declared rows with a key; a row of the 2017 layout with two units (minuten and
+    ligdagen) is one declaration, not two."""
+    rows = ctx.rows.filter(
         (pl.col("toewijzingnummer").is_not_null() | pl.col("bsn").is_not_null())
         & pl.col("_code").is_not_null()
         & pl.col("begindatum").is_not_null()
     )
+    return rows.unique("_rij", keep="first") if ctx.meerdere_per_rij else rows
 
 
 @controle(
@@ -163,7 +154,9 @@ def dubbel_gedeclareerd(ctx: Context) -> pl.LazyFrame:
     Meldt een debetregel met dezelfde toewijzing (toewijzingnummer, of BSN als er geen
     toewijzingnummer is), dezelfde productcategorie en productcode en dezelfde productperiode
     als een eerdere debetregel, tenzij er voor die sleutel een creditregel is die de eerdere
-    debet ongedaan maakt: elke creditregel staat één extra debetregel toe.
+    debet ongedaan maakt: elke creditregel staat één extra debetregel toe. Alle productiebladen
+    van de werkmap tellen samen; een regel met een kolom per eenheid (2017, Minuten en Ligdagen)
+    is één declaratie.
 
     ## Waarom
     Een debetprestatie voor dezelfde productperiode, productcategorie en productcode met
@@ -184,7 +177,7 @@ def dubbel_gedeclareerd(ctx: Context) -> pl.LazyFrame:
     )
     names = ["_k1", "_k2", "_k3", "_k4", "_k5"]
     lines = _declared_lines(ctx).with_columns(
-        [k.alias(n) for k, n in zip(_declaration_key(), names, strict=True)]
+        [k.alias(n) for k, n in zip(declaration_key(), names, strict=True)]
     )
     # One grouping finds the keys declared more than once (rare); only those are ranked.
     repeated = (
@@ -208,12 +201,12 @@ def dubbel_gedeclareerd(ctx: Context) -> pl.LazyFrame:
         kolom="productcode",
         waarde=pl.col("productcode"),
         melding=pl.format(
-            "zelfde {}, productcode {} en periode {} t/m {} als regel {}: dubbel gedeclareerd",
+            "zelfde {}, productcode {} en periode {} t/m {} als {}: dubbel gedeclareerd",
             who,
             pl.col("_code"),
             datum(pl.col("begindatum")),
             pl.when(end.is_null()).then(pl.lit("(leeg)")).otherwise(datum(end)),
-            pl.col("_eerste"),
+            ctx.regel(pl.col("_eerste")),
         ),
     )
 
@@ -235,7 +228,8 @@ def achttien_jaar(ctx: Context) -> pl.LazyFrame:
     """
     ## Wat het doet
     Meldt een regel waarin de jeugdige 18 is of wordt terwijl "verlengde jeugdhulp" niet op ja
-    staat. Ligt de hele periode op of na de 18e verjaardag (de begindatum is de verjaardag of
+    staat. Een regel zonder einddatum loopt, in een profiel waarin dat een lopend arrangement
+    is (Hart van Brabant), open door. Ligt de hele periode op of na de 18e verjaardag (de begindatum is de verjaardag of
     later), dan is het een fout; wordt de jeugdige 18 binnen de periode (de verjaardag ligt na
     de begindatum en op of voor de einddatum), dan een waarschuwing: de zorg tot de verjaardag
     is terecht. De leeftijd komt uit `leeftijd.maximum` van het profiel (standaard 18).
@@ -255,7 +249,11 @@ def achttien_jaar(ctx: Context) -> pl.LazyFrame:
         return no_results()
     age = int(ctx.profile.get("leeftijd.maximum", 18))
     birthday = pl.col("geboortedatum").dt.offset_by(f"{age}y")
-    until = pl.coalesce(pl.col("einddatum"), pl.col("begindatum"))
+    # An empty Einddatum: a running arrangement where the profile allows one (open), else
+    # unknown (PM001 reports it; the period is taken as its first day).
+    running = OPEN_END if ctx.open_einde else None
+    fallback = pl.lit(running, dtype=pl.Date) if running else pl.col("begindatum")
+    until = pl.coalesce(pl.col("einddatum"), fallback)
     rows = ctx.rows.filter(
         (birthday <= until).fill_null(False) & ~pl.col("verlengde_jeugdhulp").fill_null(False)
     )
@@ -274,12 +272,18 @@ def achttien_jaar(ctx: Context) -> pl.LazyFrame:
         )
         .otherwise(
             pl.format(
-                "jeugdige (geboren {}) wordt {} op {}, binnen de periode t/m {}, zonder verlengde"
+                "jeugdige (geboren {}) wordt {} op {}, binnen de periode {}, zonder verlengde"
                 " jeugdhulp",
                 datum(pl.col("geboortedatum")),
                 pl.lit(age),
                 datum(birthday),
-                datum(until),
+                pl.when(until == OPEN_END)
+                .then(
+                    pl.format(
+                        "vanaf {} (zonder einddatum: loopt door)", datum(pl.col("begindatum"))
+                    )
+                )
+                .otherwise(pl.format("t/m {}", datum(until))),
             )
         )
     )
@@ -469,13 +473,13 @@ def heropend_arrangement(ctx: Context) -> pl.LazyFrame:
         kolom="begindatum",
         waarde=datum(pl.col("begindatum")),
         melding=pl.format(
-            "arrangement {} begint op {}, binnen {} maanden na de einddatum {} (regel {}): een"
+            "arrangement {} begint op {}, binnen {} maanden na de einddatum {} ({}): een"
             " heropend arrangement noteert u niet opnieuw",
             pl.col("_code"),
             datum(pl.col("begindatum")),
             pl.lit(months),
             datum(pl.col("_vorig_eind")),
-            pl.col("_vorige_rij"),
+            ctx.regel(pl.col("_vorige_rij")),
         ),
     )
 
@@ -600,12 +604,12 @@ def arrangement_dubbel(ctx: Context) -> pl.LazyFrame:
         kolom="productcode",
         waarde=pl.col("productcode"),
         melding=pl.format(
-            "arrangement {} ({}) staat al in regel {} ({}) en de periodes overlappen: noteer een"
+            "arrangement {} ({}) staat al in {} ({}) en de periodes overlappen: noteer een"
             " arrangement één keer (een lopend arrangement loopt door; sluit het af met een"
             " einddatum als er een nieuw begint)",
             pl.col("_code"),
             _period(pl.col("begindatum"), pl.col("_eind")),
-            pl.col("_rij_b"),
+            ctx.regel(pl.col("_rij_b")),
             _period(pl.col("_van_b"), pl.col("_eind_b")),
         ),
     )
@@ -654,10 +658,9 @@ def referentie_niet_uniek(ctx: Context) -> pl.LazyFrame:
         kolom="referentienummer",
         waarde=pl.col("referentienummer"),
         melding=pl.format(
-            "referentienummer {} staat al bij regel {}: elke prestatie heeft een eigen"
-            " referentienummer",
+            "referentienummer {} staat al bij {}: elke prestatie heeft een eigen referentienummer",
             pl.col("_ref"),
-            pl.col("_eerste"),
+            ctx.regel(pl.col("_eerste")),
         ),
     )
 
@@ -712,7 +715,7 @@ def creditregel(ctx: Context) -> pl.LazyFrame:
     missing = credits.filter(pl.col("_vorig").is_null() | (pl.col("_vorig") == ""))
     key_names = ["_k_toewijzing", "_k_categorie", "_k_code", "_k_begin", "_k_eind"]
     keyed = rows.with_columns(
-        [k.alias(n) for k, n in zip(_declaration_key(), key_names, strict=True)]
+        [k.alias(n) for k, n in zip(declaration_key(), key_names, strict=True)]
     )
     targets = (
         keyed.filter(pl.col("_ref").is_not_null())
@@ -758,19 +761,19 @@ def creditregel(ctx: Context) -> pl.LazyFrame:
                 melding=pl.when(pl.col("_doel_credit"))
                 .then(
                     pl.format(
-                        "vorig referentienummer {} is regel {}, en dat is zelf een creditregel:"
+                        "vorig referentienummer {} is {}, en dat is zelf een creditregel:"
                         " een creditregel verwijst naar een debetregel",
                         pl.col("_vorig"),
-                        pl.col("_doel"),
+                        ctx.regel(pl.col("_doel")),
                     )
                 )
                 .otherwise(
                     pl.format(
-                        "vorig referentienummer {} is regel {}, een debetregel met een andere"
+                        "vorig referentienummer {} is {}, een debetregel met een andere"
                         " toewijzing, productcode of periode: een creditregel heeft dezelfde"
                         " sleutel als de debetregel die hij crediteert",
                         pl.col("_vorig"),
-                        pl.col("_doel"),
+                        ctx.regel(pl.col("_doel")),
                     )
                 ),
                 retourcode=pl.lit("8017"),
@@ -780,13 +783,13 @@ def creditregel(ctx: Context) -> pl.LazyFrame:
                 kolom=kolom,
                 waarde=pl.col("_vorig"),
                 melding=pl.format(
-                    "{} (referentienummer {}) is al gecrediteerd in regel {}: een debetregel wordt"
+                    "{} (referentienummer {}) is al gecrediteerd in {}: een debetregel wordt"
                     " één keer gecrediteerd",
                     pl.when(pl.col("_doel").is_not_null())
-                    .then(pl.format("regel {}", pl.col("_doel")))
+                    .then(ctx.regel(pl.col("_doel")))
                     .otherwise(pl.lit("de debetregel")),
                     pl.col("_vorig"),
-                    pl.col("_eerste"),
+                    ctx.regel(pl.col("_eerste")),
                 ),
                 retourcode=pl.lit("9390"),
             ),
