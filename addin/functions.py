@@ -226,7 +226,7 @@ def _vervoer(args: tuple[Cel, Cel, Cel, Cel]) -> tuple[Decimal, Decimal, Decimal
 def vervoerscore(
     maanden: Cel, keer_per_week: Cel, weken_per_maand: Cel, km_enkele_reis: Cel, *, profile: Profile
 ) -> Decimal:
-    """Vervoersscore (Hart van Brabant): maanden x keer per week x weken per maand x km enkele reis x 0,25. Richtlijn: recht op vervoer vanaf 250."""
+    """Vervoersscore (Hart van Brabant): maanden × keer per week × weken per maand × km enkele reis × 0,25. Richtlijn: recht op vervoer vanaf 250."""
     args = _vervoer((maanden, keer_per_week, weken_per_maand, km_enkele_reis))
     return _transport.vervoerscore(*args, profile=profile)
 

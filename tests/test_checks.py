@@ -486,7 +486,7 @@ def test_pm009_no_tariff_declared_or_no_tariff_listed_passes() -> None:
 def test_pm010_amount_is_not_quantity_times_tariff() -> None:
     row = regel(eenheid="04", aantal="12", tarief="0.90", bedrag="10.90")
     assert messages(check("PM010", [row])) == [
-        "bedrag 10,90 wijkt af van aantal 12 x tarief 0,90 = 10,80"
+        "bedrag 10,90 wijkt af van aantal 12 × tarief 0,90 = 10,80"
     ]
     assert check("PM010", [regel(eenheid="04", aantal="12", tarief="0.90", bedrag="10.80")]) == []
 
@@ -495,13 +495,13 @@ def test_pm010_rounds_half_up_to_cents() -> None:
     # 0,5 x 0,01 = 0,005 -> 0,01 (half up, not to even)
     assert check("PM010", [regel(eenheid="04", aantal="0.5", tarief="0.01", bedrag="0.01")]) == []
     found = check("PM010", [regel(eenheid="04", aantal="0.5", tarief="0.01", bedrag="0.00")])
-    assert messages(found) == ["bedrag 0,00 wijkt af van aantal 0,5 x tarief 0,01 = 0,01"]
+    assert messages(found) == ["bedrag 0,00 wijkt af van aantal 0,5 × tarief 0,01 = 0,01"]
 
 
 def test_pm010_uses_the_contract_tariff_when_none_is_declared() -> None:
     row = regel(aantal="60", bedrag="60.00")
     found = check("PM010", [row], products=[UURTARIEF_2023], profile=IJSSELLAND)
-    assert messages(found) == ["bedrag 60,00 wijkt af van aantal 60 x contracttarief 0,90 = 54,00"]
+    assert messages(found) == ["bedrag 60,00 wijkt af van aantal 60 × contracttarief 0,90 = 54,00"]
 
 
 def test_pm010_unit_euros_the_amount_is_the_quantity() -> None:
@@ -722,18 +722,37 @@ def test_pm014_off_where_rows_are_arrangement_periods() -> None:
 # -- PM015 ------------------------------------------------------------------------------------
 
 
-def test_pm015_same_allocation_code_and_period_twice() -> None:
+def test_pm015_same_allocation_code_and_period_twice_points_at_both_rows() -> None:
     found = check("PM015", [regel(), regel(aantal="30")])
-    assert messages(found) == [
-        "zelfde toewijzing T1, productcode 45A48 en periode 01-03-2023 t/m 31-03-2023 als regel"
-        " 2: dubbel gedeclareerd"
+    assert [(f["rij"], f["ernst"], f["melding"]) for f in found] == [
+        (
+            2,
+            "waarschuwing",
+            "toewijzing T1, productcode 45A48 en periode 01-03-2023 t/m 31-03-2023 staan nog eens"
+            " op regel 3: dubbel gedeclareerd",
+        ),
+        (
+            3,
+            "fout",
+            "zelfde toewijzing T1, productcode 45A48 en periode 01-03-2023 t/m 31-03-2023 als"
+            " regel 2: dubbel gedeclareerd",
+        ),
     ]
-    assert found[0]["rij"] == 3
+
+
+def test_pm015_three_times_names_every_later_row_on_the_first() -> None:
+    found = check("PM015", [regel(), regel(), regel()])
+    assert [(f["rij"], f["ernst"]) for f in found] == [
+        (2, "waarschuwing"),
+        (3, "fout"),
+        (4, "fout"),
+    ]
+    assert "staan nog eens op regel 3, regel 4:" in found[0]["melding"]
 
 
 def test_pm015_without_allocation_number_uses_the_bsn() -> None:
     found = check("PM015", [regel(toewijzingnummer=None), regel(toewijzingnummer=None)])
-    assert messages(found) == [
+    assert [f["melding"] for f in found if f["ernst"] == "fout"] == [
         "zelfde BSN 111222333, productcode 45A48 en periode 01-03-2023 t/m 31-03-2023 als regel"
         " 2: dubbel gedeclareerd"
     ]
@@ -1019,7 +1038,8 @@ def test_catalogue_is_pm001_to_pm032_in_order_with_the_domain_severities() -> No
     warnings = {c.id for c in CATALOGUE if c.ernst == "waarschuwing"}
     assert warnings - {"PM023"} == {"PM018", "PM022", "PM029", "PM030", "PM031", "PM032"}
     # PM016 is a fout for a period wholly after the 18th birthday, a waarschuwing for part
-    assert {c.id for c in CATALOGUE if c.ernst_toelichting} == {"PM011", "PM016"}
+    # PM015's first row of a double is a waarschuwing that names the later rows
+    assert {c.id for c in CATALOGUE if c.ernst_toelichting} == {"PM011", "PM015", "PM016"}
     assert {c.id for c in CATALOGUE if c.tabel == "toewijzingen"} == {
         "PM029",
         "PM030",

@@ -314,7 +314,7 @@ def test_pm010_ijsselland_amount_is_minutes_times_the_truncated_tariff() -> None
     assert check("PM010", rows, products=[UURTARIEF], profile=IJSSELLAND) == []
     rows = [regel(aantal="600", tarief="0.90", bedrag="544.20")]
     assert messages(check("PM010", rows, products=[UURTARIEF], profile=IJSSELLAND)) == [
-        "bedrag 544,20 wijkt af van aantal 600 x tarief 0,90 = 540,00"
+        "bedrag 544,20 wijkt af van aantal 600 × tarief 0,90 = 540,00"
     ]
 
 
@@ -453,7 +453,8 @@ def test_pm026_adjacent_handover_and_identical_rows_are_not_it() -> None:
         arrangement("50H31", D(2017, 1, 1), D(2017, 3, 31), bsn="011222335"),  # PM015's
     ]
     assert check("PM026", rows, profile=HVB) == []
-    assert [f["rij"] for f in check("PM015", rows, profile=HVB)] == [6]
+    doubles = [f["rij"] for f in check("PM015", rows, profile=HVB) if f["ernst"] == "fout"]
+    assert doubles == [6]
     assert check("PM026", rows[:2], profile=IJSSELLAND) == []
 
 
@@ -474,7 +475,7 @@ def test_pm015_a_second_debit_only_after_a_credit() -> None:
     rows = [maand(2023, 3), maand(2023, 3, debet_credit="C"), maand(2023, 3)]
     assert check("PM015", rows) == []
     rows.append(maand(2023, 3))
-    found = check("PM015", rows)
+    found = [f for f in check("PM015", rows) if f["ernst"] == "fout"]
     assert [(f["rij"], f["retourcode"]) for f in found] == [(5, "9389")]
 
 

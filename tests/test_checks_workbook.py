@@ -91,15 +91,21 @@ def test_a_declaration_repeated_on_another_sheet_names_that_sheet() -> None:
     februari = sheet("Februari", [line("T2", MARCH, 1)])
     assert findings([januari, februari], "PM015") == [
         (
+            "Januari",
+            2,
+            "toewijzing T2, productcode 45A48 en periode 01-03-2023 t/m 31-03-2023 staan nog eens"
+            " op regel 2 op blad 'Februari': dubbel gedeclareerd",
+        ),
+        (
             "Februari",
             2,
             "zelfde toewijzing T2, productcode 45A48 en periode 01-03-2023 t/m 31-03-2023 als"
             " regel 2 op blad 'Januari': dubbel gedeclareerd",
-        )
+        ),
     ]
     # on the same sheet the message needs no sheet
     same = sheet("Januari", [line("T2", MARCH, 1), line("T2", MARCH, 1)])
-    assert findings([same, februari], "PM015")[0][2].endswith("als regel 2: dubbel gedeclareerd")
+    assert findings([same, februari], "PM015")[1][2].endswith("als regel 2: dubbel gedeclareerd")
 
 
 def test_cells_and_missing_columns_are_per_sheet() -> None:

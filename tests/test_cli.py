@@ -454,7 +454,7 @@ def test_console_masks_bsns_and_summarises_each_file(
         else:
             assert cells == [name, "niet", "gecontroleerd"]
     totaal = next(line for line in table if "Totaal" in line).split()
-    assert totaal[:5] == ["Totaal", "(3)", "280", "13", "2"]
+    assert totaal[:5] == ["Totaal", "(3)", "280", "13", "3"]
     assert "Per controle" in out
     assert "Afsluitcode 2:" in out
 
@@ -679,7 +679,7 @@ def test_vervang_replaces_the_original(
     code, _, _ = controleer(capsys, faulty, "--vervang", "--json", tmp_path / "r.json")
     assert code == 1
     assert book.sheetnames.count("Controle") == 1
-    assert len(report(tmp_path / "r.json")["fouten.xlsx"]["bevindingen"]) == 15
+    assert len(report(tmp_path / "r.json")["fouten.xlsx"]["bevindingen"]) == 16
 
 
 @pytest.mark.parametrize("lock", ["~$fouten.xlsx", ".~lock.fouten.xlsx#"])

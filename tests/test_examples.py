@@ -108,7 +108,8 @@ def _expected(tables: Tables, where: dict[int, str]) -> Counter[tuple[int, str]]
     - onbekende_code: a specific allocation names another code -> PM006;
     - buiten_periode: January 2024 is also outside the product list's validity (2023) -> PM004,
       and a child turning 18 in it -> PM016;
-    - geen_maand: a period running past the allocation's end -> PM007.
+    - geen_maand: a period running past the allocation's end -> PM007;
+    - dubbel: the row it repeats (the one above) gets PM015's waarschuwing naming the double.
     """
     allocations = {row[1]: row for row in tables.toewijzingen}
     first = _header_row() + 1
@@ -133,6 +134,8 @@ def _expected(tables: Tables, where: dict[int, str]) -> Counter[tuple[int, str]]
             assert allocation is not None
             if row[COL["Einddatum"]] > allocation[5]:  # type: ignore[operator]
                 checks.append("PM007")
+        elif name == "dubbel":
+            expected[(excel - 1, "PM015")] += 1
         for check in checks:
             expected[(excel, check)] += 1
     return expected

@@ -463,10 +463,10 @@ def test_console_is_readable_at_80_columns(
     joined = "".join(line.strip() for line in lines)
     assert f"map/{long_name}" in joined  # folded over lines, not cut
     text = " ".join(out.split())
-    assert "Status fouten: 13 fouten, 2 waarschuwingen in 80 regels" in text
+    assert "Status fouten: 13 fouten, 3 waarschuwingen in 80 regels" in text
     assert "Status onvolledig" in text and "Niet gecontroleerd:" in text
-    assert "Eerste 10 van 15 bevindingen (fouten eerst)" in text
-    assert "Nog 5 bevindingen: alle bevindingen staan in r.json; toon ze hier met --alle." in text
+    assert "Eerste 10 van 16 bevindingen (fouten eerst)" in text
+    assert "Nog 6 bevindingen: alle bevindingen staan in r.json; toon ze hier met --alle." in text
     assert "Totaal (3)" in text  # the table leaves the amounts out at 80 columns...
     assert "Totaal gedeclareerd € 64.646,43, waarvan € 6.868,38 op regels met een fout." in text
     for line in lines:  # ...and names the Productie cells the way Excel does
@@ -481,14 +481,14 @@ def test_console_counts_per_check_and_alle_shows_every_finding(
     _, out, _ = controleer(capsys, source, "--niet-schrijven", "--json", tmp_path / "r.json")
     findings = report(tmp_path / "r.json")["fouten.xlsx"]["bevindingen"]
     per_check = out[out.index("Per controle") : out.index("Eerste 10")]
-    for check in {f["controle"] for f in findings}:
-        count = sum(f["controle"] == check for f in findings)
-        assert re.search(rf"{check}\s+(fout|waarschuwing)\s+{count}\s", per_check), check
+    for check, ernst in {(f["controle"], f["ernst"]) for f in findings}:
+        count = sum((f["controle"], f["ernst"]) == (check, ernst) for f in findings)
+        assert re.search(rf"{check}\s+{ernst}\s+{count}\s", per_check), (check, ernst)
     shown_cells = set(re.findall(r"Productie!([A-Z]+\d+)", out))
     assert len(shown_cells) < len({f["cel"] for f in findings})
     _, out, _ = controleer(capsys, source, "--niet-schrijven", "--alle")
     assert set(re.findall(r"Productie!([A-Z]+\d+)", out)) == {f["cel"] for f in findings}
-    assert "15 bevindingen" in out and "Nog " not in out
+    assert "16 bevindingen" in out and "Nog " not in out
 
 
 def test_console_uitgebreid_shows_the_mapping_notes_checks_and_sources(

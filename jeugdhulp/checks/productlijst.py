@@ -482,7 +482,7 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
                 .when(pl.col("_verwacht_min").is_not_null())
                 .then(
                     pl.format(
-                        "bedrag {} wijkt af van aantal {} x tarief {} = {}; ook bij een uurtarief"
+                        "bedrag {} wijkt af van aantal {} × tarief {} = {}; ook bij een uurtarief"
                         " dat per minuut {} geeft (uurtarief × minuten / 60, IV081) hoort een"
                         " bedrag van {} t/m {}",
                         euro(pl.col("bedrag")),
@@ -496,7 +496,7 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
                 )
                 .otherwise(
                     pl.format(
-                        "bedrag {} wijkt af van aantal {} x {} {} = {}",
+                        "bedrag {} wijkt af van aantal {} × {} {} = {}",
                         euro(pl.col("bedrag")),
                         quantity,
                         label,

@@ -143,6 +143,7 @@ def _declared_lines(ctx: Context) -> pl.LazyFrame:
     retourcode="9389",
     titel="Dezelfde toewijzing, code en periode twee keer gedeclareerd",
     bron="iJw TR389, TR416",
+    ernst_toelichting="de eerste regel, die de dubbele noemt: waarschuwing",
     herstel=(
         "Verwijder de dubbele regel. Moet een eerder gedeclareerde regel vervangen "
         "worden, crediteer die dan eerst met een creditregel."
@@ -156,7 +157,8 @@ def dubbel_gedeclareerd(ctx: Context) -> pl.LazyFrame:
     als een eerdere debetregel, tenzij er voor die sleutel een creditregel is die de eerdere
     debet ongedaan maakt: elke creditregel staat één extra debetregel toe. Alle productiebladen
     van de werkmap tellen samen; een regel met een kolom per eenheid (2017, Minuten en Ligdagen)
-    is één declaratie.
+    is één declaratie. De eerste regel krijgt een waarschuwing die de dubbele regels noemt, zodat
+    de bevinding naar beide regels wijst (welke van de twee blijft, kiest de aanbieder).
 
     ## Waarom
     Een debetprestatie voor dezelfde productperiode, productcategorie en productcode met
@@ -167,7 +169,9 @@ def dubbel_gedeclareerd(ctx: Context) -> pl.LazyFrame:
     ## Voorbeeld
     Twee debetregels met toewijzing T1, 45A48 en 01-03-2023 t/m 31-03-2023 geven bij de tweede
     "zelfde toewijzing T1, productcode 45A48 en periode 01-03-2023 t/m 31-03-2023 als regel
-    5: dubbel gedeclareerd"; staat er ook een creditregel voor die periode, dan niet.
+    5: dubbel gedeclareerd", en bij regel 5 de waarschuwing "toewijzing T1, productcode 45A48
+    en periode 01-03-2023 t/m 31-03-2023 staan nog eens op regel 9: dubbel gedeclareerd";
+    staat er ook een creditregel voor die periode, dan niet.
     """
     number = pl.col("toewijzingnummer")
     who = (
@@ -196,18 +200,38 @@ def dubbel_gedeclareerd(ctx: Context) -> pl.LazyFrame:
         .filter(pl.col("_nr") > pl.col("_credits") + 1)
     )
     end = pl.col("einddatum")
+    period = pl.when(end.is_null()).then(pl.lit("(leeg)")).otherwise(datum(end))
+    doubles = rows.with_columns(
+        pl.format("zelfde {}, productcode {} en periode {} t/m {} als {}: dubbel gedeclareerd",
+                  who, pl.col("_code"), datum(pl.col("begindatum")), period,
+                  ctx.regel(pl.col("_eerste"))).alias("_melding"),
+        pl.lit(None, dtype=pl.String).alias("_ernst"),
+    )  # fmt: skip
+    # The first row of each double, pointing at the later ones: the finding names both rows.
+    later = rows.group_by(names).agg(
+        _later=ctx.regel(pl.col("_rij"), pl.col("_eerste")).sort_by(pl.col("_rij")).str.join(", ")
+    )
+    firsts = (
+        lines.filter(~pl.col("_credit"))
+        .join(repeated, on=names, how="inner", **{NULLS_EQUAL: True})
+        .filter(pl.col("_rij") == pl.col("_eerste"))
+        .join(later, on=names, how="inner", **{NULLS_EQUAL: True})
+        .with_columns(
+            pl.format("{}, productcode {} en periode {} t/m {} staan nog eens op {}: dubbel "
+                      "gedeclareerd", who, pl.col("_code"), datum(pl.col("begindatum")), period,
+                      pl.col("_later")).alias("_melding"),
+            pl.lit("waarschuwing").alias("_ernst"),
+        )
+    )  # fmt: skip
+    both = pl.concat(
+        [frame.select("_rij", "productcode", "_melding", "_ernst") for frame in (doubles, firsts)]
+    )
     return results(
-        rows,
+        both,
         kolom="productcode",
         waarde=pl.col("productcode"),
-        melding=pl.format(
-            "zelfde {}, productcode {} en periode {} t/m {} als {}: dubbel gedeclareerd",
-            who,
-            pl.col("_code"),
-            datum(pl.col("begindatum")),
-            pl.when(end.is_null()).then(pl.lit("(leeg)")).otherwise(datum(end)),
-            ctx.regel(pl.col("_eerste")),
-        ),
+        melding=pl.col("_melding"),
+        ernst=pl.col("_ernst"),
     )
 
 
