@@ -287,7 +287,7 @@ def test_write_errors_keep_the_findings_and_the_original(tmp_path, monkeypatch, 
     result = check_file(source, Options(profiel="ijsselland-2023", vervang=True))
     assert result.status == "fouten" and not result.complete
     assert says in result.niet_geschreven and "pm.xlsx" in result.niet_geschreven
-    assert result.bevindingen.height == 15 and result.fouten
+    assert result.bevindingen.height == 16 and result.fouten
     assert source.read_bytes() == before
     assert leftovers(tmp_path) == []
 
@@ -401,7 +401,7 @@ def test_a_file_name_that_is_not_utf8_is_read_checked_and_written(tmp_path, caps
     assert code == 1
     entry = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["bestanden"][0]
     assert entry["status"] == "fouten" and entry["bestand"].endswith("caf\ufffd.xlsx")
-    assert len(entry["bevindingen"]) == 15
+    assert len(entry["bevindingen"]) == 16
     written = Path(os.fsdecode(os.fsencode(str(folder)) + b"/caf\xe9.controle.xlsx"))
     assert written.exists() and check(written) == []
     assert "caf\ufffd.xlsx" in out
