@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import zipfile
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +34,7 @@ from batch.xlsx_scan import (
     SheetPart,
     SheetScan,
     calamine_source,
+    head_package,
     inspect_package,
     scan_sheet,
 )
@@ -53,6 +55,10 @@ from jeugdhulp.findings import column_letter
 from jeugdhulp.normalize import SCHEMAS, TEXT_CELL_SUFFIX
 from jeugdhulp.parse import CELL_OR_DUTCH
 from jeugdhulp.schema import DECIMAL, OVERGESLAGEN, BladGelezen, TableInfo
+
+# fastexcel notes every column whose type it cannot tell (all empty: it reads it as text) as a
+# warning; the reader handles those columns, so the user need not see the note.
+logging.getLogger("fastexcel.types.dtype").setLevel(logging.ERROR)
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 SUPPORTED = (*EXCEL_SUFFIXES, ".csv")
@@ -167,6 +173,8 @@ class _Sheet:
     #: visibility and kind, as the workbook part says (a csv: a visible worksheet)
     state: str = VISIBLE
     soort: str = "worksheet"
+    #: the workbook's date system is 1904 (Mac): a date serial counts from 1-1-1904
+    datum1904: bool = False
 
     @property
     def head(self) -> list[list[str | None]]:
@@ -191,7 +199,8 @@ class _Sheet:
 
 class _ExcelWorkbook:
     """An .xlsx/.xlsm opened for reading: fastexcel's reader (on a corrected copy where calamine
-    needs one, see `batch.xlsx_scan`) and a worker thread for the sheet scans."""
+    needs one, see `batch.xlsx_scan`), a second small reader over the first rows of every sheet
+    (`xlsx_scan.head_package`, for header detection) and a worker thread for the sheet scans."""
 
     def __init__(self, path: Path) -> None:
         import fastexcel
@@ -222,12 +231,26 @@ class _ExcelWorkbook:
             names = self.reader.sheet_names
         except Exception as exc:
             raise OnleesbaarBestand(path, _calamine_reason(exc)) from None
+        self._heads: object | None = None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bladscan")
         parts = {sheet.naam: sheet for sheet in self.facts.sheets}
         self.sheets: list[_Sheet] = [
             _ExcelSheet(self, name, parts.get(name, SheetPart(name, None, VISIBLE, "worksheet")))
             for name in names
         ]
+
+    @property
+    def heads(self) -> object | None:
+        """fastexcel's reader over the first rows of every worksheet; None when that package
+        cannot be made (the sheets are then read whole for their heads)."""
+        if self._heads is None:
+            import fastexcel
+
+            try:
+                self._heads = fastexcel.read_excel(head_package(self.path, self.facts))
+            except Exception:
+                self._heads = False
+        return self._heads or None
 
     def __enter__(self) -> _ExcelWorkbook:
         return self
@@ -244,7 +267,7 @@ class _ExcelSheet(_Sheet):
         self.part = part
         self.state = part.state
         self.soort = part.soort
-        self._frame: pl.DataFrame | None = None
+        self.datum1904 = workbook.facts.date1904
         self._head: list[list[str | None]] | None = None
         self._scan: Future[SheetScan] | None = None
 
@@ -269,22 +292,59 @@ class _ExcelSheet(_Sheet):
             ) from None
 
     @property
-    def frame(self) -> pl.DataFrame:
-        if self._frame is None:
-            self.prepare()
-            frame = _load_excel_sheet(self.path, self.workbook.reader, self.name)
-            self._frame = _apply_scan(frame, self.scan())
-        return self._frame
+    def verborgen_kolommen(self) -> frozenset[int]:
+        return self.workbook.facts.hidden_columns.get(self.part.part or "", frozenset())
 
     @property
     def head(self) -> list[list[str | None]]:
+        """The first rows as text, from the small package of sheet heads when there is one (so
+        a sheet that is not a table is never read whole)."""
         if self._head is None:
-            self._head = head_rows(self.frame)
+            heads = self.workbook.heads
+            if heads is not None and self.part.part in self.workbook.facts.heads:
+                reader = heads
+            else:
+                reader = self.workbook.reader
+            frame = _load_excel_sheet(self.path, reader, self.name, n_rows=HEADER_SCAN_ROWS)
+            self._head = head_rows(frame)
         return self._head
 
     def body(self, header_index: int) -> pl.DataFrame:
-        # Frame row i is Excel row i + 1 (the frame starts at row 1, see _load_excel_sheet).
-        return self.frame.slice(header_index + 1)
+        """The rows below the header row, typed where a column is (see `_load_excel_body`),
+        with every column from A on (as wide as the head)."""
+        self.prepare()
+        first = header_index + 2  # the Excel row of the first row below the header
+        frame = _load_excel_body(self.path, self.workbook.reader, self.name, first)
+        scan = self.scan()
+        # fastexcel turns TRUE/FALSE in a column of numbers into 1/0, and reads a column of ISO
+        # date cells (t="d") as dates, losing those it cannot parse ("...T00:00:00Z"): those
+        # columns are read again as text, exactly (rare: the scan finds such cells).
+        special = scan.waar_onwaar | {col for row, col in scan.datums if row >= first}
+        if special:
+            frame = self._as_text(frame, special, first)
+        frame = _apply_scan(frame, scan, first)
+        return _from_column_a(frame, max((len(row) for row in self.head), default=0))
+
+    def _as_text(self, frame: pl.DataFrame, columns: set[int], first: int) -> pl.DataFrame:
+        """These columns as text where they were read typed (see `body`)."""
+        letters = [
+            column_letter(index)
+            for index in sorted(columns)
+            if column_letter(index) in frame.columns
+            and frame.schema[column_letter(index)] != pl.String
+        ]
+        if not letters:
+            return frame
+        text = _load_excel_body(
+            self.path, self.workbook.reader, self.name, first, letters=letters, tekst=True
+        )
+        return frame.with_columns(
+            text.get_column(letter).extend_constant(None, frame.height - text.height)
+            if text.height < frame.height
+            else text.get_column(letter).head(frame.height)
+            for letter in letters
+            if letter in text.columns
+        )
 
     def text_cells(self, body: pl.DataFrame, letters: list[str]) -> dict[str, pl.Series]:
         """Which cells of these columns are text cells, from a second read of just these columns
@@ -294,11 +354,12 @@ class _ExcelSheet(_Sheet):
         is rare (see `batch.reader._ambiguous_letters`).
         """
         indices = {letter: column_index(letter) for letter in letters}
+        first = body.get_column("_rij")[0] if body.height else 1
         try:
             sheet = self.workbook.reader.load_sheet(
                 self.name,
                 header_row=None,
-                skip_rows=0,
+                skip_rows=first - 1,
                 use_columns=sorted(indices.values()),
                 dtypes=dict.fromkeys(indices.values(), "int"),
             )
@@ -308,33 +369,35 @@ class _ExcelSheet(_Sheet):
             raise OnleesbaarBestand(
                 self.path, f"blad '{self.name}': {_calamine_reason(exc)}"
             ) from None
-        first = body.get_column("_rij")[0] if body.height else 1
         result = {}
         for letter, index in indices.items():
             if index not in columns:
                 continue
-            number = numbers.get_column(columns[index]).slice(first - 1, body.height)
+            number = numbers.get_column(columns[index]).head(body.height)
             number = number.extend_constant(None, body.height - number.len())
             text = body.get_column(letter)
             result[letter] = (text.is_not_null() & number.is_null()).alias(letter)
         return result
 
 
-def _apply_scan(frame: pl.DataFrame, scan: SheetScan) -> pl.DataFrame:
-    """The sheet's text with what the scan found: ISO date cells (`t="d"`) as the text of a date
-    cell (not "typed as text"), and cells without a value (formulas without a saved result,
-    placeholders, error values) empty here and listed apart (`SheetScan.onbekend`)."""
+def _apply_scan(frame: pl.DataFrame, scan: SheetScan, first: int = 1) -> pl.DataFrame:
+    """The rows from Excel row `first` on, with what the scan found: ISO date cells (`t="d"`)
+    as the text of a date cell (not "typed as text"), and cells without a value (formulas
+    without a saved result, placeholders, error values) empty here and listed apart
+    (`SheetScan.onbekend`)."""
     cells: dict[str, dict[int, str | None]] = {}
     for row, col in scan.datums:
-        cells.setdefault(column_letter(col), {})[row] = _DATE_CELL
+        if row >= first:
+            cells.setdefault(column_letter(col), {})[row] = _DATE_CELL
     for cell in scan.onbekend:
-        cells.setdefault(column_letter(cell.kolom), {})[cell.rij] = None
+        if cell.rij >= first:
+            cells.setdefault(column_letter(cell.kolom), {})[cell.rij] = None
     if not cells:
         return frame
-    rows = max(max(by_row) for by_row in cells.values())
+    rows = max(max(by_row) for by_row in cells.values()) - first + 1
     if rows > frame.height:
         extra = pl.DataFrame(
-            {"_rij": pl.int_range(frame.height + 1, rows + 1, eager=True).cast(pl.Int64)}
+            {"_rij": pl.int_range(first + frame.height, first + rows, eager=True).cast(pl.Int64)}
         )
         frame = pl.concat([frame, extra], how="diagonal")
     missing = [letter for letter in cells if letter not in frame.columns]
@@ -345,15 +408,21 @@ def _apply_scan(frame: pl.DataFrame, scan: SheetScan) -> pl.DataFrame:
     updates = []
     for letter, by_row in cells.items():
         series = frame.get_column(letter)
-        indices = list(by_row)
-        values = series.gather([row - 1 for row in indices]).to_list()
-        new = [
-            _iso_cell_text(old) if marker is _DATE_CELL else None
-            for old, marker in zip(values, by_row.values(), strict=True)
-        ]
-        updates.append(
-            series.scatter([row - 1 for row in indices], pl.Series(new, dtype=pl.String))
-        )
+        indices = [row - first for row in by_row]
+        if series.dtype == pl.String:
+            values = series.gather(indices).to_list()
+            new = pl.Series(
+                [
+                    _iso_cell_text(old) if marker is _DATE_CELL else None
+                    for old, marker in zip(values, by_row.values(), strict=True)
+                ],
+                dtype=pl.String,
+            )
+        else:  # a typed column: an ISO date cell is already a date there
+            values = series.gather(indices)
+            nulls = pl.Series([marker is not _DATE_CELL for marker in by_row.values()])
+            new = values.zip_with(~nulls, pl.Series([None] * len(indices), dtype=series.dtype))
+        updates.append(series.scatter(indices, new))
     return frame.with_columns(updates)
 
 
@@ -383,21 +452,83 @@ def _fastexcel_source(path: Path) -> Path | bytes:
     return path
 
 
-def _load_excel_sheet(path: Path, reader: object, name: str) -> pl.DataFrame:
-    """All cells as text, row 1 first (leading empty rows kept), columns named by Excel letter."""
+def _sheet_columns(sheet: object) -> dict[str, str]:
+    """fastexcel's column names -> Excel letters. With header_row=None fastexcel leaves out
+    leading empty columns: `absolute_index` is the true column."""
+    return {col.name: column_letter(col.absolute_index) for col in sheet.selected_columns}  # type: ignore[attr-defined]
+
+
+def _load_excel_sheet(
+    path: Path, reader: object, name: str, *, n_rows: int | None = None
+) -> pl.DataFrame:
+    """All cells as text, row 1 first (leading empty rows kept), columns named by Excel letter;
+    only the first `n_rows` rows when given."""
     try:
         sheet = reader.load_sheet(  # type: ignore[attr-defined]
-            name, header_row=None, skip_rows=0, dtypes="string"
+            name, header_row=None, skip_rows=0, dtypes="string", n_rows=n_rows
         )
-        columns = sheet.selected_columns
+        columns = _sheet_columns(sheet)
         frame = sheet.to_polars()
     except Exception as exc:
         raise OnleesbaarBestand(path, f"blad '{name}': {_calamine_reason(exc)}") from None
-    # With header_row=None and skip_rows=0 fastexcel starts at sheet row 1 (leading empty rows
-    # kept) but leaves out leading empty columns: `absolute_index` is the true column.
-    rename = {col.name: column_letter(col.absolute_index) for col in columns}
-    frame = frame.rename(rename).with_columns(pl.all().cast(pl.String))
-    return frame.with_row_index("_rij", offset=1).with_columns(pl.col("_rij").cast(pl.Int64))
+    # With header_row=None and skip_rows=0 fastexcel starts at sheet row 1.
+    frame = frame.rename(columns).with_columns(pl.all().cast(pl.String))
+    frame = frame.with_row_index("_rij", offset=1).with_columns(pl.col("_rij").cast(pl.Int64))
+    return _from_column_a(frame)
+
+
+def _from_column_a(frame: pl.DataFrame, width: int = 0) -> pl.DataFrame:
+    """`_rij` and every column from A on (at least `width` of them): fastexcel leaves out empty
+    columns on the left, and a sheet's head and body are read apart, so both start at A and a
+    column's index in a header row is its index in the body."""
+    letters = [c for c in frame.columns if c != "_rij"]
+    last = max((column_index(c) for c in letters), default=-1)
+    wanted = [column_letter(i) for i in range(max(last + 1, width))]
+    missing = [letter for letter in wanted if letter not in frame.columns]
+    if not missing and letters == wanted:
+        return frame
+    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(m) for m in missing)
+    return frame.select("_rij", *wanted)
+
+
+def _load_excel_body(
+    path: Path,
+    reader: object,
+    name: str,
+    first: int,
+    *,
+    letters: list[str] | None = None,
+    tekst: bool = False,
+) -> pl.DataFrame:
+    """The rows from Excel row `first` on (`_rij` plus columns named by Excel letter), typed
+    where a column is: a column of numbers only is Float64, of dates only Datetime, of
+    TRUE/FALSE only Boolean; a column with text, or with several kinds of cells, is text
+    exactly as fastexcel gives it for every cell (`tekst` asks text for every column).
+
+    fastexcel infers a column's type from all its cells (`schema_sample_rows=None`), so a text
+    far down is never lost. Reading typed costs less than the text of every cell (formatting
+    a number as text is most of that), and the typed columns need no parsing afterwards.
+    """
+    try:
+        sheet = reader.load_sheet(  # type: ignore[attr-defined]
+            name,
+            header_row=None,
+            skip_rows=first - 1,
+            schema_sample_rows=None,
+            dtype_coercion="coerce",
+            use_columns=[column_index(letter) for letter in letters] if letters else None,
+            dtypes="string" if tekst else None,
+        )
+        columns = _sheet_columns(sheet)
+        frame = sheet.to_polars()
+    except Exception as exc:
+        raise OnleesbaarBestand(path, f"blad '{name}': {_calamine_reason(exc)}") from None
+    frame = frame.rename(columns)
+    frame = frame.with_columns(
+        pl.col(c).cast(pl.String) for c, dtype in frame.schema.items() if dtype == pl.Null
+    )
+    frame = frame.with_row_index("_rij", offset=first)
+    return frame.with_columns(pl.col("_rij").cast(pl.Int64))
 
 
 class _CsvSheet(_Sheet):
@@ -679,6 +810,7 @@ def _named_sheets(path: Path, sheets: list[_Sheet], bladen: Sequence[str]) -> li
 def _ambiguous_letters(body: pl.DataFrame, letters: list[str]) -> list[str]:
     """The columns among `letters` that hold a text such as "7.688", read differently from a
     number cell (7,688) and from a text cell (7688): they need to know which cells are text."""
+    letters = [letter for letter in letters if body.schema[letter] == pl.String]
     if not letters or body.height == 0:
         return []
     found = body.select(
@@ -712,6 +844,7 @@ def _build_table(sheet: _Sheet, table: str, header: HeaderRow) -> TableInfo:
         alles_tekst=alles_tekst,
         onbekend=[(c.rij, c.kolom, c.reden, c.formule, c.waarde) for c in scan.onbekend],
         samengevoegd=scan.samengevoegd,
+        datum1904=sheet.datum1904,
     )
 
 

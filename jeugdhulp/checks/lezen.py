@@ -13,6 +13,8 @@ ambiguous number say both readings.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 
 from jeugdhulp.checks._base import Context, controle, no_results, results
@@ -112,7 +114,70 @@ def met_leesinformatie(findings: pl.DataFrame, productie: TableInfo) -> pl.DataF
     findings = _without_unknown_cells(findings, productie)
     findings = _merged_to_anchor(findings, productie)
     findings = _ambiguous_numbers(findings, productie)
+    findings = _beyond_bound(findings)
     return findings.select(columns)
+
+
+def _beyond_bound(findings: pl.DataFrame) -> pl.DataFrame:
+    """PM001 on a number beyond `GROOTSTE_GETAL` says so: it is a number, just not a sane one
+    (1e20, a pasted account number), and it is left out of the checks' arithmetic."""
+    from jeugdhulp.normalize import GROOTSTE_GETAL
+
+    unreadable = (pl.col("controle") == "PM001") & pl.col("melding").str.contains(
+        "is niet te lezen als getal", literal=True
+    )
+    rows = findings.with_row_index("_n").filter(unreadable)
+    if rows.height == 0:
+        return findings
+    bound = _dutch_integer(Decimal(GROOTSTE_GETAL))
+    messages: dict[int, str] = {}
+    for n, kolom, waarde in rows.select("_n", "kolom", "waarde").iter_rows():
+        number = _number_beyond(waarde, GROOTSTE_GETAL)
+        if number is not None:
+            messages[n] = (
+                f"{kolom} {_dutch_integer(number)} is groter dan {bound}: geen getal om mee te "
+                "rekenen; de cel is niet gecontroleerd (verbeter het getal)"
+            )
+    if not messages:
+        return findings
+    new = pl.DataFrame(
+        {"_n": list(messages), "_melding": list(messages.values())},
+        schema={"_n": pl.UInt32, "_melding": pl.String},
+    )
+    return (
+        findings.with_row_index("_n")
+        .join(new, on="_n", how="left")
+        .with_columns(melding=pl.coalesce("_melding", "melding"))
+        .drop("_n", "_melding")
+    )
+
+
+def _number_beyond(text: str | None, bound: int) -> Decimal | None:
+    """The number a cell text holds when it is one beyond `bound` ("1e+20" from a number cell,
+    "10.000.000.000" typed), else None."""
+    from jeugdhulp.parse import OngeldigeInvoer, read_number
+
+    if not text:
+        return None
+    try:
+        number = read_number(text).waarde
+    except OngeldigeInvoer:
+        try:
+            number = Decimal(text.strip())
+        except ArithmeticError:
+            return None
+    if not number.is_finite() or abs(number) <= bound:
+        return None
+    return number
+
+
+def _dutch_integer(number: Decimal) -> str:
+    """1000000000 -> "1.000.000.000" (whole numbers; decimals kept with a comma)."""
+    whole, _, fraction = f"{number:f}".partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-')):,}".replace(",", ".")
+    fraction = fraction.rstrip("0")
+    return sign + grouped + ("," + fraction if fraction else "")
 
 
 def _without_unknown_cells(findings: pl.DataFrame, productie: TableInfo) -> pl.DataFrame:
