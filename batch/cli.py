@@ -518,8 +518,8 @@ def _print_summary(results: list[FileResult], console: Console, profiel: str) ->
             str(r.rijen),
             f"[red]{r.fouten}[/red]" if r.fouten else "0",
             str(r.waarschuwingen),
-            euro(r.bedrag_gedeclareerd),
-            euro(r.bedrag_met_fout),
+            "onbekend" if r.bedrag_gedeclareerd is None else euro(r.bedrag_gedeclareerd),
+            "onbekend" if r.bedrag_met_fout is None else euro(r.bedrag_met_fout),
         )
     console.print(table)
     per_check = findings_per_check(results)

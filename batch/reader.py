@@ -15,11 +15,13 @@ the reason (empty, damaged, encrypted, old .xls, not a spreadsheet, no header ro
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import logging
+import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +46,9 @@ from jeugdhulp.columns import (
     TABLE_TITLES,
     TABLES,
     HeaderRow,
+    column,
     detect_header,
+    match_header,
     required_headers_text,
     score,
     table_for_headers,
@@ -131,7 +135,9 @@ def read_tables(
         raise ValueError(f"onbekende tabel(len): {', '.join(unknown)}")
     kind = _check_file(path)
     if kind == "csv":
-        werkmap = _assign_tables(path, _read_csv(path), wanted, bladen=(), los=los)
+        sheets = _read_csv(path)
+        werkmap = _assign_tables(path, sheets, wanted, bladen=(), los=los)
+        werkmap.meldingen += [sheet.melding for sheet in sheets if sheet.melding]
         if bladen:
             werkmap.meldingen.append("--blad geldt niet voor een csv-bestand (één tabel).")
         return werkmap
@@ -537,7 +543,7 @@ class _CsvSheet(_Sheet):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = path.stem
-        self.text = decode_csv(path.read_bytes())
+        self.text, self.melding = decode_csv_with_note(path.read_bytes())
         self.delimiter = sniff_delimiter(self.text)
         records = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
         self._head: list[list[str | None]] = []
@@ -554,15 +560,15 @@ class _CsvSheet(_Sheet):
         return self._head
 
     def body(self, header_index: int) -> pl.DataFrame:
-        """Records below the header record; `_rij` = record number (the line number)."""
-        # Lines before the header: equal to records unless a title line has a quoted newline.
-        lines_before = _lines_before_record(self.text, self.delimiter, header_index)
+        """Records below the header record; `_rij` = record number (the row of the checked
+        copy). polars reads the text after the header record (found by the csv module, which
+        reads records: a title with a quoted line break is one record, not two lines)."""
+        start = _offset_after_records(self.text, self.delimiter, header_index + 1)
         try:
             frame = pl.read_csv(
-                io.BytesIO(self.text.encode("utf-8")),
+                io.BytesIO(self.text[start:].encode("utf-8")),
                 has_header=False,
                 separator=self.delimiter,
-                skip_rows=lines_before,
                 infer_schema=False,
                 truncate_ragged_lines=True,
                 quote_char='"',
@@ -571,33 +577,75 @@ class _CsvSheet(_Sheet):
         except Exception as exc:
             raise OnleesbaarBestand(self.path, f"de csv is niet te lezen ({exc}).") from None
         frame = frame.rename({c: column_letter(i) for i, c in enumerate(frame.columns)})
-        frame = frame.with_row_index("_rij", offset=header_index + 1)
-        frame = frame.with_columns(
-            pl.col("_rij").cast(pl.Int64), pl.exclude("_rij").cast(pl.String)
-        )
-        return frame.slice(1)
+        frame = frame.with_row_index("_rij", offset=header_index + 2)
+        return frame.with_columns(pl.col("_rij").cast(pl.Int64), pl.exclude("_rij").cast(pl.String))
 
 
-def _read_csv(path: Path) -> list[_Sheet]:
+def _read_csv(path: Path) -> list[_CsvSheet]:
     return [_CsvSheet(path)]
 
 
-def _lines_before_record(text: str, delimiter: str, index: int) -> int:
-    if index == 0:
-        return 0
-    stream = io.StringIO(text, newline="")
-    reader = csv.reader(stream, delimiter=delimiter)
-    for _ in range(index):
-        next(reader, None)
-    return reader.line_num
+def _offset_after_records(text: str, delimiter: str, count: int) -> int:
+    """Where in `text` the record after the first `count` records starts: the csv module reads
+    a record line by line (a quoted field may span lines), so the lines it has taken are
+    exactly those records."""
+    taken = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal taken
+        for line in io.StringIO(text, newline=""):
+            taken += len(line)
+            yield line
+
+    records = csv.reader(lines(), delimiter=delimiter)
+    for _ in range(count):
+        if next(records, None) is None:
+            break
+    return taken
 
 
 def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 (what Excel writes as "CSV (;)")."""
+    """UTF-8 (with or without BOM), else Windows-1252 (what Excel writes as "CSV (;)"); see
+    `decode_csv_with_note`."""
+    return decode_csv_with_note(data)[0]
+
+
+_SURROGATES = re.compile("[\udc80-\udcff]+")
+
+
+def decode_csv_with_note(data: bytes) -> tuple[str, str | None]:
+    """The text of a csv file, and a Dutch note when its encoding was mixed.
+
+    UTF-8 (with or without BOM); a file without any UTF-8 character beyond ASCII that is not
+    UTF-8 is Windows-1252 (Excel's "CSV (;)"). A file that is UTF-8 but for some bytes (a line
+    pasted from another program) is read as UTF-8 with those bytes as Windows-1252, and the
+    note says where: decoding the whole file as Windows-1252 would garble every UTF-8
+    character ("Reden beÃ«indiging" is no header the reader knows).
+    """
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    utf8 = any(ord(ch) > 127 and not 0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
+    if not utf8:
+        return data.decode("cp1252", errors="replace"), None
+    lines: list[int] = []
+
+    def as_cp1252(match: re.Match[str]) -> str:
+        lines.append(text.count("\n", 0, match.start()) + 1)
+        raw = bytes(ord(ch) - 0xDC00 for ch in match.group(0))
+        return raw.decode("cp1252", errors="replace")
+
+    fixed = _SURROGATES.sub(as_cp1252, text)
+    shown = ", ".join(map(str, sorted(set(lines))[:5])) + (
+        " en meer" if len(set(lines)) > 5 else ""
+    )
+    return fixed, (
+        f"Het bestand is UTF-8, maar {len(lines)} teken(s) op regel {shown} staan in een andere "
+        "codering; gelezen als Windows-1252 (é, ë, €): controleer die tekens en sla het bestand "
+        "op als CSV UTF-8."
+    )
 
 
 def sniff_delimiter(text: str) -> str:
@@ -685,6 +733,13 @@ def _assign_tables(
                     path, f"(gekozen met --blad) {_no_header_reason('productie', [sheet])}"
                 )
             productie.append((sheet, header, "gekozen met --blad"))
+            other = table_for_sheet_name(sheet.name)
+            if other in ("toewijzingen", "producten"):
+                werkmap.meldingen.append(
+                    f"Blad '{sheet.name}' is met --blad als productieblad gekozen, maar de naam "
+                    f"zegt {TABLE_TITLES[other]}; --blad kiest alleen productiebladen (een "
+                    f"verborgen blad {TABLE_TITLES[other]} wordt vanzelf gelezen)."
+                )
             continue
         table = table_for_sheet_name(sheet.name)
         if table is None or (los and table not in wanted):
@@ -747,6 +802,34 @@ def _assign_tables(
     for sheet, header in weak:
         columns = ", ".join(h for h in header.headers if h)
         skip(sheet, f"te weinig kolommen van de productie ({columns})")
+    # Allocations and products on a hidden sheet (a lookup list kept out of sight is common)
+    # are read when no visible sheet gives them; a hidden sheet is never production.
+    for table in ("toewijzingen", "producten"):
+        if table not in wanted or table in single:
+            continue
+        found = _hidden_table(
+            [
+                s
+                for s in sheets
+                if s.name in hidden and s.name not in {x.name for x, *_ in productie}
+            ],
+            table,
+        )
+        if found is None:
+            continue
+        sheet, header = found
+        kind = "zeer verborgen" if sheet.state == VERY_HIDDEN else "verborgen"
+        single[table] = (
+            sheet,
+            header,
+            f"{kind} blad, gelezen: geen zichtbaar blad {TABLE_TITLES[table]}",
+        )
+        hidden.remove(sheet.name)
+        reasons.pop(sheet.name, None)
+        werkmap.meldingen.append(
+            f"Blad '{sheet.name}' is {kind} en toch gelezen als {TABLE_TITLES[table]}: de werkmap "
+            f"heeft geen zichtbaar blad met {TABLE_TITLES[table].lower()}."
+        )
 
     order = {sheet.name: n for n, sheet in enumerate(sheets)}
     productie.sort(key=lambda item: order[item[0].name])
@@ -782,6 +865,23 @@ def _assign_tables(
             reason += f" Verborgen bladen zijn niet gelezen ({names}); kies er een met --blad."
         raise OnleesbaarBestand(path, reason)
     return werkmap
+
+
+def _hidden_table(sheets: list[_Sheet], table: str) -> tuple[_Sheet, HeaderRow] | None:
+    """The first of these (hidden) worksheets that is `table`: by its name, else by its header
+    row (and then not rather the production layout)."""
+    sheets = [sheet for sheet in sheets if sheet.soort == "worksheet"]
+    for sheet in sheets:
+        if table_for_sheet_name(sheet.name) == table:
+            header = detect_header(sheet.head, table)
+            if header is not None:
+                return sheet, header
+    for sheet in sheets:
+        if table_for_sheet_name(sheet.name) is None:
+            match = table_for_headers(sheet.head, ["productie", table])
+            if match is not None and match[0] == table:
+                return sheet, match[1]
+    return None
 
 
 def _named_sheets(path: Path, sheets: list[_Sheet], bladen: Sequence[str]) -> list[_Sheet]:
@@ -820,6 +920,8 @@ def _ambiguous_letters(body: pl.DataFrame, letters: list[str]) -> list[str]:
 
 
 def _build_table(sheet: _Sheet, table: str, header: HeaderRow) -> TableInfo:
+    hidden = sheet.verborgen_kolommen if isinstance(sheet, _ExcelSheet) else frozenset()
+    header, notes = _visible_first(header, table, hidden)
     body = sheet.body(header.index)
     letters = [c for c in body.columns if c != "_rij" and TEXT_CELL_SUFFIX not in c]
     numbers = [
@@ -835,7 +937,7 @@ def _build_table(sheet: _Sheet, table: str, header: HeaderRow) -> TableInfo:
             body = body.with_columns(s.alias(f"{k}{TEXT_CELL_SUFFIX}") for k, s in cells.items())
     scan = sheet.scan()
     # Sheets start at row / record 1, so the header row's number is its index + 1.
-    return table_from_body(
+    info = table_from_body(
         body,
         table,
         header,
@@ -846,6 +948,63 @@ def _build_table(sheet: _Sheet, table: str, header: HeaderRow) -> TableInfo:
         samengevoegd=scan.samengevoegd,
         datum1904=sheet.datum1904,
     )
+    info.meldingen += notes + _hidden_row_notes(info, scan.verborgen_rijen)
+    return info
+
+
+def _visible_first(
+    header: HeaderRow, table: str, hidden: frozenset[int]
+) -> tuple[HeaderRow, list[str]]:
+    """The header's mapping with a visible column taken over a hidden one of the same field
+    (an old "Bedrag" hidden left of the one the user sees), and notes on hidden columns read."""
+    if not hidden or not set(header.mapping.values()) & hidden:
+        return header, []
+    mapping = dict(header.mapping)
+    notes = []
+
+    def kop(index: int) -> str:
+        return (header.headers[index] or "").strip()
+
+    for naam, index in header.mapping.items():
+        if index not in hidden:
+            continue
+        title = column(table, naam).kop
+        visible = [
+            i
+            for i, text in enumerate(header.headers)
+            if i not in hidden
+            and i not in mapping.values()
+            and (found := match_header(text, table)) is not None
+            and found[0] == naam
+        ]
+        if visible:
+            mapping[naam] = visible[0]
+            notes.append(
+                f"Kolom '{kop(index)}' ({column_letter(index)}) is verborgen; de zichtbare kolom "
+                f"'{kop(visible[0])}' ({column_letter(visible[0])}) is gelezen als {title}."
+            )
+        else:
+            notes.append(
+                f"Kolom '{kop(index)}' ({column_letter(index)}) is verborgen en toch gelezen als "
+                f"{title}."
+            )
+    order = {naam: n for n, naam in enumerate(header.mapping)}
+    mapping = dict(sorted(mapping.items(), key=lambda item: order[item[0]]))
+    return dataclasses.replace(header, mapping=mapping), notes
+
+
+def _hidden_row_notes(info: TableInfo, rows: list[int]) -> list[str]:
+    """A note on hidden (filtered) rows that were read: hidden is not deleted."""
+    if not rows or info.frame.height == 0:
+        return []
+    read = sorted(set(rows) & set(info.frame.get_column("_rij").to_list()))
+    if not read:
+        return []
+    shown = ", ".join(map(str, read[:5])) + (f" en {len(read) - 5} meer" if len(read) > 5 else "")
+    return [
+        f"{len(read)} verborgen rij(en) (rij {shown}) zijn ook gelezen: een filter of "
+        "verbergen haalt een regel niet uit de werkmap."
+    ]
 
 
 def _no_header_reason(table: str, sheets: list[_Sheet]) -> str:

@@ -26,6 +26,11 @@ def mask_bsn(text: str) -> str:
     return _BSN_LIKE.sub(lambda m: "*" * (len(m.group()) - 3) + m.group()[-3:], text)
 
 
+def _amount(amount: object) -> str | None:
+    """An amount for the JSON report: its exact text, or null when unknown."""
+    return None if amount is None else str(amount)
+
+
 def file_entry(result: FileResult) -> dict[str, object]:
     return {
         "bestand": shown(result.bestand),
@@ -34,8 +39,9 @@ def file_entry(result: FileResult) -> dict[str, object]:
         "rijen": result.rijen,
         "fouten": result.fouten,
         "waarschuwingen": result.waarschuwingen,
-        "bedrag_gedeclareerd": str(result.bedrag_gedeclareerd),
-        "bedrag_met_fout": str(result.bedrag_met_fout),
+        # null: unknown (a production sheet has no Bedrag column)
+        "bedrag_gedeclareerd": _amount(result.bedrag_gedeclareerd),
+        "bedrag_met_fout": _amount(result.bedrag_met_fout),
         "uitvoer": shown(result.uitvoer) if result.uitvoer else None,
         "bevindingen": result.bevindingen.select(FINDING_FIELDS).to_dicts(),
         "gelezen": [blad.as_dict() for blad in result.gelezen],
@@ -113,8 +119,11 @@ def _summary_workbook(
         files.write_number(row, 3, result.rijen)
         files.write_number(row, 4, result.fouten)
         files.write_number(row, 5, result.waarschuwingen)
-        files.write_number(row, 6, float(result.bedrag_gedeclareerd), money)
-        files.write_number(row, 7, float(result.bedrag_met_fout), money)
+        for column, amount in ((6, result.bedrag_gedeclareerd), (7, result.bedrag_met_fout)):
+            if amount is None:
+                files.write_string(row, column, "onbekend")
+            else:
+                files.write_number(row, column, float(amount), money)
         files.write_string(row, 8, shown(result.uitvoer or ""))
     files.autofilter(2, 0, 2 + len(results), len(headers) - 1)
     files.freeze_panes(3, 0)

@@ -67,8 +67,9 @@ class FileResult:
     rijen: int = 0
     fouten: int = 0
     waarschuwingen: int = 0
-    bedrag_gedeclareerd: Decimal = Decimal(0)
-    bedrag_met_fout: Decimal = Decimal(0)
+    #: None: unknown, a production sheet has no Bedrag column (never shown as € 0,00)
+    bedrag_gedeclareerd: Decimal | None = Decimal(0)
+    bedrag_met_fout: Decimal | None = Decimal(0)
     uitvoer: Path | None = None
     seconden: float = 0.0
     #: seconds per phase: lezen (read + normalise), controleren, schrijven (write-back)
@@ -162,7 +163,7 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
 
     from batch.reader import read_tables
     from jeugdhulp.checks import check_plan, run_checks
-    from jeugdhulp.checks.lezen import met_leesinformatie
+    from jeugdhulp.checks.lezen import met_leesinformatie, met_lijstinformatie
 
     clock = time.perf_counter()
     tijden: dict[str, float] = {}
@@ -212,11 +213,24 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
         findings = findings.with_columns(
             blad=pl.when(on_list).then(pl.lit(elsewhere)).otherwise(pl.col("blad"))
         )
-    declared, wrong = Decimal(0), Decimal(0)
+    # PM023 for the unknown cells of the allocation and product lists (`lezen`)
+    lijsten = [
+        (table, info, f"{option.name}: {info.blad}" if option is not None else info.blad)
+        for table, info, option in (
+            ("toewijzingen", toewijzingen, options.toewijzingen),
+            ("producten", producten, options.producten),
+        )
+        if info is not None
+    ]
+    findings = met_lijstinformatie(findings, lijsten)
+    declared: Decimal | None = Decimal(0)
+    wrong: Decimal | None = Decimal(0)
     for sheet, found in zip(sheets, frames, strict=True):
         sheet_declared, sheet_wrong = _amounts(sheet.frame, found)
         declared += sheet_declared
         wrong += sheet_wrong
+    if any("bedrag" not in sheet.kolommen for sheet in sheets):
+        declared = wrong = None  # no amounts to add up: unknown, not € 0,00
     meldingen = list(werkmap.meldingen)
     if len(sheets) > 1:
         names = ", ".join(f"'{sheet.blad}'" for sheet in sheets)
@@ -244,7 +258,7 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
         ),
         overgeslagen=[
             (check.id, reden)
-            for check, reden in check_plan(toewijzingen, producten, profile)
+            for check, reden in check_plan(toewijzingen, producten, profile, sheets)
             if reden is not None
         ],
     )

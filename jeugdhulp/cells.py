@@ -34,7 +34,14 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from jeugdhulp.columns import HEADER_SCAN_ROWS, TABLE_TITLES, HeaderRow, column, match_header
+from jeugdhulp.columns import (
+    HEADER_SCAN_ROWS,
+    TABLE_TITLES,
+    HeaderRow,
+    column,
+    look_alikes,
+    match_header,
+)
 from jeugdhulp.findings import column_letter
 from jeugdhulp.normalize import TEXT_CELL_SUFFIX, normalize
 from jeugdhulp.parse import CELL_OR_DUTCH, number_text
@@ -213,8 +220,14 @@ def table_from_body(
         for row, col, reden, formule, waarde in onbekend
         if row > kopregel
     ]
+    # Totals rows are found before merged cells are filled: a "Subtotaal" row inside a BSN
+    # merged over a client's rows has no BSN of its own.
+    totals = _total_rows(body, mapping, letters)
     body, merged, unknown = _fill_merged(body, table, mapping, samengevoegd, unknown)
-    body, totals = _without_total_rows(body, mapping, letters)
+    if totals.height:
+        # one chunk per column again: the polars of Pyodide (1.18) trips over a filtered frame's
+        # mixed chunks in the stages of `normalize`
+        body = body.join(totals.select("_rij"), on="_rij", how="anti").sort("_rij").rechunk()
     # A row with an unknown cell in a field that identifies it (a BSN from =Export!A2) is a row
     # whose values are unknown, not an empty one; a row whose only filled cells are unknown
     # amounts (Bedrag =Aantal*Tarief down an empty template) is no row (noted below).
@@ -229,9 +242,11 @@ def table_from_body(
         datum1904=datum1904,
         onbekende_rijen=sorted({row for row, letter, *_ in unknown if letter in identity}),
     )
-    info.meldingen += _total_notes(info, totals)
+    info, sums = _without_sum_rows(info) if table == "productie" else (info, [])
+    info.meldingen += _total_notes(info, totals) + sums
     info.koprijen = header.rows_used
     info.meldingen += _unused_headers(table, header, letters)
+    info.meldingen += _look_alike_headers(table, header, letters)
     if header.rows_used == 2:
         info.meldingen.insert(
             0, f"Kopregel over twee rijen ({kopregel - 1} en {kopregel}) gelezen."
@@ -244,26 +259,29 @@ def table_from_body(
     return info
 
 
-#: A label that makes a row a totals row ("Totaal", "Subtotaal januari", "Eindtotaal", "Som").
-_TOTAL_LABEL = r"^(?:sub|eind)?tota(?:a)?l\b|^som\b"
+#: A label that makes a row a totals row ("Totaal", "Totalen", "Subtotaal januari",
+#: "Eindtotaal", "Generaal totaal", "Grand total", "Som", "Sum").
+_TOTAL_LABEL = r"^(?:sub|eind|generaal |algemeen |grand )?tota(?:a)?l(?:en|s)?\b|^(?:som|sum)\b"
 #: The fields a declaration is identified by; all empty (or the label) in a totals row.
 _IDENTITY = ("bsn", "productcode", "begindatum", "einddatum", "toewijzingnummer")
 #: What identifies a row of the other tables (allocations, products) besides those.
 _LIST_IDENTITY = ("productcategorie", "ingangsdatum")
 
 
-def _without_total_rows(
+def _total_rows(
     body: pl.DataFrame, mapping: dict[str, ColumnInfo], letters: list[str]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The body without totals rows, and those rows (`_rij`, label, Bedrag text).
+) -> pl.DataFrame:
+    """The totals rows of the body (all its columns).
 
-    A totals row ("Totaal", "Subtotaal", "Eindtotaal", "Som" in one of its cells, and nothing
-    in BSN, Productcode, Begindatum, Einddatum, Toewijzingnummer but that label) sums the
-    declarations above it; read as a declaration it would count every amount twice.
+    A totals row ("Totaal", "Totalen", "Subtotaal", "Eindtotaal", "Generaal totaal", "Grand
+    total", "Som" in one of its cells, and nothing in BSN, Productcode, Begindatum, Einddatum,
+    Toewijzingnummer but that label) sums the declarations above it; read as a declaration it
+    would count every amount twice. (A row without a label whose amount is the sum of the rows
+    above: `_without_sum_rows`.)
     """
     identity = [mapping[n].letter for n in _IDENTITY if n in mapping]
     if body.height == 0 or not identity or not letters:
-        return body, body.clear()
+        return body.clear()
 
     texts = {c for c in letters if body.schema[c] == pl.String}
 
@@ -279,21 +297,58 @@ def _without_total_rows(
         return pl.col(letter).is_null() | (pl.col(letter).str.strip_chars() == "")
 
     if not texts:
-        return body, body.clear()
+        return body.clear()
     # A totals row leaves at least one identity cell empty: look closer at those rows only.
     blank = [empty(c) for c in identity]
     candidates = body.filter(pl.any_horizontal(blank)).filter(
         pl.all_horizontal([b | label(c) for b, c in zip(blank, identity, strict=True)])
     )
     if candidates.height == 0:
-        return body, body.clear()
-    totals = candidates.filter(pl.any_horizontal([label(c) for c in texts]))
-    if totals.height == 0:
-        return body, totals
-    # one chunk per column again: the polars of Pyodide (1.18) trips over a filtered frame's
-    # mixed chunks in the stages of `normalize`
-    kept = body.join(totals.select("_rij"), on="_rij", how="anti")
-    return kept.sort("_rij").rechunk(), totals
+        return body.clear()
+    return candidates.filter(pl.any_horizontal([label(c) for c in texts]))
+
+
+def _without_sum_rows(info: TableInfo) -> tuple[TableInfo, list[str]]:
+    """The table without rows that only carry the sum of the amounts above them (a SUM row
+    without a label: BSN, code and period empty, Bedrag the sum of the rows since the previous
+    such row), and a note per row left out."""
+    frame = info.frame
+    identity = [n for n in _IDENTITY if n in info.kolommen]
+    if "bedrag" not in info.kolommen or not identity or frame.height < 2:
+        return info, []
+    empty = pl.all_horizontal(
+        [pl.col(n).is_null() & pl.col(f"{n}__tekst").is_null() for n in identity]
+    )
+    candidates = frame.filter(empty & pl.col("bedrag").is_not_null())
+    if candidates.height == 0:
+        return info, []
+    rows, notes = [], []
+    start = None
+    amounts = frame.select("_rij", "bedrag", empty.alias("_leeg"))
+    for rij, bedrag in candidates.select("_rij", "bedrag").iter_rows():
+        above = amounts.filter(
+            (pl.col("_rij") < rij) & ~pl.col("_leeg") & (pl.col("_rij") > (start or 0))
+        )
+        total = above.get_column("bedrag").sum()
+        if above.height >= 2 and total is not None and total == bedrag:
+            rows.append(rij)
+            notes.append(
+                f"Rij {rij} (zonder BSN, code en periode) is een totaalregel, geen declaratie: "
+                f"het bedrag {_euro(bedrag)} is de som van de regels erboven; niet gelezen."
+            )
+            start = rij
+    if not rows:
+        return info, []
+    info.frame = frame.filter(~pl.col("_rij").is_in(rows))
+    return info, notes
+
+
+def _euro(amount: object) -> str:
+    from decimal import Decimal
+
+    from jeugdhulp.parse import euro_tekst
+
+    return euro_tekst(Decimal(str(amount)))
 
 
 def _total_notes(info: TableInfo, totals: pl.DataFrame) -> list[str]:
@@ -350,6 +405,32 @@ def _unused_headers(table: str, header: HeaderRow, letters: list[str]) -> list[s
                 f"'{(header.headers[used] or '').strip()}' ({letters[used]}) is al gelezen als "
                 f"{column(table, naam).kop}."
             )
+    return notes
+
+
+def _look_alike_headers(table: str, header: HeaderRow, letters: list[str]) -> list[str]:
+    """Notes for headers that are not recognised but look like a field the sheet lacks ("Bedrag
+    incl. btw" without a Bedrag column), and for a production sheet without amounts."""
+    notes = []
+    taken = set(header.mapping.values())
+    for index, text in enumerate(header.headers):
+        if index in taken or index >= len(letters):
+            continue
+        fields = [n for n in look_alikes(text, table) if n not in header.mapping]
+        if not fields:
+            continue
+        kops = [column(table, n).kop for n in fields]
+        shown = " of ".join(f"'{k}'" for k in kops)
+        notes.append(
+            f"Kolom '{(text or '').strip()}' ({letters[index]}) is niet gelezen: de kop lijkt op "
+            f"{' of '.join(kops)}, maar wordt niet herkend. Hoort de kolom daarbij, noem hem dan "
+            f"{shown}."
+        )
+    if table == "productie" and "bedrag" not in header.mapping:
+        notes.append(
+            "Geen kolom Bedrag: het gedeclareerde bedrag is onbekend; PM010 (bedrag is aantal "
+            "maal tarief) is niet uitgevoerd en PM012 (budget) rekent met aantal maal tarief."
+        )
     return notes
 
 

@@ -50,6 +50,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 # ----------------------------------------------------------------------------------------------
 # Regular expressions: those of jeugdhulp.parse, with [0-9] for \d (Rust's \d is Unicode-wide).
 _DMY = r"^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})$"
+_SLASH = r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$"
 # parse.py's _YMD, widened to any time of day: "2023-03-01 12:30:00" is how the reader gives a
 # datetime cell (the date part is what counts).
 _YMD = (
@@ -109,8 +110,11 @@ def cell_text_expr(column: pl.Expr, dtype: pl.DataType | None) -> pl.Expr:
         trimmed = fixed.str.strip_chars_end("0").str.strip_chars_end(".")
         # beyond 10^15 a float has no exact decimals: polars' own text ("1e+20"), only ever
         # shown for a number beyond GROOTSTE_GETAL
+        negative_zero = (column == 0) & (pl.lit(1.0) / column < 0)  # "-0", as fastexcel has it
         return (
-            pl.when(column.abs() < 1e15)
+            pl.when(negative_zero)
+            .then(pl.lit("-0"))
+            .when(column.abs() < 1e15)
             .then(trimmed)
             .when(column.is_finite())
             .then(column.cast(pl.String))
@@ -338,6 +342,7 @@ def datetime_date_parser(
 ) -> tuple[str, str, int]:
     """A date from a column of date cells read typed (Datetime): its date, not lenient."""
     value = plan.add(0, f"{out}~value", pl.col(src).cast(pl.Date))
+    _no_date_ambiguity(plan, out)
     return value, plan.add(0, f"{out}~lenient", pl.lit(False)), 1
 
 
@@ -361,6 +366,7 @@ def serial_date_parser(datum1904: bool) -> Parser:
         plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
     ) -> tuple[str, str, int]:
         value = plan.add(0, f"{out}~value", _from_serial(pl.col(src), datum1904))
+        _no_date_ambiguity(plan, out)
         return value, plan.add(1, f"{out}~lenient", pl.col(value).is_not_null()), 2
 
     return parser
@@ -379,6 +385,7 @@ def date_parser(
     serial = plan.add(1, f"{out}~serial", s.str.contains(_SERIAL))
     number = plan.add(1, f"{out}~num", s.cast(pl.Float64, strict=False))
     dmy = plan.add(1, f"{out}~dmy", s.str.extract_groups(_DMY))
+    slash = plan.add(1, f"{out}~slash", s.str.extract_groups(_SLASH))
     ymd = plan.add(1, f"{out}~ymd", s.str.extract_groups(_YMD))
     cell = plan.add(1, f"{out}~cell", s.str.contains(_CELL_DATETIME))
     d, y = pl.col(dmy).struct, pl.col(ymd).struct
@@ -397,7 +404,30 @@ def date_parser(
         .then(i.str.to_date("%Y-%m-%d", strict=False)),
     )
     lenient = plan.add(4, f"{out}~lenient", pl.col(value).is_not_null() & ~pl.col(cell))
+    # d/m/yyyy with both parts up to 12 also reads m/d/yyyy (an American export): the evidence
+    # of the table decides (`_date_ambiguity`)
+    first = pl.col(slash).struct.field("1").cast(pl.Int32)
+    second = pl.col(slash).struct.field("2").cast(pl.Int32)
+    plan.add(2, f"{out}~amb", ((first <= 12) & (second <= 12) & (first != second)).fill_null(False))
+    plan.add(2, f"{out}~dmy_ev", (first > 12).fill_null(False))
+    plan.add(2, f"{out}~mdy_ev", ((second > 12) & (first <= 12)).fill_null(False))
+    us = pl.concat_str(
+        [
+            pl.col(slash).struct.field("3"),
+            pl.col(slash).struct.field("1").str.zfill(2),
+            pl.col(slash).struct.field("2").str.zfill(2),
+        ],
+        separator="-",
+    )
+    plan.add(2, f"{out}~value_us", us.str.to_date("%Y-%m-%d", strict=False))
     return value, lenient, 5
+
+
+def _no_date_ambiguity(plan: Plan, out: str) -> None:
+    """The temporaries of `date_parser` for the table's convention, for a column read typed."""
+    for name in ("amb", "dmy_ev", "mdy_ev"):
+        plan.add(0, f"{out}~{name}", pl.lit(False))
+    plan.add(0, f"{out}~value_us", pl.lit(None, dtype=pl.Date))
 
 
 def date_parser_1904(
@@ -735,6 +765,7 @@ def normalize(
     typed: list[pl.Expr] = [pl.col("_rij").cast(pl.Int64)]
     companions: list[pl.Expr] = []
     decimals: list[str] = []  # output names of the number columns, for the convention evidence
+    dates: list[str] = []  # and of the date columns
     for naam, dtype in schema.items():
         if naam in ("_rij", "_aantal_kolom") or (melt and naam in ("eenheid", "aantal")):
             continue
@@ -755,6 +786,9 @@ def normalize(
             if isinstance(dtype, pl.Decimal):
                 decimals.append(value)
                 companions.append(pl.col(f"{value}__dubbelzinnig"))
+            elif dtype == pl.Date:
+                dates.append(value)
+                companions.append(pl.col(f"{value}__dubbelzinnig"))
         else:
             typed.append(pl.lit(None, dtype=dtype).alias(naam))
     if "_aantal_kolom" in schema and not melt:
@@ -774,7 +808,9 @@ def normalize(
         )
         decimals.append(f"~q{k}")
 
-    frame = _ambiguity(plan.apply(frame), decimals, alles_tekst)
+    frame = _date_ambiguity(
+        _ambiguity(plan.apply(frame), decimals, alles_tekst), dates, alles_tekst
+    )
     if melt:
         result = _melt_quantities(frame, typed + companions, quantity)
     else:
@@ -956,6 +992,39 @@ def _ambiguity(frame: pl.LazyFrame, decimals: list[str], alles_tekst: bool) -> p
             pl.col(f"{d}__dubbelzinnig").alias(f"{d}__soepel") for d in decimals
         )
     return frame
+
+
+def _date_ambiguity(frame: pl.LazyFrame, dates: list[str], alles_tekst: bool) -> pl.LazyFrame:
+    """`<naam>__dubbelzinnig` for the date columns: a date typed as d/m/yyyy whose parts are
+    both 12 or less ("5/6/2005") is 5 June in the Dutch order and 6 May in the American one,
+    unless the table settles it.
+
+    The table settles it when its other slash dates show one order: a day above 12 in front
+    ("13/6/2005") makes the Dutch order simply right (not flagged); a day above 12 second
+    ("6/13/2005"), and none in front, shows an American export: every slash date is read
+    month first (flagged, so the provider sees it). Otherwise the Dutch order is taken and
+    flagged. Only slashes: 05-06-2005 and 5.6.2005 are day first wherever they are written.
+    A flagged date is lenient (PM022), also in a csv.
+    """
+    if not dates:
+        return frame
+    day_first = pl.any_horizontal([pl.col(f"{d}~dmy_ev") for d in dates]).any()
+    month_first = pl.any_horizontal([pl.col(f"{d}~mdy_ev") for d in dates]).any()
+    american = month_first & ~day_first
+    updates = []
+    for d in dates:
+        slashed = pl.col(f"{d}~amb") | pl.col(f"{d}~mdy_ev")
+        flag = (
+            pl.when(american)
+            .then(slashed & pl.col(f"{d}~value_us").is_not_null())
+            .otherwise(pl.col(f"{d}~amb") & pl.col(d).is_not_null() & ~day_first)
+        ).fill_null(False)
+        updates += [
+            pl.when(american & slashed).then(pl.col(f"{d}~value_us")).otherwise(pl.col(d)).alias(d),
+            flag.alias(f"{d}__dubbelzinnig"),
+            (flag if alles_tekst else pl.col(f"{d}__soepel") | flag).alias(f"{d}__soepel"),
+        ]
+    return frame.with_columns(updates)
 
 
 def _notes(table: str, infos: Mapping[str, ColumnInfo]) -> list[str]:

@@ -1,26 +1,29 @@
 """What the reading itself found: cells without a value (PM023), and the findings of the other
-checks made true to what was read (`met_leesinformatie`).
+checks made true to what was read (`met_leesinformatie`, `met_lijstinformatie`).
 
 The reader (`batch.reader`, `jeugdhulp.cells`) lists in `TableInfo.onbekend` the cells whose
-value the file does not give, and in `TableInfo.samengevoegd` the merged data ranges it filled
-with their anchor's value; number columns say which texts were ambiguous
-(`<naam>__dubbelzinnig`, see `jeugdhulp.parse`). PM023 reports the first kind. The other checks
-see an unknown cell as empty (null), so `met_leesinformatie` replaces what they say about such a
-cell by PM023's finding, points findings in a merged range at the range's anchor (where the
-value is, and the mark is visible) and says the cell is merged, and makes PM022's message for an
-ambiguous number say both readings.
+value the file does not give (of every table: production, allocations, products), and in
+`TableInfo.samengevoegd` the merged data ranges it filled with their anchor's value; number
+columns say which texts were ambiguous (`<naam>__dubbelzinnig`, see `jeugdhulp.parse`). PM023
+reports the first kind. The other checks see an unknown cell as empty (null), so
+`met_leesinformatie` replaces what they say about such a cell by PM023's finding, points
+findings in a merged range at the range's anchor (where the value is, and the mark is visible)
+and says the cell is merged, makes PM022's message for an ambiguous number say both readings
+and PM001's for a number beyond any sane size say that. `met_lijstinformatie` does the same for
+the unknown cells of the allocation and product lists (PM023 on their own sheet).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import polars as pl
 
 from jeugdhulp.checks._base import Context, controle, no_results, results
-from jeugdhulp.schema import FOUTWAARDE, GEEN_UITKOMST, HERBEREKENEN, TableInfo
+from jeugdhulp.schema import FOUTWAARDE, GEEN_UITKOMST, HERBEREKENEN, SAMENGEVOEGD, TableInfo
 
-__all__ = ["formule_zonder_uitkomst", "met_leesinformatie"]
+__all__ = ["formule_zonder_uitkomst", "met_leesinformatie", "met_lijstinformatie"]
 
 _OPENEN = "open het bestand in Excel en sla het op"
 
@@ -40,8 +43,14 @@ def formule_zonder_uitkomst(ctx: Context) -> pl.LazyFrame:
     opgeslagen uitkomst (geschreven door een programma dat niet rekent, zoals openpyxl), een
     formule waarvan de opgeslagen uitkomst 0 of leeg is terwijl de werkmap Excel vraagt alles
     bij het openen opnieuw te berekenen (zoals XlsxWriter doet), en een cel met een foutwaarde
-    (#DEEL/0!, #N/B). Alleen kolommen die gecontroleerd worden tellen; een regel met alleen zulke
-    formules (een sjabloonregel) is geen regel.
+    (#DEEL/0!, #N/B), ook in de toewijzingen en de productenlijst (daar staat de melding op hun
+    eigen blad). Een matrixformule zonder uitkomst maakt elke cel van haar bereik onbekend. Een
+    getal (Aantal, Bedrag, ...) in cellen die over meerdere regels zijn samengevoegd is één
+    getal voor al die regels: het telt één keer mee, in de eerste regel, en is in de andere
+    regels onbekend. Alleen kolommen die gecontroleerd worden tellen. Een regel waarvan BSN,
+    code of periode zo'n formule is, is een regel met onbekende waarden; een regel met alleen
+    een formule in Bedrag en verder niets (een sjabloonregel) is geen regel (de lezer meldt hoeveel
+    zulke regels hij oversloeg).
 
     ## Waarom
     Zonder opgeslagen uitkomst is de waarde onbekend, niet leeg en niet 0: het bedrag telt niet
@@ -58,7 +67,12 @@ def formule_zonder_uitkomst(ctx: Context) -> pl.LazyFrame:
     unknown = ctx.productie.onbekend
     if unknown.height == 0:
         return no_results()
-    headers = {naam: ctx.kop(naam) for naam in unknown.get_column("kolom").unique().to_list()}
+    return _pm023(unknown, {naam: ctx.kop(naam) for naam in unknown["kolom"].unique()})
+
+
+def _pm023(unknown: pl.DataFrame, headers: dict[str, str]) -> pl.LazyFrame:
+    """PM023's results for the unknown cells of a table (`TableInfo.onbekend`), `headers` the
+    header of each canonical column."""
     header = pl.col("kolom").replace_strict(headers, return_dtype=pl.String)
     formula = (
         pl.when(pl.col("formule").is_not_null())
@@ -97,9 +111,78 @@ def formule_zonder_uitkomst(ctx: Context) -> pl.LazyFrame:
                 formula,
             )
         )
+        .when(reden == SAMENGEVOEGD)
+        .then(
+            pl.format(
+                "{} valt in de samengevoegde cellen {}: één getal voor meerdere regels, dus de "
+                "waarde van deze regel is onbekend (het getal telt één keer mee, in de eerste "
+                "regel); geef elke regel een eigen waarde",
+                header,
+                pl.col("waarde").fill_null(""),
+            )
+        )
     )
-    waarde = pl.coalesce(pl.lit("=") + pl.col("formule"), pl.col("waarde"))
+    waarde = (
+        pl.when(reden == SAMENGEVOEGD)
+        .then(pl.lit(""))
+        .otherwise(pl.coalesce(pl.lit("=") + pl.col("formule"), pl.col("waarde")))
+    )
     return results(unknown.lazy(), kolom=pl.col("kolom"), waarde=waarde, melding=melding)
+
+
+def met_lijstinformatie(
+    findings: pl.DataFrame, lijsten: Sequence[tuple[str, TableInfo, str]]
+) -> pl.DataFrame:
+    """The findings of a file with PM023 for the unknown cells of its allocation list and
+    product list (formulas without a saved result, error values), and without what other
+    checks say about those cells (they see them as empty: an open end date, no budget).
+
+    `lijsten`: (table name "toewijzingen" or "producten", the table, the sheet name its
+    findings carry: for a list from its own file "bestand: blad"). `findings` and the result have the columns of
+    `jeugdhulp.findings.FINDING_FIELDS`. The checks themselves must not read such a cell as
+    empty either (`TableInfo.onbekend`): this only makes sure their word on the cell itself is
+    PM023's.
+    """
+    from jeugdhulp.checks import CATALOGUE
+    from jeugdhulp.columns import column
+
+    check = next(c for c in CATALOGUE if c.id == "PM023")
+    columns = findings.columns
+    extra, cells = [], []
+    for table, info, blad in lijsten:
+        if info.onbekend.height == 0:
+            continue
+        headers = {
+            naam: info.kolommen[naam].kop if naam in info.kolommen else column(table, naam).kop
+            for naam in info.onbekend["kolom"].unique()
+        }
+        found = _pm023(info.onbekend, headers).collect()
+        letters = info.onbekend.select("letter").to_series()
+        extra.append(
+            found.select(
+                blad=pl.lit(blad),
+                rij=pl.col("_rij"),
+                kolom=pl.col("kolom").replace_strict(headers, return_dtype=pl.String),
+                cel=pl.concat_str(letters, pl.col("_rij").cast(pl.String)),
+                controle=pl.lit(check.id),
+                ernst=pl.lit(check.ernst),
+                retourcode=pl.lit(""),
+                melding=pl.col("melding"),
+                waarde=pl.col("waarde"),
+            )
+        )
+        cells.append(
+            info.onbekend.select(
+                blad=pl.lit(blad),
+                cel=pl.concat_str("letter", pl.col("_rij").cast(pl.String)),
+            )
+        )
+    if not extra:
+        return findings
+    unknown = pl.concat(cells).unique()
+    kept = findings.join(unknown, on=["blad", "cel"], how="anti")
+    added = pl.concat(extra).select(columns).cast(findings.schema)  # type: ignore[arg-type]
+    return pl.concat([kept, added])
 
 
 def met_leesinformatie(findings: pl.DataFrame, productie: TableInfo) -> pl.DataFrame:
@@ -114,8 +197,48 @@ def met_leesinformatie(findings: pl.DataFrame, productie: TableInfo) -> pl.DataF
     findings = _without_unknown_cells(findings, productie)
     findings = _merged_to_anchor(findings, productie)
     findings = _ambiguous_numbers(findings, productie)
+    findings = _ambiguous_dates(findings, productie)
+    findings = _english_notation(findings)
     findings = _beyond_bound(findings)
     return findings.select(columns)
+
+
+def _english_notation(findings: pl.DataFrame) -> pl.DataFrame:
+    """PM022 on a number typed in English notation ("1,234.56") says so, not "decimal comma"."""
+    from jeugdhulp.parse import OngeldigeInvoer, read_number
+
+    lenient = (pl.col("controle") == "PM022") & pl.col("melding").str.contains(
+        "is tekst met een decimale komma", literal=True
+    )
+    rows = findings.with_row_index("_n").filter(lenient)
+    messages: dict[int, str] = {}
+    for n, kolom, waarde in rows.select("_n", "kolom", "waarde").iter_rows():
+        try:
+            reading = read_number(waarde)
+        except OngeldigeInvoer:
+            continue
+        if reading.notatie == "en":
+            messages[n] = (
+                f"{kolom} '{waarde}' is tekst in Engelse notatie (punt als decimaalteken, komma "
+                f"tussen duizendtallen); gelezen als het getal {_plain(reading.waarde)}"
+            )
+    return _replace_messages(findings, messages)
+
+
+def _replace_messages(findings: pl.DataFrame, messages: dict[int, str]) -> pl.DataFrame:
+    """`findings` with the message of row n replaced by `messages[n]`."""
+    if not messages:
+        return findings
+    numbered = findings.with_row_index("_n")
+    new = pl.DataFrame(
+        {"_n": list(messages), "_melding": list(messages.values())},
+        schema={"_n": numbered.schema["_n"], "_melding": pl.String},
+    )
+    return (
+        numbered.join(new, on="_n", how="left")
+        .with_columns(melding=pl.coalesce("_melding", "melding"))
+        .drop("_n", "_melding")
+    )
 
 
 def _beyond_bound(findings: pl.DataFrame) -> pl.DataFrame:
@@ -138,18 +261,7 @@ def _beyond_bound(findings: pl.DataFrame) -> pl.DataFrame:
                 f"{kolom} {_dutch_integer(number)} is groter dan {bound}: geen getal om mee te "
                 "rekenen; de cel is niet gecontroleerd (verbeter het getal)"
             )
-    if not messages:
-        return findings
-    new = pl.DataFrame(
-        {"_n": list(messages), "_melding": list(messages.values())},
-        schema={"_n": pl.UInt32, "_melding": pl.String},
-    )
-    return (
-        findings.with_row_index("_n")
-        .join(new, on="_n", how="left")
-        .with_columns(melding=pl.coalesce("_melding", "melding"))
-        .drop("_n", "_melding")
-    )
+    return _replace_messages(findings, messages)
 
 
 def _number_beyond(text: str | None, bound: int) -> Decimal | None:
@@ -185,10 +297,11 @@ def _without_unknown_cells(findings: pl.DataFrame, productie: TableInfo) -> pl.D
     if productie.onbekend.height == 0:
         return findings
     cells = productie.onbekend.select(
-        pl.concat_str("letter", pl.col("_rij").cast(pl.String)).alias("cel")
+        blad=pl.lit(productie.blad),
+        cel=pl.concat_str("letter", pl.col("_rij").cast(pl.String)),
     ).unique()
     other = findings.filter(pl.col("controle") != "PM023")
-    kept = other.join(cells, on="cel", how="anti")
+    kept = other.join(cells, on=["blad", "cel"], how="anti")
     return pl.concat([kept, findings.filter(pl.col("controle") == "PM023")]).sort(
         ["rij", "controle", "cel", "melding"]
     )
@@ -244,7 +357,12 @@ def _merged_to_anchor(findings: pl.DataFrame, productie: TableInfo) -> pl.DataFr
 def _ambiguous_numbers(findings: pl.DataFrame, productie: TableInfo) -> pl.DataFrame:
     """PM022 on a number read the Dutch way while it also has an English reading says both."""
     frame = productie.frame
-    flags = [name for name in frame.columns if name.endswith("__dubbelzinnig")]
+    flags = [
+        name
+        for name in frame.columns
+        if name.endswith("__dubbelzinnig")
+        and isinstance(frame.schema[name.removesuffix("__dubbelzinnig")], pl.Decimal)
+    ]
     if not flags or not any(frame.get_column(name).any() for name in flags):
         return findings
     headers = {naam: info.kop for naam, info in productie.kolommen.items()}
@@ -281,6 +399,55 @@ def _ambiguous_numbers(findings: pl.DataFrame, productie: TableInfo) -> pl.DataF
         findings.join(messages, on=["rij", "kolom", "controle"], how="left")
         .with_columns(melding=pl.coalesce("_melding", "melding"))
         .drop("_melding")
+    )
+
+
+def _ambiguous_dates(findings: pl.DataFrame, productie: TableInfo) -> pl.DataFrame:
+    """PM022 on a date typed d/m/yyyy whose day and month could swap ("5/6/2005") says both
+    readings and which one was taken (see `jeugdhulp.normalize._date_ambiguity`)."""
+    frame = productie.frame
+    flags = [
+        name
+        for name in frame.columns
+        if name.endswith("__dubbelzinnig")
+        and frame.schema[name.removesuffix("__dubbelzinnig")] == pl.Date
+        and frame.get_column(name).any()
+    ]
+    if not flags:
+        return findings
+    rows = []
+    for flag in flags:
+        naam = flag.removesuffix("__dubbelzinnig")
+        kop = productie.kolommen[naam].kop if naam in productie.kolommen else naam
+        for rij, tekst, waarde in (
+            frame.filter(pl.col(flag)).select("_rij", f"{naam}__tekst", naam).iter_rows()
+        ):
+            rows.append((rij, kop, _ambiguous_date_message(kop, tekst, waarde)))
+    messages = pl.DataFrame(
+        rows, schema={"rij": pl.Int64, "kolom": pl.String, "_melding": pl.String}, orient="row"
+    ).with_columns(controle=pl.lit("PM022"))
+    return (
+        findings.join(messages, on=["rij", "kolom", "controle"], how="left")
+        .with_columns(melding=pl.coalesce("_melding", "melding"))
+        .drop("_melding")
+    )
+
+
+def _ambiguous_date_message(kop: str, tekst: str, waarde: object) -> str:
+    import datetime as dt
+
+    first, second, year = (int(part) for part in tekst.strip().split("/"))
+    dutch = dt.date(year, second, first)
+    american = dt.date(year, first, second)
+    if waarde == american:
+        return (
+            f"{kop} '{tekst.strip()}' is gelezen als {american:%d-%m-%Y} (maand/dag/jaar, zoals "
+            f"elders in deze tabel); is {dutch:%d-%m-%Y} bedoeld, typ dan {dutch:%d-%m-%Y}"
+        )
+    return (
+        f"{kop} '{tekst.strip()}' is dubbelzinnig en gelezen als {dutch:%d-%m-%Y} "
+        f"(dag/maand/jaar, zoals in het Nederlands); is {american:%d-%m-%Y} bedoeld, typ dan "
+        f"{american:%d-%m-%Y}"
     )
 
 
