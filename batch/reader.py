@@ -30,15 +30,18 @@ import polars as pl
 from lxml import etree
 
 from batch.xlsx_scan import (
+    PIECE_SIZE,
     VERY_HIDDEN,
     VISIBLE,
     CalamineCopy,
+    NoPieces,
     SheetPart,
     SheetScan,
     calamine_source,
     head_package,
     inspect_package,
     scan_sheet,
+    sheet_pieces,
 )
 from jeugdhulp.cells import cell_text, column_index, head_rows, table_from_body
 from jeugdhulp.columns import (
@@ -230,6 +233,8 @@ class _ExcelWorkbook:
                     "Het bereik dat de werkmap opgeeft (<dimension>) klopt niet en is genegeerd; "
                     "alle cellen zijn gelezen."
                 )
+        #: what calamine reads: the file, or the corrected copy (bytes)
+        self.source_data: Path | bytes = source.data if isinstance(source, CalamineCopy) else path
         try:
             self.reader = fastexcel.read_excel(
                 source.data if isinstance(source, CalamineCopy) else _fastexcel_source(path)
@@ -257,6 +262,16 @@ class _ExcelWorkbook:
             except Exception:
                 self._heads = False
         return self._heads or None
+
+    def part_size(self, part: str) -> int:
+        """The uncompressed size of a part of what calamine reads (0 when unknown)."""
+        try:
+            source = self.source_data
+            handle = io.BytesIO(source) if isinstance(source, bytes) else source
+            with zipfile.ZipFile(handle) as zf:
+                return zf.getinfo(part).file_size
+        except (KeyError, zipfile.BadZipFile, OSError):
+            return 0
 
     def __enter__(self) -> _ExcelWorkbook:
         return self
@@ -320,7 +335,8 @@ class _ExcelSheet(_Sheet):
         with every column from A on (as wide as the head)."""
         self.prepare()
         first = header_index + 2  # the Excel row of the first row below the header
-        frame = _load_excel_body(self.path, self.workbook.reader, self.name, first)
+        frame = self._load(first)
+        _release_memory()
         scan = self.scan()
         # fastexcel turns TRUE/FALSE in a column of numbers into 1/0, and reads a column of ISO
         # date cells (t="d") as dates, losing those it cannot parse ("...T00:00:00Z"): those
@@ -341,9 +357,7 @@ class _ExcelSheet(_Sheet):
         ]
         if not letters:
             return frame
-        text = _load_excel_body(
-            self.path, self.workbook.reader, self.name, first, letters=letters, tekst=True
-        )
+        text = self._load(first, letters=letters, tekst=True)
         return frame.with_columns(
             text.get_column(letter).extend_constant(None, frame.height - text.height)
             if text.height < frame.height
@@ -352,6 +366,24 @@ class _ExcelSheet(_Sheet):
             if letter in text.columns
         )
 
+    def _load(self, first: int, **options: object) -> pl.DataFrame:
+        """`_load_excel_body` of this sheet: in pieces when it is large (`sheet_pieces`)."""
+        workbook = self.workbook
+        part = self.part.part
+        if part is not None and workbook.part_size(part) > PIECE_SIZE:
+            try:
+                pieces = sheet_pieces(workbook.source_data, workbook.facts, part, PIECE_SIZE)
+                return _load_excel_body(
+                    self.path, workbook.reader, self.name, first, pieces=pieces, **options
+                )
+            except NoPieces:
+                pass
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise OnleesbaarBestand(
+                    self.path, f"blad '{self.name}': het blad is beschadigd ({_first_line(exc)})."
+                ) from None
+        return _load_excel_body(self.path, workbook.reader, self.name, first, **options)
+
     def text_cells(self, body: pl.DataFrame, letters: list[str]) -> dict[str, pl.Series]:
         """Which cells of these columns are text cells, from a second read of just these columns
         as whole numbers: fastexcel gives a number cell a value there and a text cell none.
@@ -359,30 +391,17 @@ class _ExcelSheet(_Sheet):
         Only asked for columns holding a text that could be either ("7.688"), so the second read
         is rare (see `batch.reader._ambiguous_letters`).
         """
-        indices = {letter: column_index(letter) for letter in letters}
         first = body.get_column("_rij")[0] if body.height else 1
-        try:
-            sheet = self.workbook.reader.load_sheet(
-                self.name,
-                header_row=None,
-                skip_rows=first - 1,
-                use_columns=sorted(indices.values()),
-                dtypes=dict.fromkeys(indices.values(), "int"),
-            )
-            numbers = sheet.to_polars()
-            columns = {col.absolute_index: col.name for col in sheet.selected_columns}
-        except Exception as exc:
-            raise OnleesbaarBestand(
-                self.path, f"blad '{self.name}': {_calamine_reason(exc)}"
-            ) from None
+        numbers = self._load(first, letters=letters, tekst="int")
+        numbers = body.select("_rij").join(numbers, on="_rij", how="left", maintain_order="left")
         result = {}
-        for letter, index in indices.items():
-            if index not in columns:
+        for letter in letters:
+            if letter not in numbers.columns:
                 continue
-            number = numbers.get_column(columns[index]).head(body.height)
-            number = number.extend_constant(None, body.height - number.len())
             text = body.get_column(letter)
-            result[letter] = (text.is_not_null() & number.is_null()).alias(letter)
+            result[letter] = (text.is_not_null() & numbers.get_column(letter).is_null()).alias(
+                letter
+            )
         return result
 
 
@@ -504,7 +523,8 @@ def _load_excel_body(
     first: int,
     *,
     letters: list[str] | None = None,
-    tekst: bool = False,
+    tekst: bool | str = False,
+    pieces: Iterator[tuple[bytes, int]] | None = None,
 ) -> pl.DataFrame:
     """The rows from Excel row `first` on (`_rij` plus columns named by Excel letter), typed
     where a column is: a column of numbers only is Float64, of dates only Datetime, of
@@ -514,16 +534,151 @@ def _load_excel_body(
     fastexcel infers a column's type from all its cells (`schema_sample_rows=None`), so a text
     far down is never lost. Reading typed costs less than the text of every cell (formatting
     a number as text is most of that), and the typed columns need no parsing afterwards.
+
+    `pieces`: the sheet as packages of rows (`xlsx_scan.sheet_pieces`, for a large sheet),
+    read one after the other so that calamine never holds the whole sheet; a column typed in
+    one piece and not in another becomes the text the reader gives every cell.
     """
+    if pieces is None:
+        return _load_typed(path, reader, name, first, letters=letters, tekst=tekst)
+    import fastexcel
+
+    frames = []
+    for package, start in _ahead(pieces):
+        try:
+            piece = fastexcel.read_excel(package)
+        except Exception as exc:
+            raise OnleesbaarBestand(path, _calamine_reason(exc)) from None
+        if start > 1:  # the range starts at the marked row before the piece (`sheet_pieces`)
+            frame = _load_typed(
+                path, piece, name, start - 1, letters=letters, tekst=tekst, mark=True
+            )
+            frame = frame.filter(pl.col("_rij") >= max(first, start))
+        else:
+            frame = _load_typed(path, piece, name, first, letters=letters, tekst=tekst)
+        del piece, package
+        if frame.height:
+            frames.append(frame)
+    if not frames:
+        return _load_typed(path, reader, name, first, letters=letters, tekst=tekst).clear()
+    return _stacked(frames, first)
+
+
+def _ahead(items: Iterator[tuple[bytes, int]]) -> Iterator[tuple[bytes, int]]:
+    """`items`, made one ahead in a thread: the next piece is cut while calamine reads this one
+    (fastexcel releases the GIL), so reading in pieces costs no more time than reading whole.
+    An error while cutting (`NoPieces`, a damaged part) is raised here."""
+    import queue
+    import threading
+
+    done = object()
+    ready: queue.Queue[object] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                ready.put(item)
+            ready.put(done)
+        except BaseException as exc:  # handed to the reading thread
+            ready.put(exc)
+
+    worker = threading.Thread(target=produce, name="bladstukken", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a producer blocked on a full queue finish
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                worker.join(0.05)
+
+
+def _release_memory() -> None:
+    """Give the memory calamine freed back to the system (glibc keeps freed small blocks for
+    reuse, and polars allocates elsewhere): the checks after the reading then start low."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows): nothing to do
+        pass
+
+
+def _stacked(frames: list[pl.DataFrame], first: int) -> pl.DataFrame:
+    """The pieces of a sheet as one frame: the same columns (absent ones empty), a column
+    typed alike in every piece keeps its type, else it becomes text (`cell_text_expr`), and
+    the rows between pieces that hold nothing are there too (`_rij` runs on)."""
+    from jeugdhulp.normalize import cell_text_expr
+
+    letters = sorted({c for f in frames for c in f.columns if c != "_rij"}, key=column_index)
+    kinds: dict[str, set[pl.DataType]] = {c: set() for c in letters}
+    filled_in: dict[int, dict[str, bool]] = {}
+    for frame in frames:
+        filled = frame.select(pl.all().is_not_null().any()).row(0, named=True)
+        filled_in[id(frame)] = filled
+        for c in letters:
+            if c in frame.columns and filled[c]:
+                kinds[c].add(frame.schema[c])
+    target = {c: next(iter(k)) if len(k) == 1 else pl.String() for c, k in kinds.items()}
+    # a column empty in every piece: as a column read whole would be
+    target.update({c: pl.String() for c, k in kinds.items() if not k})
+    aligned = []
+    for frame in frames:
+        columns = [pl.col("_rij")]
+        for c in letters:
+            if c not in frame.columns:
+                columns.append(pl.lit(None, dtype=target[c]).alias(c))
+            elif frame.schema[c] == target[c]:
+                columns.append(pl.col(c))
+            elif not filled_in[id(frame)][c]:  # empty in this piece
+                columns.append(pl.lit(None, dtype=target[c]).alias(c))
+            else:  # typed here, text in another piece: the text the reader gives
+                columns.append(cell_text_expr(pl.col(c), frame.schema[c]).alias(c))
+        aligned.append(frame.select(columns))
+    stacked = pl.concat(aligned, how="vertical")
+    del aligned
+    # every row from `first` on, also the empty ones between pieces (the sheet's own rows)
+    last = int(stacked.get_column("_rij").max() or first)
+    rows = pl.DataFrame({"_rij": pl.int_range(first, last + 1, eager=True).cast(pl.Int64)})
+    if rows.height != stacked.height:
+        stacked = rows.join(stacked, on="_rij", how="left", maintain_order="left")
+    return stacked.rechunk()
+
+
+def _dtypes(tekst: bool | str) -> str | None:
+    """fastexcel's dtypes for every column: inferred (False), text (True) or "int"."""
+    return "string" if tekst is True else (tekst or None)  # type: ignore[return-value]
+
+
+def _load_typed(
+    path: Path,
+    reader: object,
+    name: str,
+    first: int,
+    *,
+    letters: list[str] | None = None,
+    tekst: bool | str = False,
+    mark: bool = False,
+) -> pl.DataFrame:
+    """One typed read of the rows from Excel row `first` on (see `_load_excel_body`); `mark`:
+    the sheet's data starts at row `first` (a piece's marked row), so nothing is skipped."""
     try:
         sheet = reader.load_sheet(  # type: ignore[attr-defined]
             name,
             header_row=None,
-            skip_rows=first - 1,
+            skip_rows=None if mark else first - 1,
             schema_sample_rows=None,
             dtype_coercion="coerce",
             use_columns=[column_index(letter) for letter in letters] if letters else None,
-            dtypes="string" if tekst else None,
+            dtypes=_dtypes(tekst),
         )
         columns = _sheet_columns(sheet)
         frame = sheet.to_polars()

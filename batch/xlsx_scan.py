@@ -61,6 +61,7 @@ __all__ = [
     "head_package",
     "inspect_package",
     "scan_sheet",
+    "sheet_pieces",
 ]
 
 _MAIN_NAMESPACES = frozenset(
@@ -420,6 +421,134 @@ def head_package(path: Path, facts: PackageFacts) -> bytes:
     return out.getvalue()
 
 
+#: A sheet part larger than this (uncompressed) is read in pieces (`sheet_pieces`).
+PIECE_SIZE = 32 << 20
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row(?=[\s>/])[^>]*>")
+
+
+class NoPieces(Exception):
+    """The sheet cannot be read in pieces (a row without its number starts a piece)."""
+
+
+def sheet_pieces(
+    source: Path | bytes, facts: PackageFacts, part: str, size: int = PIECE_SIZE
+) -> Iterator[tuple[bytes, int]]:
+    """A large worksheet part as packages of about `size` bytes of rows each, for calamine to
+    read one after the other: calamine keeps a whole sheet's cells in memory while it reads it
+    (about 1,1 GiB for a million rows of the production layout), a piece's only while it is
+    read. Each package holds the workbook-level parts calamine reads (workbook, its
+    relationships, styles, shared strings) and the sheet cut to a run of complete rows
+    (`source`: the package, or the corrected copy calamine reads, see `calamine_source`). The
+    rows are streamed from the inflated part into the package, without copies.
+
+    Yields (package, Excel row number of the piece's first row). Cells keep their row numbers,
+    so a piece's rows are where they are in the sheet; a piece after the first starts with one
+    row more, the row before its first, holding an error value in column A (`PIECE_MARK`):
+    calamine's range then starts there (not at row 1, which would cost memory for every row
+    above), and an error value is empty to fastexcel in any column type. Raises `NoPieces` when
+    a piece would start with a row without its number (`r`, allowed but rare) or the rows hold
+    a comment: then read the sheet whole.
+    """
+    with zipfile.ZipFile(_opened(source)) as zin:
+        common = {
+            name: zin.read(name)
+            for name in (
+                facts.members.get("[content_types].xml"),
+                facts.members.get("_rels/.rels"),
+                facts.workbook_part,
+                facts.members.get(_folded(_rels_part(facts.workbook_part or ""))),
+                facts.styles,
+                facts.shared_strings,
+            )
+            if name
+        }
+    if facts.workbook_part in common and facts.date1904 != facts.calamine_date1904:
+        common[facts.workbook_part] = _with_date_system(common[facts.workbook_part], facts.date1904)
+    blocks = _inflated(source, part)
+    data = b""
+    for chunk in blocks:
+        data += chunk
+        if _SHEETDATA.search(data) or len(data) > _HEAD_LIMIT:
+            break
+    start = _SHEETDATA.search(data)
+    root = _ROOT.search(data)
+    if start is None or root is None:
+        raise NoPieces
+    prefix = root.group(1) + b":" if root.group(1) else b""
+    opening = re.compile(b"<" + re.escape(prefix) + rb"sheetData(?:\s[^>]*)?(/?)>")
+    tag = opening.search(data, start.start())
+    while tag is None:
+        chunk = next(blocks, b"")
+        if not chunk:
+            raise NoPieces
+        data += chunk
+        tag = opening.search(data, start.start())
+    head = _DIMENSION_ELEMENT.sub(b"", data[: tag.end()], count=1)
+    closing = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+    row_end = b"</" + prefix + b"row>"
+    data_end = b"</" + prefix + b"sheetData"
+    carry = data[tag.end() :]
+    del data
+    done = False
+    while not done:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+            for name, part_data in common.items():
+                zout.writestr(name, part_data)
+            with zout.open(part, "w") as sheet:
+                sheet.write(head)
+                first = _ROW_START.search(carry)
+                while first is None:  # the next row's start tag, for its number
+                    chunk = next(blocks, b"")
+                    if not chunk:
+                        break
+                    carry += chunk
+                    first = _ROW_START.search(carry)
+                if first is None:
+                    return
+                number = _ROW_NUMBER.search(first.group(0))
+                if number is None:
+                    raise NoPieces
+                row = int(number.group(1))
+                if row > 1:
+                    mark = row - 1
+                    p = prefix
+                    sheet.write(
+                        b'<%srow r="%d"><%sc r="A%d" t="e"><%sv>%s</%sv></%sc></%srow>'
+                        % (p, mark, p, mark, p, PIECE_MARK, p, p, p)
+                    )
+                written = 0
+                chunk = carry
+                while True:
+                    if b"<!--" in chunk:
+                        raise NoPieces
+                    end = chunk.find(data_end)
+                    cut = -1
+                    if written + len(chunk) >= size:
+                        cut = chunk.find(row_end, max(0, size - written), end if end >= 0 else None)
+                    if cut >= 0:  # a piece is full: cut after the row that fills it
+                        cut += len(row_end)
+                        sheet.write(memoryview(chunk)[:cut])
+                        carry = chunk[cut:]
+                        break
+                    if end >= 0:  # the last rows
+                        sheet.write(memoryview(chunk)[:end])
+                        done = True
+                        break
+                    sheet.write(chunk)
+                    written += len(chunk)
+                    chunk = next(blocks, b"")
+                    if not chunk:
+                        done = True
+                        break
+                sheet.write(closing)
+        yield out.getvalue(), row
+
+
+#: What marks the row before a piece's first row (`sheet_pieces`): an error value.
+PIECE_MARK = b"#N/A"
+
+
 def _bad_dimension(head: bytes) -> str | None:
     """The `<dimension>` text calamine 0.36 refuses, or None (also when there is none).
 
@@ -771,9 +900,14 @@ def scan_sheet(path: Path, part: str, *, herberekenen: bool = False) -> SheetSca
         return scan_sheet_parsed(path, part, herberekenen=herberekenen)
 
 
-def _inflated(path: Path, part: str) -> Iterator[bytes]:
-    """The member `part` of the zip at `path`, inflated in blocks (ISA-L where it can)."""
-    with zipfile.ZipFile(path) as zf:
+def _opened(source: Path | bytes) -> BinaryIO:
+    return io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+
+
+def _inflated(path: Path | bytes, part: str) -> Iterator[bytes]:
+    """The member `part` of the zip at `path` (or in these bytes), inflated in blocks (ISA-L
+    where it can)."""
+    with zipfile.ZipFile(_opened(path)) as zf:
         info = zf.getinfo(part)
         if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or (
             info.flag_bits & 0x01
@@ -782,7 +916,7 @@ def _inflated(path: Path, part: str) -> Iterator[bytes]:
                 while chunk := stream.read(_CHUNK):
                     yield chunk
             return
-    with path.open("rb") as handle:
+    with _opened(path) as handle:
         handle.seek(info.header_offset)
         header = handle.read(30)
         if header[:4] != b"PK\x03\x04":

@@ -276,7 +276,7 @@ def main_processes(sizes: list[int], repeat: int, out: Path | None) -> None:
             found = measure_processes(path, repeat)
             results[f"{rows} {label}"] = found
             print(
-                f"{f'{rows:,} rijen, {label}'.replace(',', '.'):>28} {found['kaal_s']:>7.2f}s "
+                f"{f'{rows:,}'.replace(',', '.') + f' rijen, {label}':>28} {found['kaal_s']:>7.2f}s "
                 f"{found['controleer_s']:>10.2f}s {found['verhouding']:>10.2f}x "
                 f"{found['kaal_piek_mib']:>7.0f} MiB {found['controleer_piek_mib']:>12.0f} MiB",
                 flush=True,

@@ -290,3 +290,82 @@ def test_a_number_beyond_a_sane_bound_is_a_finding_and_the_rest_is_checked(
     ) in found, found
     assert any(c == "A4" and p == "PM002" for c, p, _ in found)  # the rest is checked
     assert read_tables(path).productie[0].frame["bedrag"][1] is None
+
+
+# -- a large sheet read in pieces --------------------------------------------------------------
+
+
+def _big_workbook(path: Path) -> Path:
+    """Rows of every kind, with the kinds of a column changing far down (a text among numbers,
+    a number among dates), empty rows, TRUE/FALSE, a "7.688" typed as text next to a number
+    cell 7,688, and a formula without a result."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Productie"
+    sheet.append(["Productie 2023"])
+    sheet.append([])
+    sheet.append(HEADER)
+    for n in range(400):
+        bsn = f"{n:09d}" if n % 3 else n  # numbers and text
+        amount: object = 54.0 + n / 100
+        if n == 350:
+            amount = "54,42"  # a text far down in a column of numbers
+        if n == 360:
+            amount = "7.688"
+        if n == 361:
+            amount = 7.688
+        begin: object = MARCH_1 if n != 390 else 44986  # a number among dates
+        rate: object = True if n == 200 else 0.9
+        if n % 97 == 0:
+            sheet.append([])  # an empty row
+        sheet.append([bsn, "45A48", begin, MARCH_31, "01", 60, rate, amount])
+    sheet["H250"] = "=F250*G250"
+    workbook.save(path)
+    return path
+
+
+def test_a_sheet_read_in_pieces_gives_what_it_gives_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """calamine holds a whole sheet's cells while it reads it; a large sheet is read in pieces
+    of rows (`xlsx_scan.sheet_pieces`). The tables are the same, whatever kinds of cells a
+    column holds in which piece."""
+    path = _big_workbook(tmp_path / "groot.xlsx")
+    whole = read_tables(path).productie[0]
+    monkeypatch.setattr(R, "PIECE_SIZE", 2000)
+    facts = inspect_package(path)
+    part = facts.sheets[0].part
+    assert part is not None
+    assert len(list(R.sheet_pieces(path, facts, part, 2000))) > 20
+    pieces = read_tables(path).productie[0]
+    assert pieces.frame.columns == whole.frame.columns
+    for name in whole.frame.columns:
+        assert pieces.frame.get_column(name).to_list() == whole.frame.get_column(name).to_list(), (
+            name
+        )
+    assert pieces.onbekend.rows() == whole.onbekend.rows()
+    assert pieces.meldingen == whole.meldingen
+    assert "#N/A" not in (pieces.frame["bsn__tekst"].drop_nulls().to_list())
+
+
+def test_a_sheet_that_cannot_be_cut_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows without their number, or a comment between rows: read whole, same tables."""
+    rows = [["111222333", "45A48", MARCH_1, MARCH_31, "01", 60, 0.9, float(n)] for n in range(60)]
+    path = production(tmp_path / "c.xlsx", rows)
+    data = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    variants = {
+        "zonder_r": data.replace(b'<row r="', b'<row x="'),
+        "commentaar": data.replace(b"</row>", b"</row><!-- -->", 1),
+    }
+    whole = read_tables(path).productie[0].frame
+    monkeypatch.setattr(R, "PIECE_SIZE", 1000)
+    for name, xml in variants.items():
+        changed = tmp_path / f"{name}.xlsx"
+        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(changed, "w") as zout:
+            for info in zin.infolist():
+                zout.writestr(
+                    info, xml if info.filename == "xl/worksheets/sheet1.xml" else zin.read(info)
+                )
+        assert read_tables(changed).productie[0].frame.equals(whole), name
