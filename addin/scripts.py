@@ -759,8 +759,8 @@ def summary_rows(results: Sequence[FileResult]) -> list[list[Any]]:
             r.rijen,
             r.fouten,
             r.waarschuwingen,
-            float(r.bedrag_gedeclareerd),
-            float(r.bedrag_met_fout),
+            "onbekend" if r.bedrag_gedeclareerd is None else float(r.bedrag_gedeclareerd),
+            "onbekend" if r.bedrag_met_fout is None else float(r.bedrag_met_fout),
             excel_text(r.melding),
             excel_text(str(r.uitvoer or "")),
         ]

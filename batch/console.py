@@ -27,7 +27,7 @@ from rich.table import Table
 
 from batch.files import shown
 from batch.report import aantal, column_mapping, mask_bsn, sheet_reference
-from batch.run import FileResult
+from batch.run import FileResult, total_amount
 from jeugdhulp.parse import euro_tekst as euro
 from jeugdhulp.verdict import FOUTEN, GEEN_REGELS, NIET_GECONTROLEERD, ONVOLLEDIG, SCHOON
 
@@ -123,7 +123,10 @@ def print_file(
         "Status",
         f"{status_text(result.status)}: {counts} in {meervoud(result.rijen, 'regel', 'regels')}",
     )
-    amount = f"{euro(result.bedrag_gedeclareerd)} gedeclareerd"
+    if result.bedrag_gedeclareerd is None:
+        amount = "gedeclareerd bedrag onbekend (geen kolom Bedrag)"
+    else:
+        amount = f"{euro(result.bedrag_gedeclareerd)} gedeclareerd"
     if result.bedrag_met_fout:
         amount += f", waarvan {euro(result.bedrag_met_fout)} op regels met een fout"
     if result.bedragen_onbekend:
@@ -367,10 +370,10 @@ def print_table(results: Sequence[FileResult], console: Console, profiel: str) -
     """One row per file (status and counts) with a Totaal row; the amounts only where the
     terminal is wide enough (they are in each file's block)."""
     checked = [r for r in results if r.checked]
-    declared = sum((r.bedrag_gedeclareerd for r in checked), start=Decimal(0))
-    wrong = sum((r.bedrag_met_fout for r in checked), start=Decimal(0))
+    declared = total_amount(r.bedrag_gedeclareerd for r in checked)
+    wrong = total_amount(r.bedrag_met_fout for r in checked)
     # the columns besides Bestand: their widest text plus 3 for padding and rule each
-    money = max(len(euro(declared)), len("Gedeclareerd"))
+    money = max(len(euro_of(declared)), len("Gedeclareerd"))
     others = len("niet gecontroleerd") + 2 * len(aantal(sum(r.rijen for r in checked))) + 14
     narrow = console.width < FILE_COLUMN + others + 2 * money + 7 * 3
     table = Table(
@@ -392,13 +395,13 @@ def print_table(results: Sequence[FileResult], console: Console, profiel: str) -
             "Gedeclareerd",
             justify="right",
             no_wrap=True,
-            footer=euro(declared),
+            footer=euro_of(declared),
         )
         table.add_column(
             "Met fout",
             justify="right",
             no_wrap=True,
-            footer=euro(wrong),
+            footer=euro_of(wrong),
         )
     for r in results:
         if r.checked:
@@ -408,12 +411,17 @@ def print_table(results: Sequence[FileResult], console: Console, profiel: str) -
                 aantal(r.waarschuwingen),
             ]
             if not narrow:
-                cells += [euro(r.bedrag_gedeclareerd), euro(r.bedrag_met_fout)]
+                cells += [euro_of(r.bedrag_gedeclareerd), euro_of(r.bedrag_met_fout)]
         else:  # blank, not 0: nothing was counted
             cells = [""] * (3 if narrow else 5)
         table.add_row(escape(shown(r.bestand)), status_text(r.status), *cells)
     console.print(table)
     if narrow and checked:
         console.print(
-            f"Totaal gedeclareerd {euro(declared)}, waarvan {euro(wrong)} op regels met een fout."
+            f"Totaal gedeclareerd {euro_of(declared)}, waarvan {euro_of(wrong)} op regels met een fout."
         )
+
+
+def euro_of(amount: Decimal | None) -> str:
+    """An amount as "€ 1.234,56", or "onbekend" (no Bedrag column: never € 0,00)."""
+    return "onbekend" if amount is None else euro(amount)

@@ -25,7 +25,7 @@ from typing import BinaryIO
 import polars as pl
 
 from batch.files import atomic_write, shown
-from batch.run import Bron, FileResult
+from batch.run import Bron, FileResult, total_amount
 from jeugdhulp.findings import FINDING_FIELDS, column_letter
 from jeugdhulp.schema import KolomGelezen
 from jeugdhulp.verdict import EXIT_UITLEG, STATUS_UITLEG, STATUSES
@@ -103,8 +103,9 @@ def file_entry(result: FileResult) -> dict[str, object]:
         "rijen": result.rijen,
         "fouten": result.fouten,
         "waarschuwingen": result.waarschuwingen,
-        "bedrag_gedeclareerd": str(result.bedrag_gedeclareerd),
-        "bedrag_met_fout": str(result.bedrag_met_fout),
+        # null: unknown (a production sheet has no Bedrag column), never "0"
+        "bedrag_gedeclareerd": _amount(result.bedrag_gedeclareerd),
+        "bedrag_met_fout": _amount(result.bedrag_met_fout),
         "onbekend": result.onbekend,
         "bedragen_onbekend": result.bedragen_onbekend,
         "uitvoer": shown(result.uitvoer) if result.uitvoer else None,
@@ -127,9 +128,14 @@ def totals(results: Sequence[FileResult]) -> dict[str, object]:
         "rijen": sum(r.rijen for r in checked),
         "fouten": sum(r.fouten for r in checked),
         "waarschuwingen": sum(r.waarschuwingen for r in checked),
-        "bedrag_gedeclareerd": str(sum((r.bedrag_gedeclareerd for r in checked), Decimal(0))),
-        "bedrag_met_fout": str(sum((r.bedrag_met_fout for r in checked), Decimal(0))),
+        "bedrag_gedeclareerd": _amount(total_amount(r.bedrag_gedeclareerd for r in checked)),
+        "bedrag_met_fout": _amount(total_amount(r.bedrag_met_fout for r in checked)),
     }
+
+
+def _amount(amount: Decimal | None) -> str | None:
+    """An amount for the JSON report: its exact text, or null when unknown."""
+    return None if amount is None else str(amount)
 
 
 def write_json(
@@ -446,8 +452,8 @@ def _files_sheet(
         2: sum(r.rijen for r in checked),
         3: sum(r.fouten for r in checked),
         4: sum(r.waarschuwingen for r in checked),
-        5: float(sum((r.bedrag_gedeclareerd for r in checked), Decimal(0))),
-        6: float(sum((r.bedrag_met_fout for r in checked), Decimal(0))),
+        5: total_amount(r.bedrag_gedeclareerd for r in checked),
+        6: total_amount(r.bedrag_met_fout for r in checked),
         7: sum(r.onbekend for r in checked),
     }
     total_row = last + 1
@@ -464,6 +470,11 @@ def _files_sheet(
     )
     for c, value in totals.items():
         letter = column_letter(c)
+        if value is None:  # an unknown amount in the column: the sum would be too low
+            sheet.write_string(total_row, c, "onbekend", formats.total_number)
+            continue
+        if isinstance(value, Decimal):
+            value = float(value)
         sheet.write_formula(
             total_row,
             c,
@@ -484,8 +495,11 @@ def _files_sheet(
                 (7, result.onbekend),
             ):
                 sheet.write_number(row, col, value, formats.number)
-            sheet.write_number(row, 5, float(result.bedrag_gedeclareerd), formats.money)
-            sheet.write_number(row, 6, float(result.bedrag_met_fout), formats.money)
+            for col, amount in ((5, result.bedrag_gedeclareerd), (6, result.bedrag_met_fout)):
+                if amount is None:  # no Bedrag column: unknown, not € 0,00
+                    sheet.write_string(row, col, "onbekend", formats.wrap)
+                else:
+                    sheet.write_number(row, col, float(amount), formats.money)
         else:  # blank, not 0: nothing was counted
             for col in (2, 3, 4, 5, 6, 7):
                 sheet.write_blank(row, col, None, formats.wrap)

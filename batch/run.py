@@ -17,6 +17,7 @@ import hashlib
 import os
 import time
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -80,8 +81,9 @@ class FileResult:
     rijen: int = 0
     fouten: int = 0
     waarschuwingen: int = 0
-    bedrag_gedeclareerd: Decimal = Decimal(0)
-    bedrag_met_fout: Decimal = Decimal(0)
+    #: None: unknown, a production sheet has no Bedrag column (never shown as € 0,00)
+    bedrag_gedeclareerd: Decimal | None = Decimal(0)
+    bedrag_met_fout: Decimal | None = Decimal(0)
     uitvoer: Path | None = None
     seconden: float = 0.0
     #: seconds per phase: lezen (read + normalise), controleren, schrijven (write-back)
@@ -225,11 +227,15 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
         toewijzingen_apart=options.toewijzingen is not None,
         producten_apart=options.producten is not None,
     )
+    declared: Decimal | None
+    wrong: Decimal | None
     declared, wrong = declared_amounts(sheets, findings)
+    if any("bedrag" not in sheet.kolommen for sheet in sheets):
+        declared = wrong = None  # no amounts to add up: unknown, not € 0,00
     meldingen = list(werkmap.meldingen)
     # The verdict: one FileResult from here on, filled from the frames, never per finding.
     ernst = findings.get_column("ernst")
-    plan = check_plan(toewijzingen, producten, profile)
+    plan = check_plan(toewijzingen, producten, profile, sheets)
     overgeslagen = [(check.id, reden) for check, reden in plan if reden is not None]
     rijen = sum(sheet.frame.get_column("_rij").n_unique() for sheet in sheets)
     fouten = int((ernst == "fout").sum())
@@ -470,3 +476,13 @@ def refuse_shared_targets(
             )
         )
     return kept, refused
+
+
+def total_amount(amounts: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum of files' amounts (euro, exact), or None (unknown) when one of them is unknown."""
+    total = Decimal(0)
+    for amount in amounts:
+        if amount is None:
+            return None
+        total += amount
+    return total

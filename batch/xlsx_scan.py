@@ -48,6 +48,7 @@ try:  # ISA-L's inflate: twice as fast as zlib (batch only, not the add-in)
 except ImportError:  # pragma: no cover - isal is a dependency; zlib keeps the code working
     _inflate = zlib  # type: ignore[assignment]
 
+from jeugdhulp.columns import HEADER_SCAN_ROWS
 from jeugdhulp.findings import column_letter
 
 __all__ = [
@@ -57,8 +58,10 @@ __all__ = [
     "SheetScan",
     "UnknownCell",
     "calamine_source",
+    "head_package",
     "inspect_package",
     "scan_sheet",
+    "sheet_pieces",
 ]
 
 _MAIN_NAMESPACES = frozenset(
@@ -101,6 +104,12 @@ class PackageFacts:
     workbook_part: str | None = None  # zip member of the workbook part
     bad_dimensions: dict[str, str] = field(default_factory=dict)  # part -> ref calamine refuses
     members: dict[str, str] = field(default_factory=dict)  # folded part name -> zip member
+    shared_strings: str | None = None  # zip member of the shared strings part, if any
+    styles: str | None = None  # zip member of the styles part, if any
+    #: per worksheet part: the part cut after its first `HEAD_ROWS` rows (see `head_package`)
+    heads: dict[str, bytes] = field(default_factory=dict)
+    #: per worksheet part: the 0-based indices of its hidden columns (`<col hidden="1">`)
+    hidden_columns: dict[str, frozenset[int]] = field(default_factory=dict)
 
     @property
     def needs_copy(self) -> bool:
@@ -151,7 +160,8 @@ def inspect_package(path: Path) -> PackageFacts:
     """The workbook-level facts of an .xlsx/.xlsm; raises zipfile/lxml errors on a damaged one.
 
     Reads the package relationships, the workbook part and its relationships (all small), and
-    the start of each worksheet part up to its `sheetData` (for the `<dimension>`).
+    the start of each worksheet part: up to its `sheetData` (the `<dimension>`, hidden columns)
+    and its first `HEAD_ROWS` rows (`PackageFacts.heads`, for `head_package`).
     """
     facts = PackageFacts()
     with zipfile.ZipFile(path) as zf:
@@ -169,13 +179,22 @@ def inspect_package(path: Path) -> PackageFacts:
             rid: (kind.rsplit("/", 1)[-1], _resolve(workbook, target))
             for rid, kind, target in _relationships(zf, facts.members, workbook)
         }
+        for kind, part in targets.values():
+            if kind == "sharedStrings":
+                facts.shared_strings = facts.members.get(_folded(part))
+            elif kind == "styles":
+                facts.styles = facts.members.get(_folded(part))
         _read_workbook_part(zf.read(facts.workbook_part), targets, facts)
         for sheet in facts.sheets:
             if sheet.part is not None and sheet.soort == "worksheet":
                 with zf.open(sheet.part) as stream:
-                    ref = _bad_dimension(_sheet_head(stream)[0])
-                if ref is not None:
-                    facts.bad_dimensions[sheet.part] = ref
+                    head, rest = _sheet_head(stream)
+                    ref = _bad_dimension(head)
+                    if ref is not None:
+                        facts.bad_dimensions[sheet.part] = ref
+                        head = _DIMENSION_ELEMENT.sub(b"", head, count=1)
+                    facts.hidden_columns[sheet.part] = _hidden_columns(head)
+                    facts.heads[sheet.part] = _first_rows(stream, head, rest, HEAD_ROWS)
     return facts
 
 
@@ -236,6 +255,298 @@ def _sheet_head(stream: BinaryIO) -> tuple[bytes, bytes]:
         if match:
             return head[: match.start()], head[match.start() :]
     return head, b""
+
+
+#: Rows of each sheet that header detection looks at (`jeugdhulp.columns.HEADER_SCAN_ROWS`).
+HEAD_ROWS = HEADER_SCAN_ROWS
+_HEAD_PART_LIMIT = 1 << 25  # a head of more than 32 MiB is cut at its last complete row
+_COL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?col(?=[\s>/])[^>]*>")
+_HIDDEN_ATTR = re.compile(rb"""\shidden\s*=\s*["'](?:1|true)["']""")
+_MIN_MAX = re.compile(rb"""\s(min|max)\s*=\s*["']([0-9]+)["']""")
+
+
+def _hidden_columns(head: bytes) -> frozenset[int]:
+    """The 0-based indices of the columns a sheet's `<cols>` hides (`<col min max hidden>`)."""
+    hidden: set[int] = set()
+    for match in _COL.finditer(head):
+        tag = match.group(0)
+        if not _HIDDEN_ATTR.search(tag):
+            continue
+        bounds = {key: int(value) for key, value in _MIN_MAX.findall(tag)}
+        first, last = bounds.get(b"min", 0), bounds.get(b"max", bounds.get(b"min", 0))
+        if 1 <= first <= last <= 16384:
+            hidden.update(range(first - 1, last))
+    return frozenset(hidden)
+
+
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+
+
+def _without_comments(data: bytes) -> bytes:
+    """`data` without XML comments (they may hold markup-like text such as "</sheetData>"),
+    and without an unfinished comment at its end (more data completes it)."""
+    if b"<!--" not in data:
+        return data
+    data = _COMMENT.sub(b"", data)
+    open_at = data.find(b"<!--")
+    return data if open_at < 0 else data[:open_at]
+
+
+def _first_rows(stream: BinaryIO, head: bytes, rest: bytes, rows: int) -> bytes:
+    """The worksheet part up to the end of its `rows`-th row element, closed again: a complete
+    part with the sheet's first rows (`sheetData` and the root element closed after them).
+    Comments are left out (they hold no cells)."""
+    data = head + rest
+    while True:
+        view = _without_comments(data)
+        cut = _rows_cut(view, rows)
+        if cut is not None:
+            return cut
+        chunk = stream.read(max(1 << 16, len(data)))  # doubling: each byte is searched ~twice
+        if not chunk or len(data) >= _HEAD_PART_LIMIT:
+            return _rows_cut(view, rows, complete=True) or data
+        data += chunk
+
+
+def _rows_cut(view: bytes, rows: int, *, complete: bool = False) -> bytes | None:
+    """The part in `view` cut after `rows` rows (or after its last complete row when
+    `complete`, the data having ended), or None when `view` does not reach that far yet."""
+    root = _ROOT.search(view)
+    if root is None:
+        return view if complete else None
+    prefix = root.group(1) + b":" if root.group(1) else b""
+    tag = re.compile(b"<" + re.escape(prefix) + rb"sheetData(?:\s[^>]*)?(/?)>")
+    start = tag.search(view, root.end())
+    if start is None:
+        return view if complete else None
+    if start.group(1):  # <sheetData/>: no rows
+        return view[: start.end()] + b"</" + prefix + b"worksheet>"
+    closing = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+    row_end = re.compile(b"</" + re.escape(prefix) + rb"row\s*>")
+    end = view.find(b"</" + prefix + b"sheetData", start.end())
+    position = start.end()
+    for found, match in enumerate(
+        row_end.finditer(view, start.end(), end if end >= 0 else len(view)), start=1
+    ):
+        position = match.end()
+        if found == rows:
+            return view[:position] + closing
+    if end >= 0:
+        return view[:end] + closing
+    return view[:position] + closing if complete else None
+
+
+_SST_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.\-]*):)?sst(?=[\s>/])[^>]*?(/?)>")
+_SI_END = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?si\s*>|<(?:[A-Za-z_][\w.\-]*:)?si(?:\s[^>]*)?/>")
+#: A shared-string cell and its index: `<c ... t="s" ...><v>12</v>`.
+_SHARED_CELL = re.compile(
+    rb"""<(?:[A-Za-z_][\w.\-]*:)?c\s[^>]*?\bt\s*=\s*["']s["'][^>]*>\s*"""
+    rb"""<(?:[A-Za-z_][\w.\-]*:)?v(?:\s[^>]*)?>\s*([0-9]+)\s*<"""
+)
+_SHARED_TYPE = re.compile(rb"""\bt\s*=\s*["']s["']""")
+
+
+def _shared_strings_needed(heads: list[bytes]) -> int | None:
+    """How many shared strings the heads use (the highest index + 1); None when a shared-string
+    cell is written in a way this does not follow (then the whole part is taken)."""
+    needed = 0
+    for head in heads:
+        indices = _SHARED_CELL.findall(head)
+        if len(indices) != len(_SHARED_TYPE.findall(head)):
+            return None
+        if indices:
+            needed = max(needed, max(int(i) for i in indices) + 1)
+    return needed
+
+
+def _first_shared_strings(stream: BinaryIO, count: int) -> bytes:
+    """The shared strings part with only its first `count` strings, closed again (comments
+    left out)."""
+    raw = b""
+    while True:
+        data = _without_comments(raw)
+        root = _SST_ROOT.search(data)
+        if root is not None and root.group(2):  # <sst/>
+            return data
+        if root is not None:
+            closing = b"</" + (root.group(1) + b":" if root.group(1) else b"") + b"sst>"
+            position, found = root.end(), 0
+            for match in _SI_END.finditer(data, root.end()):
+                if found == count:
+                    break
+                found += 1
+                position = match.end()
+            if found == count:
+                return data[:position] + closing
+        chunk = stream.read(max(1 << 20, len(raw)))  # doubling: each byte is searched ~twice
+        if not chunk:
+            return _without_comments(raw) if root is None else data[:position] + closing
+        raw += chunk
+
+
+def head_package(path: Path, facts: PackageFacts) -> bytes:
+    """A package for calamine with only the first `HEAD_ROWS` rows of every worksheet, for
+    header detection without reading whole sheets (calamine parses a whole sheet even for a
+    few rows): the workbook part (with the date system calamine must apply, see
+    `calamine_source`), its relationships, styles, the shared strings those rows use, and the
+    cut sheets (`PackageFacts.heads`). Other parts are left out: calamine reads a sheet's part
+    only when the sheet is loaded."""
+    keep = {
+        facts.members.get("[content_types].xml"),
+        facts.members.get("_rels/.rels"),
+        facts.workbook_part,
+        facts.styles,
+    }
+    if facts.workbook_part:
+        keep.add(facts.members.get(_folded(_rels_part(facts.workbook_part))))
+    keep.discard(None)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(path) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout,
+    ):
+        for name in keep:
+            data = zin.read(name)  # type: ignore[arg-type]
+            if name == facts.workbook_part and facts.date1904 != facts.calamine_date1904:
+                data = _with_date_system(data, facts.date1904)
+            zout.writestr(name, data)  # type: ignore[arg-type]
+        for part, head in facts.heads.items():
+            zout.writestr(part, head)
+        if facts.shared_strings:
+            needed = _shared_strings_needed(list(facts.heads.values()))
+            with zin.open(facts.shared_strings) as stream:
+                whole = needed is None
+                data = stream.read() if whole else _first_shared_strings(stream, needed)
+            zout.writestr(facts.shared_strings, data)
+    return out.getvalue()
+
+
+#: A sheet part larger than this (uncompressed) is read in pieces (`sheet_pieces`).
+PIECE_SIZE = 32 << 20
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row(?=[\s>/])[^>]*>")
+
+
+class NoPieces(Exception):
+    """The sheet cannot be read in pieces (a row without its number starts a piece)."""
+
+
+def sheet_pieces(
+    source: Path | bytes, facts: PackageFacts, part: str, size: int = PIECE_SIZE
+) -> Iterator[tuple[bytes, int]]:
+    """A large worksheet part as packages of about `size` bytes of rows each, for calamine to
+    read one after the other: calamine keeps a whole sheet's cells in memory while it reads it
+    (about 1,1 GiB for a million rows of the production layout), a piece's only while it is
+    read. Each package holds the workbook-level parts calamine reads (workbook, its
+    relationships, styles, shared strings) and the sheet cut to a run of complete rows
+    (`source`: the package, or the corrected copy calamine reads, see `calamine_source`). The
+    rows are streamed from the inflated part into the package, without copies.
+
+    Yields (package, Excel row number of the piece's first row). Cells keep their row numbers,
+    so a piece's rows are where they are in the sheet; a piece after the first starts with one
+    row more, the row before its first, holding an error value in column A (`PIECE_MARK`):
+    calamine's range then starts there (not at row 1, which would cost memory for every row
+    above), and an error value is empty to fastexcel in any column type. Raises `NoPieces` when
+    a piece would start with a row without its number (`r`, allowed but rare) or the rows hold
+    a comment: then read the sheet whole.
+    """
+    with zipfile.ZipFile(_opened(source)) as zin:
+        common = {
+            name: zin.read(name)
+            for name in (
+                facts.members.get("[content_types].xml"),
+                facts.members.get("_rels/.rels"),
+                facts.workbook_part,
+                facts.members.get(_folded(_rels_part(facts.workbook_part or ""))),
+                facts.styles,
+                facts.shared_strings,
+            )
+            if name
+        }
+    if facts.workbook_part in common and facts.date1904 != facts.calamine_date1904:
+        common[facts.workbook_part] = _with_date_system(common[facts.workbook_part], facts.date1904)
+    blocks = _inflated(source, part)
+    data = b""
+    for chunk in blocks:
+        data += chunk
+        if _SHEETDATA.search(data) or len(data) > _HEAD_LIMIT:
+            break
+    start = _SHEETDATA.search(data)
+    root = _ROOT.search(data)
+    if start is None or root is None:
+        raise NoPieces
+    prefix = root.group(1) + b":" if root.group(1) else b""
+    opening = re.compile(b"<" + re.escape(prefix) + rb"sheetData(?:\s[^>]*)?(/?)>")
+    tag = opening.search(data, start.start())
+    while tag is None:
+        chunk = next(blocks, b"")
+        if not chunk:
+            raise NoPieces
+        data += chunk
+        tag = opening.search(data, start.start())
+    head = _DIMENSION_ELEMENT.sub(b"", data[: tag.end()], count=1)
+    closing = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+    row_end = b"</" + prefix + b"row>"
+    data_end = b"</" + prefix + b"sheetData"
+    carry = data[tag.end() :]
+    del data
+    done = False
+    while not done:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+            for name, part_data in common.items():
+                zout.writestr(name, part_data)
+            with zout.open(part, "w") as sheet:
+                sheet.write(head)
+                first = _ROW_START.search(carry)
+                while first is None:  # the next row's start tag, for its number
+                    chunk = next(blocks, b"")
+                    if not chunk:
+                        break
+                    carry += chunk
+                    first = _ROW_START.search(carry)
+                if first is None:
+                    return
+                number = _ROW_NUMBER.search(first.group(0))
+                if number is None:
+                    raise NoPieces
+                row = int(number.group(1))
+                if row > 1:
+                    mark = row - 1
+                    p = prefix
+                    sheet.write(
+                        b'<%srow r="%d"><%sc r="A%d" t="e"><%sv>%s</%sv></%sc></%srow>'
+                        % (p, mark, p, mark, p, PIECE_MARK, p, p, p)
+                    )
+                written = 0
+                chunk = carry
+                while True:
+                    if b"<!--" in chunk:
+                        raise NoPieces
+                    end = chunk.find(data_end)
+                    cut = -1
+                    if written + len(chunk) >= size:
+                        cut = chunk.find(row_end, max(0, size - written), end if end >= 0 else None)
+                    if cut >= 0:  # a piece is full: cut after the row that fills it
+                        cut += len(row_end)
+                        sheet.write(memoryview(chunk)[:cut])
+                        carry = chunk[cut:]
+                        break
+                    if end >= 0:  # the last rows
+                        sheet.write(memoryview(chunk)[:end])
+                        done = True
+                        break
+                    sheet.write(chunk)
+                    written += len(chunk)
+                    chunk = next(blocks, b"")
+                    if not chunk:
+                        done = True
+                        break
+                sheet.write(closing)
+        yield out.getvalue(), row
+
+
+#: What marks the row before a piece's first row (`sheet_pieces`): an error value.
+PIECE_MARK = b"#N/A"
 
 
 def _bad_dimension(head: bytes) -> str | None:
@@ -339,11 +650,17 @@ class SheetScan:
     datums: list[tuple[int, int]] = field(default_factory=list)  # t="d" cells: (row, column)
     samengevoegd: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     formules: int = 0  # formulas seen (with or without a result)
+    #: 0-based columns holding a TRUE/FALSE cell (`t="b"`): fastexcel turns such a cell into
+    #: 1 or 0 in a column of numbers, so the reader takes those columns as text
+    waar_onwaar: set[int] = field(default_factory=set)
+    verborgen_rijen: list[int] = field(default_factory=list)  # rows hidden (filtered), Excel rows
 
 
 _CHUNK = 1 << 22
 _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.\-]*):)?(worksheet|chartsheet|dialogsheet)[\s>/]")
-_TYPE_DE = re.compile(rb"""t=["']([de])["']""")
+_TYPE_DE = re.compile(rb"""t=["']([deb])["']""")
+_HIDDEN_ROW = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row\s[^>]*>")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
 _ATTR = re.compile(rb"""([A-Za-z_][\w.\-:]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CELL_REF = re.compile(rb"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _MERGE = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?mergeCell(?=[\s>/])[^>]*>")
@@ -409,6 +726,10 @@ class _Scanner:
             + placeholder
         )
         self.formula_end = b"</" + prefix + b"f>"
+        # TRUE/FALSE cells as Excel writes them (r before t): their columns in one findall.
+        self.bool_cell = re.compile(
+            b"<" + p + rb"""c\s+r\s*=\s*["']\$?([A-Za-z]{1,3})[0-9]+["'][^>]*?\st\s*=\s*["']b["']"""
+        )
         self.result = SheetScan()
 
     def _cell_tag(self, block: bytes, pos: int) -> tuple[int, int] | None:
@@ -427,21 +748,34 @@ class _Scanner:
     def block(self, block: bytes, end: int | None = None) -> None:
         """Look at `block[:end]`, which ends with a complete row (or the part's end)."""
         end = len(block) if end is None else end
+        if b"hidden" in block:
+            self._hidden_rows(block, end)
+        booleans = block.count(b't="b"', 0, end) + block.count(b"t='b'", 0, end)
+        if booleans:
+            letters = self.bool_cell.findall(block, 0, end)
+            if len(letters) == booleans:
+                self.result.waar_onwaar.update(_column_index(letter) for letter in set(letters))
+                booleans = 0  # all found: the loop below can pass them by
         for match in _TYPE_DE.finditer(block, 0, end):
+            if match.group(1) == b"b" and not booleans:
+                continue
             if block[match.start() - 1 : match.start()] not in (b" ", b"\t", b"\n", b"\r"):
                 continue
             tag = self._cell_tag(block, match.start())
             if tag is None or not tag[0] < match.start() < tag[1]:
                 continue
             attrs = _attrs(block[tag[0] : tag[1]])
-            if attrs.get(b"t") not in (b"d", b"e"):
+            if attrs.get(b"t") not in (b"d", b"e", b"b"):
                 continue
             row, col = _ref(attrs)
             if attrs[b"t"] == b"d":
                 self.result.datums.append((row, col))
                 continue
-            end = block.find(self.cell_end, tag[1])
-            body = block[tag[1] : end if end >= 0 else len(block)]
+            if attrs[b"t"] == b"b":
+                self.result.waar_onwaar.add(col)
+                continue
+            close = block.find(self.cell_end, tag[1])
+            body = block[tag[1] : close if close >= 0 else len(block)]
             value = _V.search(body)
             formula = self._formula_text(body)
             error = _unescape(value.group(1)).strip() if value and value.group(1) else None
@@ -459,8 +793,8 @@ class _Scanner:
             kind = attrs.get(b"t", b"n")
             if kind == b"e":
                 continue  # an error value: found above
-            end = block.find(self.cell_end, match.start())
-            body = block[tag[1] : end if end >= 0 else len(block)]
+            close = block.find(self.cell_end, match.start())
+            body = block[tag[1] : close if close >= 0 else len(block)]
             value = _V.search(body)
             held = value.group(1) if value else None
             text = None if held is None else _unescape(held)
@@ -471,9 +805,19 @@ class _Scanner:
             else:
                 continue
             row, col = _ref(attrs)
-            self.result.onbekend.append(
-                UnknownCell(row, col, reden, self._formula_text(body), text or None)
-            )
+            formula = self._formula_text(body)
+            self.result.onbekend.append(UnknownCell(row, col, reden, formula, text or None))
+            tag_end = block.find(b">", match.start())
+            spill = _array_range(_attrs(block[match.start() : tag_end + 1]))
+            self.result.onbekend += _spilled(spill, row, col, reden, formula)
+
+    def _hidden_rows(self, block: bytes, end: int) -> None:
+        for match in _HIDDEN_ROW.finditer(block, 0, end):
+            tag = match.group(0)
+            if _HIDDEN_ATTR.search(tag):
+                number = _ROW_NUMBER.search(tag)
+                if number is not None:
+                    self.result.verborgen_rijen.append(int(number.group(1)))
 
     def _formula_text(self, body: bytes) -> str | None:
         match = self.formula.search(body)
@@ -504,6 +848,37 @@ class _Scanner:
                 )
 
 
+def _array_range(attrs: dict[bytes, bytes]) -> tuple[int, int, int, int] | None:
+    """The range (r1, c1, r2, c2; columns 0-based) of an array formula (`<f t="array"
+    ref="J2:J4">`, also a dynamic array), else None."""
+    if attrs.get(b"t") != b"array" or b"ref" not in attrs:
+        return None
+    first, _, last = attrs[b"ref"].strip().partition(b":")
+    a, b = _CELL_REF.match(first), _CELL_REF.match(last or first)
+    if a is None or b is None:
+        return None
+    return (int(a.group(2)), _column_index(a.group(1)), int(b.group(2)), _column_index(b.group(1)))
+
+
+def _spilled(
+    spill: tuple[int, int, int, int] | None, row: int, col: int, reden: str, formula: str | None
+) -> list[UnknownCell]:
+    """The other cells of an array formula whose anchor has no result: the file holds nothing
+    (openpyxl) or a placeholder (XlsxWriter writes 0 in every cell) for them, so they are
+    unknown for the same reason."""
+    if spill is None:
+        return []
+    r1, c1, r2, c2 = spill
+    if (r2 - r1 + 1) * (c2 - c1 + 1) > 1_000_000:  # a range beyond any production sheet
+        r2 = min(r2, r1 + 1_000_000 // (c2 - c1 + 1))
+    return [
+        UnknownCell(r, c, reden, formula, None)
+        for r in range(r1, r2 + 1)
+        for c in range(c1, c2 + 1)
+        if (r, c) != (row, col)
+    ]
+
+
 def _row_boundary(data: bytes, prefix: bytes) -> int:
     """The end of the last complete row (`</row>`) in `data`, or -1."""
     close = b"</" + prefix + b"row>"
@@ -525,9 +900,14 @@ def scan_sheet(path: Path, part: str, *, herberekenen: bool = False) -> SheetSca
         return scan_sheet_parsed(path, part, herberekenen=herberekenen)
 
 
-def _inflated(path: Path, part: str) -> Iterator[bytes]:
-    """The member `part` of the zip at `path`, inflated in blocks (ISA-L where it can)."""
-    with zipfile.ZipFile(path) as zf:
+def _opened(source: Path | bytes) -> BinaryIO:
+    return io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+
+
+def _inflated(path: Path | bytes, part: str) -> Iterator[bytes]:
+    """The member `part` of the zip at `path` (or in these bytes), inflated in blocks (ISA-L
+    where it can)."""
+    with zipfile.ZipFile(_opened(path)) as zf:
         info = zf.getinfo(part)
         if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or (
             info.flag_bits & 0x01
@@ -536,7 +916,7 @@ def _inflated(path: Path, part: str) -> Iterator[bytes]:
                 while chunk := stream.read(_CHUNK):
                     yield chunk
             return
-    with path.open("rb") as handle:
+    with _opened(path) as handle:
         handle.seek(info.header_offset)
         header = handle.read(30)
         if header[:4] != b"PK\x03\x04":
@@ -601,6 +981,8 @@ def scan_sheet_parsed(path: Path, part: str, *, herberekenen: bool = False) -> S
                     r = element.get("r")
                     row = int(r) if r and r.isdigit() else row + 1
                     col = -1
+                    if (element.get("hidden") or "").strip() in ("1", "true"):
+                        result.verborgen_rijen.append(row)
                 elif local == "c":
                     ref = element.get("r")
                     match = _CELL_REF.match(ref.strip().encode()) if ref else None
@@ -629,13 +1011,18 @@ def _parsed_cell(element, row: int, col: int, herberekenen: bool, result: SheetS
         result.formules += 1
     if kind == "d":
         result.datums.append((row, col))
+    elif kind == "b":
+        result.waar_onwaar.add(col)
     elif kind == "e":
         error = held.strip() if held and held.strip() else None
         result.onbekend.append(UnknownCell(row, col, "foutwaarde", formula_text, error))
     elif formula is not None:
         if held is None or (held.strip() == "" and kind != "str"):
-            result.onbekend.append(UnknownCell(row, col, "geen uitkomst", formula_text, None))
+            reden = "geen uitkomst"
         elif herberekenen and held.strip() in ("", "0"):
-            result.onbekend.append(
-                UnknownCell(row, col, "herberekenen", formula_text, held or None)
-            )
+            reden = "herberekenen"
+        else:
+            return
+        result.onbekend.append(UnknownCell(row, col, reden, formula_text, held or None))
+        attrs = {k.encode(): v.encode() for k, v in formula.attrib.items()}
+        result.onbekend += _spilled(_array_range(attrs), row, col, reden, formula_text)

@@ -13,13 +13,30 @@ workbooks (1% mistakes, from `batch.synthetic`) are cached in benchmarks/data/. 
 - openpyxl: load_workbook + save of the same file (what a naive write-back would cost);
 - frictionless: `frictionless validate` with an equivalent schema (types, required, patterns) on the
   100.000-row file.
+
+    python benchmarks/bench_controleer.py --proces                # issue 11's targets
+    python benchmarks/bench_controleer.py --proces --rijen 100000 --herhaal 5
+
+`--proces` measures what issue 11's targets are about, as whole processes in the same run, each
+repeated (`--herhaal`, medians reported) and alternated so that a busy machine weighs on both:
+- kaal: a process in which fastexcel reads every sheet of the workbook as text;
+- controleer: the process `jeugdhulp controleer FILE --json RAPPORT --uitvoer MAP` (read,
+  normalise, checks, write-back of the checked copy, JSON report);
+with wall time, peak memory (the process's own ru_maxrss) and the ratio controleer / kaal, for
+the workbook with 1% mistakes and (at 100.000 rows and below) one with a mistake in every row:
+last year's tariff after an indexation (issue 11). Targets: 1% <= 1,5x at 100k and 1M rows,
+every row wrong <= 2,5x at 100k, peak memory at 1M rows <= 1 GiB, linear growth.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,6 +56,29 @@ def workbook_for(rows: int) -> Path:
     if not path.exists():
         started = time.perf_counter()
         tables = generate(rows, mistake_rate=0.01, seed=rows)
+        write_workbook(path, tables)
+        print(
+            f"  (werkmap {path.name} gemaakt in {time.perf_counter() - started:.1f} s)", flush=True
+        )
+    return path
+
+
+def workbook_every_row_wrong(rows: int) -> Path:
+    """The 1% workbook's rows, each with last year's tariff (and the amount that goes with it):
+    the realistic mistake of issue 11 after an indexation, in every row."""
+    import random
+
+    from batch.synthetic import _inject, generate, write_workbook
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"productie-{rows}-elke-rij-fout.xlsx"
+    if not path.exists():
+        started = time.perf_counter()
+        tables = generate(rows, mistake_rate=0.01, seed=rows)
+        rng = random.Random(rows)
+        for row in tables.productie:
+            if row[7] is not None and not isinstance(row[8], str):
+                _inject("tarief_vorig_jaar", row, rng, [])
         write_workbook(path, tables)
         print(
             f"  (werkmap {path.name} gemaakt in {time.perf_counter() - started:.1f} s)", flush=True
@@ -172,6 +212,83 @@ def child_main(kind: str, path: Path) -> None:
     print(json.dumps(result))
 
 
+# -- whole processes (issue 11) -------------------------------------------------------------------
+#: The bare read as a process of its own: fastexcel reads every sheet as text.
+BARE_READ = """
+import sys, fastexcel
+reader = fastexcel.read_excel(sys.argv[1])
+for name in reader.sheet_names:
+    reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_polars()
+"""
+
+
+def run_process(command: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, peak memory in MiB (the child's own ru_maxrss) and exit code of a command."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    if process.returncode not in (0, 1, 3):
+        raise SystemExit(f"{' '.join(command)} mislukt ({process.returncode}):\n{stderr[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, process.returncode
+
+
+def measure_processes(path: Path, repeat: int) -> dict[str, object]:
+    """The bare read and the full check as whole processes, alternated, `repeat` times each."""
+    jeugdhulp = shutil.which("jeugdhulp", path=str(Path(sys.executable).parent)) or "jeugdhulp"
+    bare, full = [], []
+    with tempfile.TemporaryDirectory() as out:
+        for _ in range(repeat):
+            bare.append(run_process([sys.executable, "-c", BARE_READ, str(path)]))
+            target = Path(out) / "uit"
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            command = [jeugdhulp, "controleer", str(path), "--stil", "--uitvoer", str(target)]
+            full.append(run_process([*command, "--json", str(Path(out) / "rapport.json")]))
+    kaal = statistics.median(t for t, _, _ in bare)
+    controleer = statistics.median(t for t, _, _ in full)
+    return {
+        "kaal_s": kaal,
+        "kaal_piek_mib": max(m for _, m, _ in bare),
+        "controleer_s": controleer,
+        "controleer_piek_mib": max(m for _, m, _ in full),
+        "verhouding": controleer / kaal,
+        "metingen": {"kaal": bare, "controleer": full},
+    }
+
+
+def main_processes(sizes: list[int], repeat: int, out: Path | None) -> None:
+    results: dict[str, dict[str, object]] = {}
+    print(
+        f"{'werkmap':>28} {'kaal':>8} {'controleer':>11} {'verhouding':>11} "
+        f"{'piek kaal':>10} {'piek controleer':>16}",
+        flush=True,
+    )
+    for rows in sizes:
+        kinds = [("1%", workbook_for(rows))]
+        if rows <= 100_000:
+            kinds.append(("elke rij fout", workbook_every_row_wrong(rows)))
+        for label, path in kinds:
+            found = measure_processes(path, repeat)
+            results[f"{rows} {label}"] = found
+            print(
+                f"{f'{rows:,}'.replace(',', '.') + f' rijen, {label}':>28} {found['kaal_s']:>7.2f}s "
+                f"{found['controleer_s']:>10.2f}s {found['verhouding']:>10.2f}x "
+                f"{found['kaal_piek_mib']:>7.0f} MiB {found['controleer_piek_mib']:>12.0f} MiB",
+                flush=True,
+            )
+    ones = sorted((int(key.split()[0]), value) for key, value in results.items() if "1%" in key)
+    for (small, a), (large, b) in itertools.pairwise(ones):
+        growth = float(b["controleer_s"]) / float(a["controleer_s"])  # type: ignore[arg-type]
+        print(f"groei {small} -> {large} rijen (x{large // small}): controleer x{growth:.1f}")
+    if out:
+        out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -181,10 +298,17 @@ def main() -> None:
         "--openpyxl-max", type=int, default=100_000, help="openpyxl alleen tot dit aantal rijen"
     )
     parser.add_argument("--json", type=Path, help="schrijf de resultaten ook als JSON")
+    parser.add_argument(
+        "--proces", action="store_true", help="hele processen: kaal lezen tegen controleer"
+    )
+    parser.add_argument("--herhaal", type=int, default=3, help="herhalingen per meting (--proces)")
     parser.add_argument("--meet", nargs=2, metavar=("SOORT", "PAD"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.meet:
         child_main(args.meet[0], Path(args.meet[1]))
+        return
+    if args.proces:
+        main_processes(args.rijen or [100_000, 1_000_000], args.herhaal, args.json)
         return
 
     results: dict[int, dict[str, dict[str, object]]] = {}

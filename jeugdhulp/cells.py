@@ -34,7 +34,14 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from jeugdhulp.columns import HEADER_SCAN_ROWS, TABLE_TITLES, HeaderRow, column, match_header
+from jeugdhulp.columns import (
+    HEADER_SCAN_ROWS,
+    TABLE_TITLES,
+    HeaderRow,
+    column,
+    look_alikes,
+    match_header,
+)
 from jeugdhulp.findings import column_letter
 from jeugdhulp.normalize import TEXT_CELL_SUFFIX, normalize
 from jeugdhulp.parse import CELL_OR_DUTCH, number_text
@@ -42,6 +49,7 @@ from jeugdhulp.schema import (
     FOUTWAARDE,
     GEEN_UITKOMST,
     ONBEKEND,
+    SAMENGEVOEGD,
     ColumnInfo,
     TableInfo,
 )
@@ -188,6 +196,7 @@ def table_from_body(
     alles_tekst: bool = False,
     onbekend: Iterable[tuple[int, int, str, str | None, str | None]] = (),
     samengevoegd: Iterable[tuple[int, int, int, int]] = (),
+    datum1904: bool = False,
 ) -> TableInfo:
     """The typed table from the raw rows below a detected header row (`kopregel`: its Excel row).
 
@@ -196,7 +205,8 @@ def table_from_body(
     formula, value held), reasons as in `jeugdhulp.schema` (GEEN_UITKOMST, HERBEREKENEN,
     FOUTWAARDE). `samengevoegd`: merged ranges as (first row, first column, last row, last
     column), rows 1-based, columns 0-based: a range whose anchor (top-left) is a data cell gives
-    every cell of the range the anchor's value.
+    every cell of the range the anchor's value. `datum1904`: the workbook's date system is 1904.
+    The body's columns may be typed instead of text (see `jeugdhulp.normalize.normalize`).
     """
     letters = letter_columns(body)
     mapping = {}
@@ -210,12 +220,33 @@ def table_from_body(
         for row, col, reden, formule, waarde in onbekend
         if row > kopregel
     ]
-    body, merged, unknown = _fill_merged(body, mapping, samengevoegd, unknown)
-    body, totals = _without_total_rows(body, mapping, letters)
-    info = normalize(body, table, mapping, blad, kopregel, alles_tekst=alles_tekst)
-    info.meldingen += _total_notes(info, totals)
+    # Totals rows are found before merged cells are filled: a "Subtotaal" row inside a BSN
+    # merged over a client's rows has no BSN of its own.
+    totals = _total_rows(body, mapping, letters)
+    body, merged, unknown = _fill_merged(body, table, mapping, samengevoegd, unknown)
+    if totals.height:
+        # one chunk per column again: the polars of Pyodide (1.18) trips over a filtered frame's
+        # mixed chunks in the stages of `normalize`
+        body = body.join(totals.select("_rij"), on="_rij", how="anti").sort("_rij").rechunk()
+    # A row with an unknown cell in a field that identifies it (a BSN from =Export!A2) is a row
+    # whose values are unknown, not an empty one; a row whose only filled cells are unknown
+    # amounts (Bedrag =Aantal*Tarief down an empty template) is no row (noted below).
+    identity = {mapping[n].letter for n in (*_IDENTITY, *_LIST_IDENTITY) if n in mapping}
+    info = normalize(
+        body,
+        table,
+        mapping,
+        blad,
+        kopregel,
+        alles_tekst=alles_tekst,
+        datum1904=datum1904,
+        onbekende_rijen=sorted({row for row, letter, *_ in unknown if letter in identity}),
+    )
+    info, sums = _without_sum_rows(info) if table == "productie" else (info, [])
+    info.meldingen += _total_notes(info, totals) + sums
     info.koprijen = header.rows_used
     info.meldingen += _unused_headers(table, header, letters)
+    info.meldingen += _look_alike_headers(table, header, letters)
     if header.rows_used == 2:
         info.meldingen.insert(
             0, f"Kopregel over twee rijen ({kopregel - 1} en {kopregel}) gelezen."
@@ -224,46 +255,100 @@ def table_from_body(
     info.meldingen += _merge_notes(table, mapping, merged)
     info.onbekend = _unknown_cells(info, unknown)
     info.meldingen += _unknown_notes(table, info)
+    info.meldingen += _template_notes(table, info, unknown)
     return info
 
 
-#: A label that makes a row a totals row ("Totaal", "Subtotaal januari", "Eindtotaal", "Som").
-_TOTAL_LABEL = r"^(?:sub|eind)?tota(?:a)?l\b|^som\b"
+#: A label that makes a row a totals row ("Totaal", "Totalen", "Subtotaal januari",
+#: "Eindtotaal", "Generaal totaal", "Grand total", "Som", "Sum").
+_TOTAL_LABEL = r"^(?:sub|eind|generaal |algemeen |grand )?tota(?:a)?l(?:en|s)?\b|^(?:som|sum)\b"
 #: The fields a declaration is identified by; all empty (or the label) in a totals row.
 _IDENTITY = ("bsn", "productcode", "begindatum", "einddatum", "toewijzingnummer")
+#: What identifies a row of the other tables (allocations, products) besides those.
+_LIST_IDENTITY = ("productcategorie", "ingangsdatum")
 
 
-def _without_total_rows(
+def _total_rows(
     body: pl.DataFrame, mapping: dict[str, ColumnInfo], letters: list[str]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The body without totals rows, and those rows (`_rij`, label, Bedrag text).
+) -> pl.DataFrame:
+    """The totals rows of the body (all its columns).
 
-    A totals row ("Totaal", "Subtotaal", "Eindtotaal", "Som" in one of its cells, and nothing
-    in BSN, Productcode, Begindatum, Einddatum, Toewijzingnummer but that label) sums the
-    declarations above it; read as a declaration it would count every amount twice.
+    A totals row ("Totaal", "Totalen", "Subtotaal", "Eindtotaal", "Generaal totaal", "Grand
+    total", "Som" in one of its cells, and nothing in BSN, Productcode, Begindatum, Einddatum,
+    Toewijzingnummer but that label) sums the declarations above it; read as a declaration it
+    would count every amount twice. (A row without a label whose amount is the sum of the rows
+    above: `_without_sum_rows`.)
     """
     identity = [mapping[n].letter for n in _IDENTITY if n in mapping]
     if body.height == 0 or not identity or not letters:
-        return body, body.clear()
+        return body.clear()
+
+    texts = {c for c in letters if body.schema[c] == pl.String}
 
     def label(letter: str) -> pl.Expr:
+        if letter not in texts:
+            return pl.lit(False)
         text = pl.col(letter).str.strip_chars().str.to_lowercase()
         return text.str.contains(_TOTAL_LABEL).fill_null(False)
 
+    def empty(letter: str) -> pl.Expr:
+        if letter not in texts:
+            return pl.col(letter).is_null()
+        return pl.col(letter).is_null() | (pl.col(letter).str.strip_chars() == "")
+
+    if not texts:
+        return body.clear()
     # A totals row leaves at least one identity cell empty: look closer at those rows only.
-    blank = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in identity]
+    blank = [empty(c) for c in identity]
     candidates = body.filter(pl.any_horizontal(blank)).filter(
         pl.all_horizontal([b | label(c) for b, c in zip(blank, identity, strict=True)])
     )
     if candidates.height == 0:
-        return body, body.clear()
-    totals = candidates.filter(pl.any_horizontal([label(c) for c in letters]))
-    if totals.height == 0:
-        return body, totals
-    # one chunk per column again: the polars of Pyodide (1.18) trips over a filtered frame's
-    # mixed chunks in the stages of `normalize`
-    kept = body.join(totals.select("_rij"), on="_rij", how="anti")
-    return kept.sort("_rij").rechunk(), totals
+        return body.clear()
+    return candidates.filter(pl.any_horizontal([label(c) for c in texts]))
+
+
+def _without_sum_rows(info: TableInfo) -> tuple[TableInfo, list[str]]:
+    """The table without rows that only carry the sum of the amounts above them (a SUM row
+    without a label: BSN, code and period empty, Bedrag the sum of the rows since the previous
+    such row), and a note per row left out."""
+    frame = info.frame
+    identity = [n for n in _IDENTITY if n in info.kolommen]
+    if "bedrag" not in info.kolommen or not identity or frame.height < 2:
+        return info, []
+    empty = pl.all_horizontal(
+        [pl.col(n).is_null() & pl.col(f"{n}__tekst").is_null() for n in identity]
+    )
+    candidates = frame.filter(empty & pl.col("bedrag").is_not_null())
+    if candidates.height == 0:
+        return info, []
+    rows, notes = [], []
+    start = None
+    amounts = frame.select("_rij", "bedrag", empty.alias("_leeg"))
+    for rij, bedrag in candidates.select("_rij", "bedrag").iter_rows():
+        above = amounts.filter(
+            (pl.col("_rij") < rij) & ~pl.col("_leeg") & (pl.col("_rij") > (start or 0))
+        )
+        total = above.get_column("bedrag").sum()
+        if above.height >= 2 and total is not None and total == bedrag:
+            rows.append(rij)
+            notes.append(
+                f"Rij {rij} (zonder BSN, code en periode) is een totaalregel, geen declaratie: "
+                f"het bedrag {_euro(bedrag)} is de som van de regels erboven; niet gelezen."
+            )
+            start = rij
+    if not rows:
+        return info, []
+    info.frame = frame.filter(~pl.col("_rij").is_in(rows))
+    return info, notes
+
+
+def _euro(amount: object) -> str:
+    from decimal import Decimal
+
+    from jeugdhulp.parse import euro_tekst
+
+    return euro_tekst(Decimal(str(amount)))
 
 
 def _total_notes(info: TableInfo, totals: pl.DataFrame) -> list[str]:
@@ -323,8 +408,35 @@ def _unused_headers(table: str, header: HeaderRow, letters: list[str]) -> list[s
     return notes
 
 
+def _look_alike_headers(table: str, header: HeaderRow, letters: list[str]) -> list[str]:
+    """Notes for headers that are not recognised but look like a field the sheet lacks ("Bedrag
+    incl. btw" without a Bedrag column), and for a production sheet without amounts."""
+    notes = []
+    taken = set(header.mapping.values())
+    for index, text in enumerate(header.headers):
+        if index in taken or index >= len(letters):
+            continue
+        fields = [n for n in look_alikes(text, table) if n not in header.mapping]
+        if not fields:
+            continue
+        kops = [column(table, n).kop for n in fields]
+        shown = " of ".join(f"'{k}'" for k in kops)
+        notes.append(
+            f"Kolom '{(text or '').strip()}' ({letters[index]}) is niet gelezen: de kop lijkt op "
+            f"{' of '.join(kops)}, maar wordt niet herkend. Hoort de kolom daarbij, noem hem dan "
+            f"{shown}."
+        )
+    if table == "productie" and "bedrag" not in header.mapping:
+        notes.append(
+            "Geen kolom Bedrag: het gedeclareerde bedrag is onbekend; PM010 (bedrag is aantal "
+            "maal tarief) is niet uitgevoerd en PM012 (budget) rekent met aantal maal tarief."
+        )
+    return notes
+
+
 def _fill_merged(
     body: pl.DataFrame,
+    table: str,
     mapping: dict[str, ColumnInfo],
     ranges: Iterable[tuple[int, int, int, int]],
     unknown: list[tuple[int, str, str, str | None, str | None]],
@@ -334,6 +446,10 @@ def _fill_merged(
     body, the ranges used as (A1 range, canonical column of the anchor) and the unknown cells,
     extended by the cells of a range whose anchor is unknown (a formula without a result merged
     over rows is unknown in every row).
+
+    Not for a number (Aantal, Tarief, Bedrag, Budget, ...): one amount merged over a client's
+    rows is one figure for all of them, not the figure of each, and copying it would count it
+    once per row. The anchor keeps it; the other rows' value is unknown (`SAMENGEVOEGD`).
 
     A range that also covers other fields (Aantal merged over Tarief) gives those fields nothing:
     their cells are empty in the workbook, and taking the anchor's value for another field would
@@ -345,7 +461,7 @@ def _fill_merged(
     last = first + body.height - 1
     by_letter = {info.letter: naam for naam, info in mapping.items()}
     unknown_at = {(cell[0], cell[1]): cell for cell in unknown}
-    fills: dict[str, tuple[list[int], list[str | None]]] = {}
+    fills: dict[str, tuple[list[int], list[int]]] = {}  # letter -> (rows, anchor rows)
     used: list[tuple[str, str]] = []
     for r1, c1, r2, c2 in ranges:
         if not first <= r1 <= last:
@@ -361,22 +477,31 @@ def _fill_merged(
         used.append((ref, by_letter.get(letter, covered[0])))
         if letter not in by_letter or r2 == r1:
             continue
-        anchor = body.get_column(letter)[r1 - first] if letter in body.columns else None
         cells = list(range(r1 + 1, r2 + 1))
         if (r1, letter) in unknown_at:
             _, _, reden, formule, waarde = unknown_at[(r1, letter)]
             unknown += [(row, letter, reden, formule, waarde) for row in cells]
-            anchor = None
-        rows, values = fills.setdefault(letter, ([], []))
+            continue
+        if _is_number(table, by_letter[letter]):
+            unknown += [(row, letter, SAMENGEVOEGD, None, ref) for row in cells]
+            continue
+        rows, anchors = fills.setdefault(letter, ([], []))
         rows += [row - first for row in cells]
-        values += [anchor] * len(cells)
+        anchors += [r1 - first] * len(cells)
     if fills:
         body = body.with_columns(
-            body.get_column(letter).scatter(rows, pl.Series(values, dtype=pl.String))
-            for letter, (rows, values) in fills.items()
+            body.get_column(letter).scatter(rows, body.get_column(letter).gather(anchors))
+            for letter, (rows, anchors) in fills.items()
             if rows
         )
     return body, list(dict.fromkeys(used)), unknown
+
+
+def _is_number(table: str, naam: str) -> bool:
+    """An amount or quantity field (Decimal in the schema, or a 2017 quantity column)."""
+    from jeugdhulp.normalize import QUANTITY_NAMES, SCHEMAS
+
+    return naam in QUANTITY_NAMES or isinstance(SCHEMAS[table].get(naam), pl.Decimal)
 
 
 def _merge_notes(
@@ -384,11 +509,13 @@ def _merge_notes(
 ) -> list[str]:
     notes = []
     by_column: dict[str, list[str]] = {}
+    numbers: dict[str, list[str]] = {}
     across: list[str] = []
     letters = {info.letter: naam for naam, info in mapping.items()}
     for ref, naam in merged:
         first, _, last = ref.partition(":")
         c1, c2 = first.rstrip("0123456789"), last.rstrip("0123456789")
+        r1, r2 = first[len(c1) :], last[len(c2) :]
         if c1 != c2:
             fields = [
                 mapping[letters[column_letter(c)]].kop
@@ -400,21 +527,33 @@ def _merge_notes(
                     f"Samengevoegde cellen {ref} lopen over de kolommen {', '.join(fields)}: de "
                     f"waarde geldt alleen voor '{fields[0]}'; de andere zijn daar leeg gelezen."
                 )
-        by_column.setdefault(naam, []).append(ref)
+        if r1 != r2 and _is_number(table, naam):
+            numbers.setdefault(naam, []).append(ref)
+        else:
+            by_column.setdefault(naam, []).append(ref)
     for naam, refs in by_column.items():
-        shown = ", ".join(refs[:5]) + (f" en {len(refs) - 5} meer" if len(refs) > 5 else "")
         notes.append(
-            f"Samengevoegde cellen in kolom '{mapping[naam].kop}' ({shown}): de waarde van de "
-            "eerste cel geldt voor elke rij van het bereik."
+            f"Samengevoegde cellen in kolom '{mapping[naam].kop}' ({_some(refs)}): de waarde van "
+            "de eerste cel geldt voor elke rij van het bereik."
+        )
+    for naam, refs in numbers.items():
+        notes.append(
+            f"Samengevoegde cellen in kolom '{mapping[naam].kop}' ({_some(refs)}): één getal "
+            "voor meerdere regels. Het telt één keer mee, in de eerste regel; in de andere "
+            "regels is de waarde onbekend (PM023). Geef elke regel een eigen waarde."
         )
     return notes + across
+
+
+def _some(refs: list[str]) -> str:
+    return ", ".join(refs[:5]) + (f" en {len(refs) - 5} meer" if len(refs) > 5 else "")
 
 
 def _unknown_cells(
     info: TableInfo, unknown: list[tuple[int, str, str, str | None, str | None]]
 ) -> pl.DataFrame:
-    """`TableInfo.onbekend`: the unknown cells in mapped columns of rows the table kept (a row
-    with nothing but formulas without a result, a template row, is no data row)."""
+    """`TableInfo.onbekend`: the unknown cells in mapped columns of the table's rows (a row
+    whose mapped cells are all unknown is kept: its values are unknown, not empty)."""
     by_letter = {where.letter: naam for naam, where in info.kolommen.items()}
     rows = [
         (row, by_letter[letter], letter, formule, reden, waarde)
@@ -428,6 +567,32 @@ def _unknown_cells(
     return frame.join(kept, on="_rij", how="semi").unique(["_rij", "letter"]).sort("_rij", "letter")
 
 
+def _template_notes(
+    table: str, info: TableInfo, unknown: list[tuple[int, str, str, str | None, str | None]]
+) -> list[str]:
+    """A note on the rows left out whose only filled cells are unknown (template rows)."""
+    by_letter = {where.letter: naam for naam, where in info.kolommen.items()}
+    rows = {row for row, letter, *_ in unknown if letter in by_letter}
+    if not rows:
+        return []
+    kept = set(info.frame.get_column("_rij").to_list()) if info.frame.height else set()
+    left = sorted(rows - kept)
+    if not left:
+        return []
+    columns = ", ".join(
+        dict.fromkeys(
+            info.kolommen[by_letter[letter]].kop
+            for row, letter, *_ in unknown
+            if letter in by_letter and row in set(left)
+        )
+    )
+    shown = ", ".join(map(str, left[:5])) + (f" en {len(left) - 5} meer" if len(left) > 5 else "")
+    return [
+        f"{len(left)} rij(en) zonder gegevens, met alleen een formule zonder uitkomst in "
+        f"{columns} (rij {shown}), zijn geen regels: niet gelezen (sjabloonregels)."
+    ]
+
+
 def _unknown_notes(table: str, info: TableInfo) -> list[str]:
     if info.onbekend.height == 0:
         return []
@@ -437,6 +602,7 @@ def _unknown_notes(table: str, info: TableInfo) -> list[str]:
         what = {
             GEEN_UITKOMST: "formule(s) zonder opgeslagen uitkomst",
             FOUTWAARDE: "cel(len) met een foutwaarde",
+            SAMENGEVOEGD: "cel(len) in samengevoegde cellen met één getal voor meerdere regels",
         }.get(reden, "formule(s) waarvan de werkmap vraagt opnieuw te berekenen")
         parts.append(f"{count} {what}")
     columns = ", ".join(

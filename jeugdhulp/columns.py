@@ -122,12 +122,49 @@ PRODUCTIE_COLUMNS: tuple[Column, ...] = (
     ),
     Column("productcategorie", "Productcategorie", ("Categorie",)),
     Column("productcode", "Productcode", ("Arrangementscode", "Code", "Arrangementcode"), True),
-    Column("begindatum", "Begindatum", ("Startdatum", "Ingangsdatum", "Van"), True),
-    Column("einddatum", "Einddatum", ("Tot", "Tot en met", "T/m"), True),
+    Column(
+        "begindatum",
+        "Begindatum",
+        ("Startdatum", "Ingangsdatum", "Van", "Periode van", "Periode vanaf", "Begin periode"),
+        True,
+    ),
+    Column(
+        "einddatum",
+        "Einddatum",
+        (
+            "Tot",
+            "Tot en met",
+            "T/m",
+            "Periode tot",
+            "Periode t/m",
+            "Periode tot en met",
+            "Eind periode",
+        ),
+        True,
+    ),
     Column("eenheid", "Eenheid"),
-    Column("aantal", "Aantal", ("Volume", "Geleverd volume")),
-    Column("tarief", "Tarief", ("Producttarief",)),
-    Column("bedrag", "Bedrag", ("Ingediend bedrag",)),
+    Column(
+        "aantal",
+        "Aantal",
+        ("Volume", "Geleverd volume", "Aantal eenheden", "Geleverd aantal", "Hoeveelheid"),
+    ),
+    Column(
+        "tarief",
+        "Tarief",
+        ("Producttarief", "Prijs", "Prijs per eenheid", "Eenheidsprijs", "Tarief per eenheid"),
+    ),
+    Column(
+        "bedrag",
+        "Bedrag",
+        (
+            "Ingediend bedrag",
+            "Totaal bedrag",
+            "Totaalbedrag",
+            "Declaratiebedrag",
+            "Gedeclareerd bedrag",
+            "Bedrag declaratie",
+        ),
+    ),
     Column("geboortedatum", "Geboortedatum"),
     Column("soort_tijd", "Soort tijd", ("Direct/indirect",)),
     Column("reden_beeindiging", "Reden beëindiging", ("Reden einde",)),
@@ -190,7 +227,7 @@ PRODUCTEN_COLUMNS: tuple[Column, ...] = (
     Column("productcode", "Productcode", ("Code",), True),
     Column("omschrijving", "Omschrijving", ("Productomschrijving", "Productnaam", "Naam")),
     Column("eenheid", "Eenheid", (), True),
-    Column("tarief", "Tarief", ("Producttarief", "Prijs")),
+    Column("tarief", "Tarief", ("Producttarief", "Prijs", "Prijs per eenheid", "Eenheidsprijs")),
     Column("geldig_vanaf", "Geldig vanaf", ("Ingangsdatum", "Begindatum", "Vanaf")),
     Column("geldig_tot", "Geldig tot", ("Einddatum", "Tot", "Geldig tot en met")),
     Column("domein", "Domein"),
@@ -449,6 +486,28 @@ def required_headers_text(table: str) -> str:
     if table == "productie":
         kops[-2:] = ["Eenheid en Aantal (of Minuten/Uren/Dagdelen/Ligdagen/Sessies)"]
     return ", ".join(kops)
+
+
+#: Words shorter than this do not make a header look like a field (Van, Tot, Code are too
+#: common inside other headers).
+_LOOK_ALIKE_MINIMUM = 5
+
+
+def look_alikes(text: str | None, table: str) -> list[str]:
+    """The canonical columns an unrecognised header looks like: its folded text contains one
+    of their names or synonyms ("Bedrag incl. btw" -> bedrag). Best first; empty when none.
+
+    >>> look_alikes("Bedrag incl. btw", "productie"), look_alikes("Opmerking", "productie")
+    (['bedrag'], [])
+    """
+    if text is None or match_header(text, table) is not None:
+        return []
+    key = fold(text)
+    found = []
+    for col in columns(table):
+        if any(len(k) >= _LOOK_ALIKE_MINIMUM and k in key for k in col.keys):
+            found.append(col.naam)
+    return found
 
 
 def synonym_notes(

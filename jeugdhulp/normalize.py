@@ -16,7 +16,7 @@ the checks report those (PM001 / PM003).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
 
@@ -32,6 +32,8 @@ from jeugdhulp.columns import (
 )
 from jeugdhulp.parse import (
     CELL_NUMBER,
+    EERSTE_SERIEDATUM,
+    EXCEL_CIJFERS,
     NUMBER_EN,
     NUMBER_INT,
     NUMBER_NL,
@@ -50,6 +52,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 # ----------------------------------------------------------------------------------------------
 # Regular expressions: those of jeugdhulp.parse, with [0-9] for \d (Rust's \d is Unicode-wide).
 _DMY = r"^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})$"
+_SLASH = r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$"
 # parse.py's _YMD, widened to any time of day: "2023-03-01 12:30:00" is how the reader gives a
 # datetime cell (the date part is what counts).
 _YMD = (
@@ -68,7 +71,13 @@ _FLOAT_INTEGER = r"^([0-9]+)\.0+$"  # "111222333.0": an integer from a float cel
 TEXT_CELL_SUFFIX = "~tekst"
 
 _EXCEL_EPOCH_DAYS = (dt.date(1899, 12, 30) - dt.date(1970, 1, 1)).days  # -25569
+_EXCEL_EPOCH_1904_DAYS = (dt.date(1904, 1, 1) - dt.date(1970, 1, 1)).days  # -24107
 _EXCEL_MAX_SERIAL = 2958466  # 1-1-10000
+#: The largest amount, tariff, quantity or budget read as a number (in euro or units): beyond it
+#: a value is no sane figure in a youth-care workbook (1e20, a pasted account number), and the
+#: checks' exact arithmetic (units of 1/10.000, products of two values) must not overflow. Such a
+#: cell reads as not readable (PM001) instead of stopping the file.
+GROOTSTE_GETAL = 10**9
 
 
 def _stdnum_char_map() -> dict[str, str]:
@@ -89,6 +98,37 @@ FALSE_WORDS = ("nee", "n", "onwaar", "false", "0", "no", "0.0")
 # ----------------------------------------------------------------------------------------------
 # Column parsers. The simple ones are one expression over the text; decimals, dates and BSNs run
 # in stages (see `Plan`) and give the names of their value and leniency columns.
+
+
+def cell_text_expr(column: pl.Expr, dtype: pl.DataType | None) -> pl.Expr:
+    """The text the reader gives for cells of a column read typed (`dtype`), exactly as for a
+    column read as text (`jeugdhulp.cells.cell_text`): a number fixed-point with at most 9
+    decimals ("54.42", "45"), a date-time "2023-03-01 00:00:00" (".500" for milliseconds),
+    TRUE/FALSE "true"/"false". Text stays text."""
+    if dtype is None or dtype == pl.String:
+        return column
+    if dtype == pl.Float64 or dtype == pl.Float32:
+        fixed = column.cast(pl.Decimal(38, 9), strict=False).cast(pl.String)
+        trimmed = fixed.str.strip_chars_end("0").str.strip_chars_end(".")
+        # beyond 10^15 a float has no exact decimals: polars' own text ("1e+20"), only ever
+        # shown for a number beyond GROOTSTE_GETAL
+        negative_zero = (column == 0) & (pl.lit(1.0) / column < 0)  # "-0", as fastexcel has it
+        return (
+            pl.when(negative_zero)
+            .then(pl.lit("-0"))
+            .when(column.abs() < 1e15)
+            .then(trimmed)
+            .when(column.is_finite())
+            .then(column.cast(pl.String))
+        )
+    if dtype == pl.Boolean:
+        return pl.when(column).then(pl.lit("true")).when(~column).then(pl.lit("false"))
+    if isinstance(dtype, pl.Datetime):
+        text = column.dt.to_string("%Y-%m-%d %H:%M:%S%.3f")
+        return text.str.strip_suffix(".000")
+    if dtype == pl.Date:
+        return column.dt.to_string("%Y-%m-%d") + pl.lit(" 00:00:00")
+    return column.cast(pl.String)
 
 
 def blank(text: pl.Expr) -> pl.Expr:
@@ -168,20 +208,24 @@ def decimal_parser(
     for space in NUMBER_SPACES:
         text = text.str.replace_all(space, " ", literal=True)
     s = pl.col(plan.add(0, f"{out}~s", text.str.strip_chars()))
-    parts = plan.add(1, f"{out}~g", s.str.extract_groups(NUMBER_TEXT))
-    as_cell = plan.add(1, f"{out}~cell", s.str.contains(CELL_NUMBER) & ~tekstcel)
+    cell = s.str.contains(CELL_NUMBER) & ~tekstcel
+    as_cell = plan.add(1, f"{out}~cell", cell)
+    # Only typed text goes through the regular expressions below (they pass nulls by at once):
+    # in a column of number cells with a few typed texts, that is the few.
+    typed = plan.add(1, f"{out}~t", pl.when(~cell).then(s))
+    parts = plan.add(2, f"{out}~g", pl.col(typed).str.extract_groups(NUMBER_TEXT))
     part = pl.col(parts).struct.field
     body = part("body")
-    plain = plan.add(2, f"{out}~int", body.str.contains(NUMBER_INT))
-    dutch = plan.add(2, f"{out}~nl?", body.str.contains(NUMBER_NL))
-    english = plan.add(2, f"{out}~en?", body.str.contains(NUMBER_EN))
+    plain = plan.add(3, f"{out}~int", body.str.contains(NUMBER_INT))
+    dutch = plan.add(3, f"{out}~nl?", body.str.contains(NUMBER_NL))
+    english = plan.add(3, f"{out}~en?", body.str.contains(NUMBER_EN))
     signs = pl.sum_horizontal(
         part(name).is_not_null().cast(pl.Int32) for name in ("sign", "sign2", "sign3", "open")
     )
     currency = part("cur").is_not_null() | part("cur2").is_not_null()
     dash = part("dash").is_not_null()
     valid = plan.add(
-        2,
+        3,
         f"{out}~valid",
         body.is_not_null()
         & (part("open").is_null() == part("close").is_null())
@@ -191,15 +235,15 @@ def decimal_parser(
         & ~(dash & body.str.contains(",", literal=True)),
     )
     negative = plan.add(
-        2,
+        3,
         f"{out}~neg",
         (part("sign") == "-").fill_null(False)
         | (part("sign2") == "-").fill_null(False)
         | part("sign3").is_not_null()
         | part("open").is_not_null(),
     )
-    percent = plan.add(2, f"{out}~pct", part("pct").is_not_null())
-    settled = plan.add(2, f"{out}~settled", currency | dash)
+    percent = plan.add(3, f"{out}~pct", part("pct").is_not_null())
+    settled = plan.add(3, f"{out}~settled", currency | dash)
     ok = pl.col(valid)
     digits = (
         pl.when(pl.col(as_cell))
@@ -214,11 +258,11 @@ def decimal_parser(
     signed = (
         pl.when(pl.col(negative) & ~pl.col(as_cell)).then(pl.lit("-") + digits).otherwise(digits)
     )
-    number = plan.add(3, f"{out}~num", signed)
+    number = plan.add(4, f"{out}~num", signed)
     # The English reading of an ambiguous text, taken when the table proves English (`_ambiguity`).
     english_digits = body.str.replace_all(r"[, ]", "")
     number_en = plan.add(
-        3,
+        4,
         f"{out}~num_en",
         pl.when(ok & pl.col(dutch) & pl.col(english)).then(
             pl.when(pl.col(negative)).then(pl.lit("-") + english_digits).otherwise(english_digits)
@@ -228,31 +272,35 @@ def decimal_parser(
     # a direct cast rounds in current polars but truncates in the polars of Pyodide.
     exact = pl.col(number).cast(pl.Decimal(38, 9), strict=False)
     value = plan.add(
-        4,
+        5,
         f"{out}~value",
-        pl.when(pl.col(percent) & ~pl.col(as_cell))
-        .then(exact / 100)
-        .otherwise(exact)
-        .round(4)
-        .cast(dtype, strict=False),
+        _bounded(
+            pl.when(pl.col(percent) & ~pl.col(as_cell))
+            .then(exact / 100)
+            .otherwise(exact)
+            .round(4)
+            .cast(dtype, strict=False)
+        ),
     )
     exact_en = pl.col(number_en).cast(pl.Decimal(38, 9), strict=False)
     plan.add(
-        4,
+        5,
         f"{out}~value_en",
-        pl.when(pl.col(percent))
-        .then(exact_en / 100)
-        .otherwise(exact_en)
-        .round(4)
-        .cast(dtype, strict=False),
+        _bounded(
+            pl.when(pl.col(percent))
+            .then(exact_en / 100)
+            .otherwise(exact_en)
+            .round(4)
+            .cast(dtype, strict=False)
+        ),
     )
     read = pl.col(number).is_not_null() & ~pl.col(as_cell)
-    lenient = plan.add(4, f"{out}~lenient", pl.col(number).is_not_null() & ~pl.col(as_cell))
+    lenient = plan.add(5, f"{out}~lenient", pl.col(number).is_not_null() & ~pl.col(as_cell))
     nl, en = pl.col(dutch), pl.col(english)
-    plan.add(4, f"{out}~dubbelzinnig", read & nl & en & ~pl.col(settled))
-    plan.add(4, f"{out}~nl", read & nl & (~en | pl.col(settled)))
-    plan.add(4, f"{out}~en", read & en & ~nl)
-    return value, lenient, 5
+    plan.add(5, f"{out}~dubbelzinnig", read & nl & en & ~pl.col(settled))
+    plan.add(5, f"{out}~nl", read & nl & (~en | pl.col(settled)))
+    plan.add(5, f"{out}~en", read & en & ~nl)
+    return value, lenient, 6
 
 
 def cell_number_parser(
@@ -262,7 +310,12 @@ def cell_number_parser(
     same values, without the work for typed text (what most columns of a workbook are)."""
     s = pl.col(src).str.strip_chars()
     exact = s.cast(pl.Decimal(38, 9), strict=False)
-    value = plan.add(0, f"{out}~value", exact.round(4).cast(dtype, strict=False))
+    value = plan.add(0, f"{out}~value", _bounded(exact.round(4).cast(dtype, strict=False)))
+    return _plain_number(plan, out, dtype, value)
+
+
+def _plain_number(plan: Plan, out: str, dtype: pl.DataType, value: str) -> tuple[str, str, int]:
+    """The temporaries of a number column without typed text: nothing lenient or ambiguous."""
     lenient = plan.add(0, f"{out}~lenient", pl.lit(False))
     for name in ("dubbelzinnig", "nl", "en"):
         plan.add(0, f"{out}~{name}", pl.lit(False))
@@ -270,17 +323,71 @@ def cell_number_parser(
     return value, lenient, 1
 
 
-def date_parser(
+def _bounded(value: pl.Expr) -> pl.Expr:
+    """Null beyond `GROOTSTE_GETAL` (the cell then reads as not readable)."""
+    return pl.when(value.abs() <= GROOTSTE_GETAL).then(value)
+
+
+def float_number_parser(
     plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
 ) -> tuple[str, str, int]:
-    """A date from an Excel serial ("44986", "44986.0"), a datetime cell's text, or typed text.
+    """A number from a column of number cells read typed (Float64): the number as Excel shows
+    it, 15 significant digits (`jeugdhulp.parse.excel_getal`: 47,55 + 1,05 is 48,6, not
+    48,599999999999994), then rounded half-even to the schema's 4 decimals."""
+    exact = pl.col(src).round_sig_figs(EXCEL_CIJFERS).cast(pl.Decimal(38, 9), strict=False)
+    value = plan.add(0, f"{out}~value", _bounded(exact.round(4).cast(dtype, strict=False)))
+    return _plain_number(plan, out, dtype, value)
 
-    Typed text: 01-03-2023, 1-3-2023, 1/3/2023, 1.3.2023, 2023-03-01 (lenient).
+
+def datetime_date_parser(
+    plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
+) -> tuple[str, str, int]:
+    """A date from a column of date cells read typed (Datetime): its date, not lenient."""
+    value = plan.add(0, f"{out}~value", pl.col(src).cast(pl.Date))
+    _no_date_ambiguity(plan, out)
+    return value, plan.add(0, f"{out}~lenient", pl.lit(False)), 1
+
+
+def _from_serial(number: pl.Expr, datum1904: bool) -> pl.Expr:
+    """The date of an Excel serial number (days since the epoch of the workbook's date system),
+    null outside `jeugdhulp.parse.EERSTE_SERIEDATUM` .. 31-12-9999 (the rule of
+    `jeugdhulp.parse.parse_date`). Out-of-range serials become null before any cast (Pyodide's
+    polars raises on them)."""
+    epoch = _EXCEL_EPOCH_1904_DAYS if datum1904 else _EXCEL_EPOCH_DAYS
+    first = (EERSTE_SERIEDATUM - dt.date(1970, 1, 1)).days - epoch
+    last = _EXCEL_MAX_SERIAL - (1462 if datum1904 else 0)
+    num = pl.when((number >= first) & (number < last)).then(number)
+    return (num.floor().cast(pl.Int64) + epoch).cast(pl.Date)
+
+
+def serial_date_parser(datum1904: bool) -> Parser:
+    """A date from a column of number cells read typed (Float64): an Excel serial, as a cell
+    without date formatting holds it; lenient (PM022: give the cell a date format)."""
+
+    def parser(
+        plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
+    ) -> tuple[str, str, int]:
+        value = plan.add(0, f"{out}~value", _from_serial(pl.col(src), datum1904))
+        _no_date_ambiguity(plan, out)
+        return value, plan.add(1, f"{out}~lenient", pl.col(value).is_not_null()), 2
+
+    return parser
+
+
+def date_parser(
+    plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr, datum1904: bool = False
+) -> tuple[str, str, int]:
+    """A date from a datetime cell's text, typed text, or an Excel serial ("44986", "44986.0").
+
+    Typed text: 01-03-2023, 1-3-2023, 1/3/2023, 1.3.2023, 2023-03-01 (lenient). A serial is a
+    number without date formatting (or typed as text): read as a date in the workbook's date
+    system (`datum1904`), lenient, and only from `EERSTE_SERIEDATUM` on (2023 is a year).
     """
     s = pl.col(plan.add(0, f"{out}~s", pl.col(src).str.strip_chars()))
     serial = plan.add(1, f"{out}~serial", s.str.contains(_SERIAL))
     number = plan.add(1, f"{out}~num", s.cast(pl.Float64, strict=False))
     dmy = plan.add(1, f"{out}~dmy", s.str.extract_groups(_DMY))
+    slash = plan.add(1, f"{out}~slash", s.str.extract_groups(_SLASH))
     ymd = plan.add(1, f"{out}~ymd", s.str.extract_groups(_YMD))
     cell = plan.add(1, f"{out}~cell", s.str.contains(_CELL_DATETIME))
     d, y = pl.col(dmy).struct, pl.col(ymd).struct
@@ -288,10 +395,7 @@ def date_parser(
     month = pl.coalesce(d.field("2"), y.field("2")).str.zfill(2)
     day = pl.coalesce(d.field("1"), y.field("3")).str.zfill(2)
     iso = plan.add(2, f"{out}~iso", pl.concat_str([year, month, day], separator="-"))
-    # Out-of-range serials become null before any cast (Pyodide's polars raises on them).
-    num = pl.when((pl.col(number) >= 1) & (pl.col(number) < _EXCEL_MAX_SERIAL)).then(pl.col(number))
-    days = num.floor().cast(pl.Int64) + pl.when(num < 61).then(1).otherwise(0)
-    from_serial = plan.add(2, f"{out}~from_serial", (days + _EXCEL_EPOCH_DAYS).cast(pl.Date))
+    from_serial = plan.add(2, f"{out}~from_serial", _from_serial(pl.col(number), datum1904))
     i = pl.col(iso)
     value = plan.add(
         3,
@@ -301,12 +405,38 @@ def date_parser(
         .when(~i.str.starts_with("0000"))
         .then(i.str.to_date("%Y-%m-%d", strict=False)),
     )
-    lenient = plan.add(
-        4,
-        f"{out}~lenient",
-        pl.col(value).is_not_null() & ~pl.col(serial) & ~pl.col(cell),
+    lenient = plan.add(4, f"{out}~lenient", pl.col(value).is_not_null() & ~pl.col(cell))
+    # d/m/yyyy with both parts up to 12 also reads m/d/yyyy (an American export): the evidence
+    # of the table decides (`_date_ambiguity`)
+    first = pl.col(slash).struct.field("1").cast(pl.Int32)
+    second = pl.col(slash).struct.field("2").cast(pl.Int32)
+    plan.add(2, f"{out}~amb", ((first <= 12) & (second <= 12) & (first != second)).fill_null(False))
+    plan.add(2, f"{out}~dmy_ev", (first > 12).fill_null(False))
+    plan.add(2, f"{out}~mdy_ev", ((second > 12) & (first <= 12)).fill_null(False))
+    us = pl.concat_str(
+        [
+            pl.col(slash).struct.field("3"),
+            pl.col(slash).struct.field("1").str.zfill(2),
+            pl.col(slash).struct.field("2").str.zfill(2),
+        ],
+        separator="-",
     )
+    plan.add(2, f"{out}~value_us", us.str.to_date("%Y-%m-%d", strict=False))
     return value, lenient, 5
+
+
+def _no_date_ambiguity(plan: Plan, out: str) -> None:
+    """The temporaries of `date_parser` for the table's convention, for a column read typed."""
+    for name in ("amb", "dmy_ev", "mdy_ev"):
+        plan.add(0, f"{out}~{name}", pl.lit(False))
+    plan.add(0, f"{out}~value_us", pl.lit(None, dtype=pl.Date))
+
+
+def date_parser_1904(
+    plan: Plan, src: str, out: str, dtype: pl.DataType, tekstcel: pl.Expr
+) -> tuple[str, str, int]:
+    """`date_parser` in the 1904 date system (a Mac workbook)."""
+    return date_parser(plan, src, out, dtype, tekstcel, datum1904=True)
 
 
 def bsn_parser(
@@ -484,20 +614,24 @@ def plan_column(
     tekstcel: pl.Expr | None = None,
     *,
     parser: Parser | None = None,
+    bron: pl.DataType | None = None,
 ) -> tuple[str, str, str]:
     """Add the parsing of file column `src` as canonical column `naam` to a plan.
 
     Returns the names of the typed value, `__tekst` and `__soepel` columns (`out`,
     `out__tekst`, `out__soepel`). An empty cell gives null, null and false. `tekstcel`: which
     cells are text cells (see `decimal_parser`); default: none known. `parser`: instead of the
-    column's own (`parser_for`).
+    column's own (`parser_for`). `bron`: the type of `src` when it is not text (a column read
+    typed, see `normalize`); its `__tekst` is then the text the reader gives such a cell.
     """
     out = out or naam
     known = pl.lit(False) if tekstcel is None else tekstcel.fill_null(False)
     parse = parser or parser_for(naam, dtype)
     value, lenient, depth = parse(plan, src, out, dtype, known)
-    text = pl.col(src)
-    empty = plan.add(0, f"{out}~empty", text.is_null() | (text.str.strip_chars() == ""))
+    typed = bron is not None and bron != pl.String
+    text = cell_text_expr(pl.col(src), bron) if typed else pl.col(src)
+    blank = pl.col(src).is_null()
+    empty = plan.add(0, f"{out}~empty", blank if typed else blank | (text.str.strip_chars() == ""))
     filled = ~pl.col(empty)
     plan.add(depth, out, pl.when(filled).then(pl.col(value)).cast(dtype), temporary=False)
     plan.add(depth, f"{out}__tekst", pl.when(filled).then(text), temporary=False)
@@ -547,12 +681,24 @@ def normalize(
     kopregel: int,
     *,
     alles_tekst: bool = False,
+    datum1904: bool = False,
+    onbekende_rijen: Sequence[int] = (),
 ) -> TableInfo:
-    """The typed frame of one table (see `jeugdhulp.schema`) from a sheet read as text.
+    """The typed frame of one table (see `jeugdhulp.schema`) from a sheet read as text, or typed
+    where a column is uniformly typed.
 
     `alles_tekst`: the source has no cell types (a csv file), so a date or a decimal comma in
     text is simply how values are written there, not something to report; only a BSN that lost
     its leading zero (the exporting program stored it as a number) stays flagged (PM022).
+    `datum1904`: the workbook counts date serials from 1-1-1904 (a Mac workbook).
+    `onbekende_rijen`: rows (`_rij`) with a cell whose value the file does not give (see
+    `TableInfo.onbekend`): kept even when every mapped cell is empty, since unknown is not empty.
+
+    A raw column may be typed instead of text (the file reader reads a column of only numbers
+    as Float64, of only dates as Datetime): a number column then needs no parsing, a date
+    column of dates neither, and a column of numbers read as dates holds Excel serials; for any
+    other field such a column is first turned into the text the reader gives its cells
+    (`cell_text_expr`), so the result is the same as from a sheet read as text.
 
     `raw`: all String columns plus `_rij` (Int64, the Excel row number), the rows below the
     header. `mapping`: canonical column name -> where it is in the file: a `ColumnInfo` whose
@@ -591,15 +737,18 @@ def normalize(
             + "."
         )
 
+    parsers, raw = _typed_sources(raw, table, infos, quantity if melt else [], datum1904)
     frame = raw.lazy()
-    sources = [pl.col(info.letter) for info in infos.values()]
+    filled = [
+        pl.col(letter).is_not_null() & (pl.col(letter).str.strip_chars() != "")
+        if raw.schema[letter] == pl.String
+        else pl.col(letter).is_not_null()
+        for letter in (info.letter for info in infos.values())
+    ]
+    if onbekende_rijen:
+        filled.append(pl.col("_rij").is_in(list(onbekende_rijen)))
     # Drop rows in which every mapped cell is empty (the _rij of the others stay true).
-    if sources:
-        frame = frame.filter(
-            pl.any_horizontal([c.is_not_null() & (c.str.strip_chars() != "") for c in sources])
-        )
-    else:
-        frame = frame.filter(pl.lit(False))
+    frame = frame.filter(pl.any_horizontal(filled) if filled else pl.lit(False))
 
     def text_cells(letter: str) -> pl.Expr:
         if alles_tekst:
@@ -610,29 +759,43 @@ def normalize(
     number_letters = [
         info.letter
         for naam, info in infos.items()
-        if naam in QUANTITY_NAMES or isinstance(schema.get(naam), pl.Decimal)
+        if (naam in QUANTITY_NAMES or isinstance(schema.get(naam), pl.Decimal))
+        and raw.schema[info.letter] == pl.String
     ]
     cell_numbers = set() if alles_tekst else _only_cell_numbers(raw, number_letters)
 
     def number_parser(letter: str) -> Parser | None:
+        if letter in parsers:
+            return parsers[letter]
         return cell_number_parser if letter in cell_numbers else None
 
     plan = Plan()
     typed: list[pl.Expr] = [pl.col("_rij").cast(pl.Int64)]
     companions: list[pl.Expr] = []
     decimals: list[str] = []  # output names of the number columns, for the convention evidence
+    dates: list[str] = []  # and of the date columns
     for naam, dtype in schema.items():
         if naam in ("_rij", "_aantal_kolom") or (melt and naam in ("eenheid", "aantal")):
             continue
         if naam in infos:
             letter = infos[naam].letter
             value, tekst, soepel = plan_column(
-                plan, naam, dtype, letter, None, text_cells(letter), parser=number_parser(letter)
+                plan,
+                naam,
+                dtype,
+                letter,
+                None,
+                text_cells(letter),
+                parser=number_parser(letter),
+                bron=raw.schema[letter],
             )
             typed.append(pl.col(value))
             companions += [pl.col(tekst), pl.col(soepel)]
             if isinstance(dtype, pl.Decimal):
                 decimals.append(value)
+                companions.append(pl.col(f"{value}__dubbelzinnig"))
+            elif dtype == pl.Date:
+                dates.append(value)
                 companions.append(pl.col(f"{value}__dubbelzinnig"))
         else:
             typed.append(pl.lit(None, dtype=dtype).alias(naam))
@@ -649,10 +812,13 @@ def normalize(
             f"~q{k}",
             text_cells(letter),
             parser=number_parser(letter),
+            bron=raw.schema[letter],
         )
         decimals.append(f"~q{k}")
 
-    frame = _ambiguity(plan.apply(frame), decimals, alles_tekst)
+    frame = _date_ambiguity(
+        _ambiguity(plan.apply(frame), decimals, alles_tekst), dates, alles_tekst
+    )
     if melt:
         result = _melt_quantities(frame, typed + companions, quantity)
     else:
@@ -674,6 +840,43 @@ def normalize(
     return TableInfo(
         blad=blad, frame=result, kolommen=infos, kopregel=kopregel, meldingen=meldingen
     )
+
+
+def _typed_sources(
+    raw: pl.DataFrame,
+    table: str,
+    infos: Mapping[str, ColumnInfo],
+    quantity: list[Column],
+    datum1904: bool,
+) -> tuple[dict[str, Parser], pl.DataFrame]:
+    """Per raw column the parser for its type (see `normalize`): typed columns that a field
+    reads as they are get their parser; the others become text (`cell_text_expr`), and a text
+    date column in the 1904 system gets the 1904 serials."""
+    schema = SCHEMAS[table]
+    targets = {info.letter: schema.get(naam, DECIMAL) for naam, info in infos.items()}
+    targets.update({infos[q.naam].letter: DECIMAL for q in quantity})
+    parsers: dict[str, Parser] = {}
+    to_text = []
+    for letter, target in targets.items():
+        kind = raw.schema[letter]
+        if kind == pl.String:
+            if target == pl.Date and datum1904:
+                parsers[letter] = date_parser_1904
+        elif isinstance(target, pl.Decimal) and kind in (pl.Float64, pl.Float32):
+            parsers[letter] = float_number_parser
+        elif target == pl.Date and (isinstance(kind, pl.Datetime) or kind == pl.Date):
+            parsers[letter] = datetime_date_parser
+        elif target == pl.Date and kind in (pl.Float64, pl.Float32):
+            parsers[letter] = serial_date_parser(datum1904)
+        else:
+            to_text.append(letter)
+            if target == pl.Date and datum1904:
+                parsers[letter] = date_parser_1904
+    if to_text:
+        raw = raw.with_columns(
+            cell_text_expr(pl.col(letter), raw.schema[letter]).alias(letter) for letter in to_text
+        )
+    return parsers, raw
 
 
 def _melt_quantities(
@@ -797,6 +1000,39 @@ def _ambiguity(frame: pl.LazyFrame, decimals: list[str], alles_tekst: bool) -> p
             pl.col(f"{d}__dubbelzinnig").alias(f"{d}__soepel") for d in decimals
         )
     return frame
+
+
+def _date_ambiguity(frame: pl.LazyFrame, dates: list[str], alles_tekst: bool) -> pl.LazyFrame:
+    """`<naam>__dubbelzinnig` for the date columns: a date typed as d/m/yyyy whose parts are
+    both 12 or less ("5/6/2005") is 5 June in the Dutch order and 6 May in the American one,
+    unless the table settles it.
+
+    The table settles it when its other slash dates show one order: a day above 12 in front
+    ("13/6/2005") makes the Dutch order simply right (not flagged); a day above 12 second
+    ("6/13/2005"), and none in front, shows an American export: every slash date is read
+    month first (flagged, so the provider sees it). Otherwise the Dutch order is taken and
+    flagged. Only slashes: 05-06-2005 and 5.6.2005 are day first wherever they are written.
+    A flagged date is lenient (PM022), also in a csv.
+    """
+    if not dates:
+        return frame
+    day_first = pl.any_horizontal([pl.col(f"{d}~dmy_ev") for d in dates]).any()
+    month_first = pl.any_horizontal([pl.col(f"{d}~mdy_ev") for d in dates]).any()
+    american = month_first & ~day_first
+    updates = []
+    for d in dates:
+        slashed = pl.col(f"{d}~amb") | pl.col(f"{d}~mdy_ev")
+        flag = (
+            pl.when(american)
+            .then(slashed & pl.col(f"{d}~value_us").is_not_null())
+            .otherwise(pl.col(f"{d}~amb") & pl.col(d).is_not_null() & ~day_first)
+        ).fill_null(False)
+        updates += [
+            pl.when(american & slashed).then(pl.col(f"{d}~value_us")).otherwise(pl.col(d)).alias(d),
+            flag.alias(f"{d}__dubbelzinnig"),
+            (flag if alles_tekst else pl.col(f"{d}__soepel") | flag).alias(f"{d}__soepel"),
+        ]
+    return frame.with_columns(updates)
 
 
 def _notes(table: str, infos: Mapping[str, ColumnInfo]) -> list[str]:

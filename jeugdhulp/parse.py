@@ -22,7 +22,13 @@ Numbers typed as text are read the Dutch way first (`read_number`):
   Dutch ``,-`` settles it (``€ 1.200`` is twelve hundred euro). A leading zero group is never a
   thousands group: ``0.500`` is 0,5.
 
-A number (an int, float or Decimal, as a number cell gives it) is taken as it is.
+A number (an int, float or Decimal, as a number cell gives it) is taken as it is, a float the
+way Excel shows it: to 15 significant digits (`excel_getal`), so a cell holding 47,55 + 1,05
+(48,599999999999994 in binary) is 48,6, as the file reader reads it too.
+
+A date is a date, a date-time (its date), an Excel serial number (days since 30-12-1899, as Excel
+passes a date) or dd-mm-jjjj / jjjj-mm-dd text. A serial before 1-1-1950 (`EERSTE_SERIEDATUM`)
+is a number, not a date: 2023 in a date cell is a year, not 15-07-1905.
 
 >>> parse_decimal("54,42")
 (Decimal('54.42'), True)
@@ -36,6 +42,8 @@ GelezenGetal(waarde=Decimal('7688'), tekst=True, dubbelzinnig=True, notatie=None
 ['250000', '250000.00', '1250000', '-1234.56', '-5.00']
 >>> parse_date("1-3-2023"), parse_date(44986)
 ((datetime.date(2023, 3, 1), True), (datetime.date(2023, 3, 1), False))
+>>> excel_getal(47.55 + 1.05), excel_getal(8000.000000000001)
+(Decimal('48.6'), Decimal('8000'))
 >>> parse_date("2023-03-01T00:00:00.000Z")[0]
 datetime.date(2023, 3, 1)
 """
@@ -50,6 +58,13 @@ from decimal import Decimal
 from jeugdhulp.errors import OngeldigeInvoer
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: The first date an Excel serial number is read as (see the module docstring): no date in a
+#: youth-care workbook (a period, a birth date, a tariff's validity) lies before it.
+EERSTE_SERIEDATUM = dt.date(1950, 1, 1)
+_FIRST_SERIAL = (EERSTE_SERIEDATUM - _EXCEL_EPOCH).days  # 18264
+_LAST_SERIAL = 2958466  # 1-1-10000: Excel's dates end on 31-12-9999
+#: Significant digits Excel shows of a number (and keeps of one typed in).
+EXCEL_CIJFERS = 15
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 # ISO dates, also as a midnight datetime the way JSON carries them ("2023-03-01T00:00:00.000Z")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?Z?)?$")
@@ -126,11 +141,20 @@ def number_text(text: str) -> str:
     return text.strip()
 
 
+def excel_getal(value: float) -> Decimal:
+    """A float as Excel shows it: rounded to 15 significant digits (`EXCEL_CIJFERS`), exact.
+
+    The file reader's polars mirror is `jeugdhulp.normalize.float_number_parser`.
+    """
+    return Decimal(f"{value:.{EXCEL_CIJFERS}g}").normalize() + 0
+
+
 def read_number(value: object, name: str = "waarde") -> GelezenGetal:
     """A number from a cell value or typed text, Dutch conventions first (module docstring).
 
-    Floats from Excel are taken by their shortest repr (54.42 stays 54.42, not
-    54.4200000000003). Raises `OngeldigeInvoer` (Dutch message naming `name`) for anything else.
+    Floats from Excel are taken as Excel shows them (`excel_getal`: 54.42 stays 54.42, and
+    48.599999999999994 is 48.6). Raises `OngeldigeInvoer` (Dutch message naming `name`) for
+    anything else.
     """
     if isinstance(value, bool):
         raise OngeldigeInvoer(f"{name}: verwacht een getal, geen WAAR/ONWAAR.")
@@ -139,7 +163,7 @@ def read_number(value: object, name: str = "waarde") -> GelezenGetal:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise OngeldigeInvoer(f"{name}: geen geldig getal.")
-        return GelezenGetal(Decimal(repr(value)), False)
+        return GelezenGetal(excel_getal(value), False)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise OngeldigeInvoer(f"{name}: geen geldig getal.")
@@ -215,16 +239,21 @@ def to_decimal(value: object, name: str = "waarde") -> Decimal:
 
 
 def parse_date(value: object, name: str = "datum") -> tuple[dt.date, bool]:
-    """A date from an Excel serial, a date/datetime, or text (01-03-2023, 1-3-2023, 2023-03-01)."""
+    """A date from an Excel serial, a date/datetime, or text (01-03-2023, 1-3-2023, 2023-03-01).
+
+    A serial counts from 1-1-1950 on (`EERSTE_SERIEDATUM`): an earlier one is no date.
+    """
     if isinstance(value, dt.datetime):
         return value.date(), False
     if isinstance(value, dt.date):
         return value, False
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not 1 <= value < 2958466:  # Excel's range: 1-1-1900 .. 31-12-9999
-            raise OngeldigeInvoer(f"{name}: {value} is geen geldige Excel-datum.")
-        if value < 61:  # Excel's phantom 29-2-1900 shifts serials below 61 by one day
-            return _EXCEL_EPOCH + dt.timedelta(days=int(value) + 1), False
+        if not _FIRST_SERIAL <= value < _LAST_SERIAL:
+            shown = int(value) if value == int(value) else value
+            raise OngeldigeInvoer(
+                f"{name}: {shown} is geen datum (als getal telt een datum pas vanaf "
+                f"{EERSTE_SERIEDATUM:%d-%m-%Y}, serienummer {_FIRST_SERIAL})."
+            )
         return _EXCEL_EPOCH + dt.timedelta(days=int(value)), False
     if isinstance(value, str):
         text = value.strip()

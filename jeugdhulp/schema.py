@@ -106,7 +106,7 @@ ONBEKEND: dict[str, pl.DataType] = {
     "kolom": pl.String(),  # canonical column name
     "letter": pl.String(),  # Excel column letter
     "formule": pl.String(),  # the formula ("H3*I3+1"), null when the cell has none
-    "reden": pl.String(),  # GEEN_UITKOMST, HERBEREKENEN or FOUTWAARDE
+    "reden": pl.String(),  # GEEN_UITKOMST, HERBEREKENEN, FOUTWAARDE or SAMENGEVOEGD
     "waarde": pl.String(),  # what the file holds: the error value or the placeholder, else null
 }
 #: A formula without a saved result (written by a program that does not calculate).
@@ -116,6 +116,9 @@ GEEN_UITKOMST = "geen uitkomst"
 HERBEREKENEN = "herberekenen"
 #: A cell holding an error value (#DEEL/0!, #N/B, ...).
 FOUTWAARDE = "foutwaarde"
+#: A number (Aantal, Bedrag, ...) in merged cells over several rows: one figure for all of
+#: them, so each row's own value is unknown (`waarde` holds the merged range, "J2:J4").
+SAMENGEVOEGD = "samengevoegd"
 
 
 def no_unknown_cells() -> pl.DataFrame:

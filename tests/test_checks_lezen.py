@@ -83,7 +83,8 @@ def test_pm023_placeholder_and_error_value() -> None:
 
 
 def test_pm023_not_on_template_rows_and_not_on_unchecked_columns() -> None:
-    # Row 3 holds nothing but a formula without result (a template row); column J is not read.
+    # Row 3 holds nothing but a formula without result in Bedrag (a template row: =Aantal *
+    # Tarief down an empty sheet); column J is not read.
     info = sheet(
         [["111222333", "45A48", *MARCH, "01", 60, 0.9, 54.0], [None] * 7 + [None]],
         onbekend=[(3, 7, GEEN_UITKOMST, "F3*G3", None), (2, 9, GEEN_UITKOMST, "1+1", None)],
@@ -91,6 +92,26 @@ def test_pm023_not_on_template_rows_and_not_on_unchecked_columns() -> None:
     assert info.frame["_rij"].to_list() == [2]
     assert info.onbekend.height == 0
     assert check(info).filter(pl.col("controle") == "PM023").height == 0
+    # ... and the row left out is not left out silently
+    assert any(m.startswith("1 rij(en) zonder gegevens") and "rij 3" in m for m in info.meldingen)
+
+
+def test_rows_of_formulas_without_results_are_rows_with_unknown_values() -> None:
+    """A row whose identifying cells are formulas without a result (=Export!A3, never
+    calculated) is a row whose values are unknown, not an empty row: PM023 on its cells, so the
+    file is not clean (rev9 defect 2)."""
+    info = sheet(
+        [["111222333", "45A48", *MARCH, "01", 60, 0.9, 54.0], [None] * 8],
+        onbekend=[
+            (3, col, GEEN_UITKOMST, f"Export!{letter}3", None)
+            for col, letter in enumerate("ABCDEFGH")
+        ],
+    )
+    assert info.frame["_rij"].to_list() == [2, 3]
+    assert info.onbekend.height == 8
+    findings = check(info)
+    assert set(findings.filter(pl.col("rij") == 3)["controle"]) == {"PM023"}
+    assert findings.filter(pl.col("controle") == "PM023").height == 8
 
 
 def test_pm023_shared_formula_without_text_is_reported_without_it() -> None:

@@ -106,6 +106,20 @@ def test_excel_functions_read_the_thousands_dot() -> None:
     assert excel("standaardbudget", 7.688) == 1000  # a number cell holding 7,688
 
 
+def test_a_float_reads_as_excel_shows_it() -> None:
+    """rev9 defect 11: a cell =47,55+1,05 holds 48,599999999999994 and shows 48,60; the Excel
+    functions read 48,6 (15 significant digits, as Excel shows a number), as the file check
+    does."""
+    assert read_number(47.55 + 1.05).waarde == D("48.6")
+    assert read_number(8000.000000000001).waarde == D("8000")
+    assert read_number(0.1 + 0.2).waarde == D("0.3")
+    assert read_number(123456789.12345679).waarde == D("123456789.123457")
+    assert excel("tariefperminuut", 47.55 + 1.05) == 0.81  # 48,60 / 60, not 48,5999.. / 60
+    assert excel("standaardbudget", 8000.000000000001) == 8000  # budget 5, not 6 (12.000)
+    frame = parse_texts("tarief", [f"{47.55 + 1.05:.9f}".rstrip("0")])
+    assert frame["waarde"][0] == D("48.6")
+
+
 def test_excel_function_help_says_how_text_is_read() -> None:
     meta = functions.sroi.__xlfunc__  # type: ignore[attr-defined]
     assert "7.688 is 7688" in meta["args"][0]["doc"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import polars as pl
@@ -54,7 +55,9 @@ __all__ = [
     "CATALOGUE",
     "DOC_SECTIONS",
     "FINDING_SCHEMA",
+    "KOLOMMEN",
     "Check",
+    "Kolommen",
     "catalogue_markdown",
     "check_plan",
     "combine_sheets",
@@ -72,19 +75,77 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+@dataclass(frozen=True)
+class Kolommen:
+    """The production columns a check needs to find anything: each group in `nodig` is a set of
+    alternatives, one of which the sheet must have ("aantal" is also given by quantity columns
+    such as Minuten; "@producten" by a product list). `tekort`: without them the file is not
+    fully checked (a gap: "overgeslagen"); otherwise the check simply does not apply to such a
+    workbook ("niet van toepassing": no birth dates, no age check)."""
+
+    nodig: tuple[tuple[str, ...], ...]
+    tekort: bool
+
+
+#: Per check the production columns it needs (`Kolommen`); a check not listed needs only the
+#: required columns, whose absence PM001 reports itself. From the checks' own code: without
+#: these columns each finds nothing (PM009: no declared tariff; PM010: no amount, or neither a
+#: tariff nor a product list to compute it with; PM012 sums the amounts, else quantity x tariff).
+KOLOMMEN: dict[str, Kolommen] = {
+    "PM009": Kolommen((("tarief",),), tekort=False),
+    "PM010": Kolommen((("bedrag",), ("aantal",), ("tarief", "@producten")), tekort=True),
+    "PM011": Kolommen((("aantal",),), tekort=True),
+    "PM012": Kolommen((("bedrag", "aantal"),), tekort=True),
+    "PM016": Kolommen((("geboortedatum",),), tekort=False),
+    "PM019": Kolommen((("overgangsclient",),), tekort=False),
+    "PM020": Kolommen((("soort_tijd",),), tekort=False),
+    "PM027": Kolommen((("referentienummer",),), tekort=False),
+    "PM028": Kolommen((("vorig_referentienummer",),), tekort=False),
+}
+
+
+def _missing_columns(check_id: str, productie: TableInfo, has_products: bool) -> list[str]:
+    """The groups of `KOLOMMEN[check_id]` the sheet lacks, each as its headers ("Bedrag")."""
+    from jeugdhulp.columns import QUANTITY_COLUMNS, column
+
+    need = KOLOMMEN.get(check_id)
+    if need is None:
+        return []
+    present = set(productie.kolommen)
+    if present & {q.naam for q in QUANTITY_COLUMNS}:
+        present.add("aantal")
+    if has_products:
+        present.add("@producten")
+    missing = []
+    for group in need.nodig:
+        if not present.intersection(group):
+            names = [
+                "productenlijst" if n == "@producten" else f"kolom {column('productie', n).kop}"
+                for n in group
+            ]
+            missing.append(" of ".join(names))
+    return missing
+
+
 def check_plan(
     toewijzingen: TableInfo | None,
     producten: TableInfo | None,
     profile: Profile,
+    productie: TableInfo | Sequence[TableInfo] | None = None,
 ) -> list[tuple[Check, str | None]]:
     """Every check with why it does not run (Dutch), or None when it runs.
 
     A check that needs allocations or products is skipped, not failed, when they are absent;
     a check switched off in the profile (`controles.uit`, or its own switch) is not run, nor is
-    one that does not apply under the profile (a figure it needs is not in the profile).
+    one that does not apply under the profile (a figure it needs is not in the profile). With
+    `productie` (one production sheet or several) also a check that lacks a column it needs
+    (`KOLOMMEN`): "overgeslagen: geen kolom Bedrag" when that leaves the file not fully
+    checked, "niet van toepassing: geen kolom Geboortedatum" when the workbook simply does not
+    carry that information. Over several sheets the reason names the sheets that lack it.
     """
     has_products = producten is not None or bool(profile.producten())
     available = {"toewijzingen": toewijzingen is not None, "producten": has_products}
+    sheets = [productie] if isinstance(productie, TableInfo) else list(productie or [])
     plan: list[tuple[Check, str | None]] = []
     for check in CATALOGUE:
         reason: str | None = None
@@ -96,8 +157,23 @@ def check_plan(
             )
         elif check.van_toepassing is not None:
             reason = check.van_toepassing(profile)
+        if reason is None and check.id in KOLOMMEN and sheets:
+            reason = _column_reason(check.id, sheets, has_products)
         plan.append((check, reason))
     return plan
+
+
+def _column_reason(check_id: str, sheets: list[TableInfo], has_products: bool) -> str | None:
+    lacking = {sheet.blad: _missing_columns(check_id, sheet, has_products) for sheet in sheets}
+    lacking = {blad: groups for blad, groups in lacking.items() if groups}
+    if not lacking:
+        return None
+    kind = "overgeslagen" if KOLOMMEN[check_id].tekort else "niet van toepassing"
+    groups = list(dict.fromkeys(g for found in lacking.values() for g in found))
+    reason = f"{kind}: geen " + " en geen ".join(groups)
+    if len(sheets) > 1:
+        reason += " (blad " + ", ".join(f"'{blad}'" for blad in lacking) + ")"
+    return reason
 
 
 def _first_letter(info: TableInfo) -> str:

@@ -477,7 +477,8 @@ def _lenient_findings(
         flag = pl.col(f"{name}__soepel").fill_null(False)
         kolom, header = where(name)
         ambiguous = f"{name}__dubbelzinnig"
-        if ambiguous in rows.collect_schema().names():
+        # a date's ambiguity (day and month) is said by `lezen._ambiguous_dates`
+        if ambiguous in rows.collect_schema().names() and isinstance(schema.get(name), pl.Decimal):
             is_ambiguous = pl.col(ambiguous).fill_null(False)
             both = rows.filter(flag & is_ambiguous)
             frames.append(

@@ -13,11 +13,12 @@ merged. The checks that add up (PM011, PM012) say themselves when a sum holds an
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 import polars as pl
 
 from jeugdhulp.checks._base import Context, controle, no_results, results
-from jeugdhulp.schema import FOUTWAARDE, GEEN_UITKOMST, HERBEREKENEN, TableInfo
+from jeugdhulp.schema import FOUTWAARDE, GEEN_UITKOMST, HERBEREKENEN, SAMENGEVOEGD, TableInfo
 
 __all__ = ["formule_zonder_uitkomst", "leesinformatie"]
 
@@ -122,8 +123,22 @@ def _unknown(cells: pl.LazyFrame, kop: Callable[[str], str], tabel: str | None) 
                 formula,
             )
         )
+        .when(reden == SAMENGEVOEGD)
+        .then(
+            pl.format(
+                "{} valt in de samengevoegde cellen {}: één getal voor meerdere regels, dus de "
+                "waarde van deze regel is onbekend (het getal telt één keer mee, in de eerste "
+                "regel); geef elke regel een eigen waarde",
+                header,
+                pl.col("waarde").fill_null(""),
+            )
+        )
     )
-    waarde = pl.coalesce(pl.lit("=") + pl.col("formule"), pl.col("waarde"))
+    waarde = (
+        pl.when(reden == SAMENGEVOEGD)
+        .then(pl.lit(""))
+        .otherwise(pl.coalesce(pl.lit("=") + pl.col("formule"), pl.col("waarde")))
+    )
     return results(cells, kolom=pl.col("kolom"), waarde=waarde, melding=melding, tabel=tabel)
 
 
@@ -137,6 +152,9 @@ def leesinformatie(findings: pl.DataFrame, tables: Sequence[TableInfo]) -> pl.Da
     columns = findings.columns
     findings = _without_unknown_cells(findings, tables)
     findings = _merged_to_anchor(findings, tables)
+    findings = _ambiguous_dates(findings, tables)
+    findings = _english_notation(findings)
+    findings = _beyond_bound(findings)
     return findings.select(columns)
 
 
@@ -207,3 +225,154 @@ def _merged_to_anchor(findings: pl.DataFrame, tables: Sequence[TableInfo]) -> pl
     return joined.with_columns(
         melding=pl.col("melding") + note, cel=pl.coalesce("anker", "cel")
     ).drop("anker", "bereik")
+
+
+def _english_notation(findings: pl.DataFrame) -> pl.DataFrame:
+    """PM022 on a number typed in English notation ("1,234.56") says so, not "decimal comma"."""
+    from jeugdhulp.checks.invoer import _plain
+    from jeugdhulp.parse import OngeldigeInvoer, read_number
+
+    lenient = (pl.col("controle") == "PM022") & pl.col("melding").str.contains(
+        "is tekst met een decimale komma", literal=True
+    )
+    rows = findings.with_row_index("_n").filter(lenient)
+    messages: dict[int, str] = {}
+    for n, kolom, waarde in rows.select("_n", "kolom", "waarde").iter_rows():
+        try:
+            reading = read_number(waarde)
+        except OngeldigeInvoer:
+            continue
+        if reading.notatie == "en":
+            messages[n] = (
+                f"{kolom} '{waarde}' is tekst in Engelse notatie (punt als decimaalteken, komma "
+                f"tussen duizendtallen); gelezen als het getal {_plain(reading.waarde)}"
+            )
+    return _replace_messages(findings, messages)
+
+
+def _replace_messages(findings: pl.DataFrame, messages: dict[int, str]) -> pl.DataFrame:
+    """`findings` with the message of row n replaced by `messages[n]`."""
+    if not messages:
+        return findings
+    numbered = findings.with_row_index("_n")
+    new = pl.DataFrame(
+        {"_n": list(messages), "_melding": list(messages.values())},
+        schema={"_n": numbered.schema["_n"], "_melding": pl.String},
+    )
+    return (
+        numbered.join(new, on="_n", how="left")
+        .with_columns(melding=pl.coalesce("_melding", "melding"))
+        .drop("_n", "_melding")
+    )
+
+
+def _beyond_bound(findings: pl.DataFrame) -> pl.DataFrame:
+    """PM001 on a number beyond `GROOTSTE_GETAL` says so: it is a number, just not a sane one
+    (1e20, a pasted account number), and it is left out of the checks' arithmetic."""
+    from jeugdhulp.normalize import GROOTSTE_GETAL
+
+    unreadable = (pl.col("controle") == "PM001") & pl.col("melding").str.contains(
+        "is niet te lezen als getal", literal=True
+    )
+    rows = findings.with_row_index("_n").filter(unreadable)
+    if rows.height == 0:
+        return findings
+    bound = _dutch_integer(Decimal(GROOTSTE_GETAL))
+    messages: dict[int, str] = {}
+    for n, kolom, waarde in rows.select("_n", "kolom", "waarde").iter_rows():
+        number = _number_beyond(waarde, GROOTSTE_GETAL)
+        if number is not None:
+            messages[n] = (
+                f"{kolom} {_dutch_integer(number)} is groter dan {bound}: geen getal om mee te "
+                "rekenen; de cel is niet gecontroleerd (verbeter het getal)"
+            )
+    return _replace_messages(findings, messages)
+
+
+def _number_beyond(text: str | None, bound: int) -> Decimal | None:
+    """The number a cell text holds when it is one beyond `bound` ("1e+20" from a number cell,
+    "10.000.000.000" typed), else None."""
+    from jeugdhulp.parse import OngeldigeInvoer, read_number
+
+    if not text:
+        return None
+    try:
+        number = read_number(text).waarde
+    except OngeldigeInvoer:
+        try:
+            number = Decimal(text.strip())
+        except ArithmeticError:
+            return None
+    if not number.is_finite() or abs(number) <= bound:
+        return None
+    return number
+
+
+def _dutch_integer(number: Decimal) -> str:
+    """1000000000 -> "1.000.000.000" (whole numbers; decimals kept with a comma)."""
+    whole, _, fraction = f"{number:f}".partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-')):,}".replace(",", ".")
+    fraction = fraction.rstrip("0")
+    return sign + grouped + ("," + fraction if fraction else "")
+
+
+def _ambiguous_dates(findings: pl.DataFrame, tables: Sequence[TableInfo]) -> pl.DataFrame:
+    """PM022 on a date typed d/m/yyyy whose day and month could swap ("5/6/2005") says both
+    readings and which one was taken (see `jeugdhulp.normalize._date_ambiguity`)."""
+    rows = []
+    for table in tables:
+        frame = table.frame
+        flags = [
+            name
+            for name in frame.columns
+            if name.endswith("__dubbelzinnig")
+            and frame.schema.get(name.removesuffix("__dubbelzinnig")) == pl.Date
+            and f"{name.removesuffix('__dubbelzinnig')}__tekst" in frame.columns
+            and frame.get_column(name).any()
+        ]
+        for flag in flags:
+            naam = flag.removesuffix("__dubbelzinnig")
+            kop = table.kolommen[naam].kop if naam in table.kolommen else naam
+            for rij, tekst, waarde in (
+                frame.filter(pl.col(flag)).select("_rij", f"{naam}__tekst", naam).iter_rows()
+            ):
+                rows.append((table.blad, rij, kop, _ambiguous_date_message(kop, tekst, waarde)))
+    if not rows:
+        return findings
+    messages = (
+        pl.DataFrame(
+            rows,
+            schema={"blad": pl.String, "rij": pl.Int64, "kolom": pl.String, "_melding": pl.String},
+            orient="row",
+        )
+        .unique(["blad", "rij", "kolom"])
+        .with_columns(controle=pl.lit("PM022"))
+    )
+    return (
+        findings.join(
+            messages.cast({"rij": findings.schema["rij"]}),  # type: ignore[dict-item]
+            on=["blad", "rij", "kolom", "controle"],
+            how="left",
+        )
+        .with_columns(melding=pl.coalesce("_melding", "melding"))
+        .drop("_melding")
+    )
+
+
+def _ambiguous_date_message(kop: str, tekst: str, waarde: object) -> str:
+    import datetime as dt
+
+    first, second, year = (int(part) for part in tekst.strip().split("/"))
+    dutch = dt.date(year, second, first)
+    american = dt.date(year, first, second)
+    if waarde == american:
+        return (
+            f"{kop} '{tekst.strip()}' is gelezen als {american:%d-%m-%Y} (maand/dag/jaar, zoals "
+            f"elders in deze tabel); is {dutch:%d-%m-%Y} bedoeld, typ dan {dutch:%d-%m-%Y}"
+        )
+    return (
+        f"{kop} '{tekst.strip()}' is dubbelzinnig en gelezen als {dutch:%d-%m-%Y} "
+        f"(dag/maand/jaar, zoals in het Nederlands); is {american:%d-%m-%Y} bedoeld, typ dan "
+        f"{american:%d-%m-%Y}"
+    )
