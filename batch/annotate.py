@@ -35,11 +35,10 @@ renamed to something else is kept as theirs. Only the tool's own conditional-for
 sheet takes the old one's ``sheetId``, relationship id and part name.
 
 *Fallback for files written by the previous version* (no defined names): the earlier Controle
-sheet is the one with a Controle name whose worksheet carries the marker, and among several
-(a user's copy carries the marker too) the one whose part is still called
-``jeugdhulp_controle*.xml`` (the tool's part name, kept unless another program re-saved the
-file), else the one with the lowest number ("Controle" before "Controle (2)"), else the first
-tab; only that one is replaced, and marks are then removed from every other worksheet.
+sheet is the first tab, when it has a Controle name and its worksheet carries the marker (the
+previous version always put its sheet first). A sheet with a Controle name and the marker
+anywhere else is a copy the user made (Excel puts a copy last unless told otherwise) or a
+sheet the user moved, and is kept; marks are removed from every other worksheet.
 
 The user's active tab stays active (its index is shifted by one): making ``Controle`` active
 would mean clearing ``tabSelected`` in sheets that otherwise need no change, and a workbook
@@ -160,6 +159,9 @@ _DXF_COLOURS = {s: (f"FF{text}", f"FF{fill}") for s, (text, fill) in COLOURS.ite
 _CONTROLE_SHEET_NAME = re.compile(r"controle(?: \((\d+)\))?", re.IGNORECASE)
 _NAME_TARGET = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!']+))!\$?A\$?1$")
 _SQREF_AREAS = 1000
+#: A reference to a differential format: ``dxfId`` (conditional formats, pivot formats, table
+#: styles) and the tables' ``headerRowDxfId``, ``dataDxfId``, ... (ECMA-376 18.5.1.2).
+_DXF_ID = re.compile(rb"""[dD]xfId\s*=\s*["']\s*(\d{1,9})\s*["']""")
 #: Rows of the Controle sheet turned into XML per batch (bounds the memory of a huge list).
 _ROW_BATCH = 100_000
 #: Deflate level for rewritten sheets (ISA-L, see batch._zip): level 1 is the fastest; the
@@ -461,6 +463,10 @@ class _Styles:
     link: int
     guarded: int
     dxf: dict[str, int]
+    #: the dxf indices this run added, and the neutral (empty) one a rewritten sheet's rule
+    #: pointing into them is moved to (it pointed past the end: a broken reference)
+    dxf_added: range = range(0)
+    neutral: int | None = None
 
 
 @dataclass(slots=True)
@@ -521,6 +527,8 @@ class _Plan:
         folder = workbook_part.rpartition("/")[0]
         wb_tree, wb_bytes = self._tree(workbook_part)
         wb = wb_tree.getroot()
+        # The package's SpreadsheetML and relationships namespaces (transitional or Strict):
+        # every part the plan writes, the tool's own sheets included, uses them.
         self.main = namespace_of(wb)
         self.r_ns = rel_namespace(wb)
         rels_info = self._member(rels_part_of(workbook_part))
@@ -611,14 +619,10 @@ class _Plan:
                 and self._tail_has_marker(s.part)
             ]
             if candidates:
-
-                def rank(s: _Sheet) -> tuple[int, int, int]:
-                    tool_part = s.part.rpartition("/")[2].lower().startswith("jeugdhulp_controle")  # type: ignore[union-attr]
-                    m = _CONTROLE_SHEET_NAME.fullmatch(s.name)
-                    number = int(m.group(1)) if m and m.group(1) else 1
-                    return (0 if tool_part else 1, number, s.index)
-
-                old_controle = min(candidates, key=rank)
+                # The previous version always put its sheet first: only the first tab can be
+                # its Controle sheet. A copy (Excel puts it where the user drops it, last by
+                # default) or a sheet the user moved stays theirs.
+                old_controle = candidates[0] if candidates[0].index == 0 else None
                 copies = {s.part for s in candidates}
                 owned_marks = {
                     s.part
@@ -685,6 +689,7 @@ class _Plan:
             old_rels = self._member(rels_part_of(old_part))
             if old_rels is not None:
                 self.removed.add(old_rels.filename)
+        self._remove_dependents(removed, rels_root)
         names_now = {i.filename.lower() for i in self.zin.infolist()} - {
             p.lower() for p in self.removed
         }
@@ -739,7 +744,7 @@ class _Plan:
                 relative_target(folder, styles_part),
             )
             new_parts[styles_part] = STYLES_CT
-        self.styles = _add_styles(styles_tree.getroot())
+        self.styles = _add_styles(styles_tree.getroot(), lambda: self._dxf_references(styles_part))
         self.changed_parts[styles_part] = serialize_part(styles_tree, styles_bytes)
 
         # -- workbook ------------------------------------------------------------------------
@@ -766,6 +771,13 @@ class _Plan:
         )
         self.changed_parts[workbook_part] = serialize_part(wb_tree, wb_bytes)
         self.changed_parts[rels_part] = serialize_part(rels_tree, rels_bytes)
+        self._edit_app_properties(
+            [[s.name for s in sheets if s.is_worksheet], [s.name for s in sheets]],
+            [
+                [self.controle_name, *(s.name for s in kept if s.is_worksheet)],
+                [self.controle_name, *(s.name for s in kept)],
+            ],
+        )
 
         # -- content types -------------------------------------------------------------------
         ct_tree, ct_bytes = self._tree("[Content_Types].xml")
@@ -773,6 +785,185 @@ class _Plan:
         ct_part = self.index.find("[Content_Types].xml").filename  # type: ignore[union-attr]
         self.changed_parts[ct_part] = serialize_part(ct_tree, ct_bytes)
         self.findings_written = rows.height
+
+    def _remove_dependents(self, removed: list[_Sheet], rels_root: etree._Element) -> None:
+        """What goes with the sheets the tool replaces: the parts only they lead to (comments,
+        VML, drawings, images, printer settings; `_orphans`), and the calculation chain when
+        it lists cells of theirs (a new sheet takes over the old sheetId, and Excel refuses a
+        chain naming cells that hold no formula: "Removed Records: Formula from
+        /xl/calcChain.xml"). The chain is a cache Excel rebuilds when it is missing (the Open
+        XML SDK's advice), so it goes whole rather than edited."""
+        if not removed:
+            return
+        for part in self._orphans({s.part for s in removed if s.part is not None}):
+            self.removed.add(part)
+            rels = self._member(rels_part_of(part))
+            if rels is not None:
+                self.removed.add(rels.filename)
+        ids = {s.element.get("sheetId", "") for s in removed}
+        workbook_part = self.index.workbook_part
+        for rel in children(rels_root, "Relationship"):
+            if not rel.get("Type", "").endswith("/calcChain") or rel.get("TargetMode"):
+                continue
+            info = self._member(resolve_target(workbook_part, rel.get("Target", "")))
+            if info is None:
+                continue
+            try:
+                chain = self._tree(info.filename)[0].getroot()
+            except PakketFout:
+                chain = None  # unreadable: dropping it loses nothing Excel needs
+            sheet = "0"  # an entry without `i` is on the sheet of the entry before it
+            listed = set()
+            for cell in children(chain, "c") if chain is not None else []:
+                sheet = cell.get("i", sheet)
+                listed.add(sheet)
+            if chain is None or listed & ids:
+                _drop(rel)
+                self.removed.add(info.filename)
+
+    def _orphans(self, parts: set[str]) -> set[str]:
+        """The parts reachable only through `parts` (which go): followed through every
+        relationships part of the package, so a part another one still uses (an image shared
+        by two drawings, a pivot cache the workbook lists) stays. Empty when a relationships
+        part cannot be read: then nothing is known to be unused."""
+        graph: dict[str, set[str]] = {}
+        for info in self.zin.infolist():
+            name = info.filename
+            folder, _, leaf = name.rpartition("/")
+            if not leaf.lower().endswith(".rels") or folder.rpartition("/")[2].lower() != "_rels":
+                continue
+            base = folder.rpartition("/")[0]
+            source = f"{base}/{leaf[:-5]}" if base else leaf[:-5]
+            member = self._member(source) if source else None
+            if source and member is None:
+                continue  # relationships of a part that is not there lead nowhere
+            try:
+                root = self._tree(name)[0].getroot()
+            except PakketFout:
+                return set()
+            targets = graph.setdefault(member.filename if member else "", set())
+            for rel in children(root, "Relationship"):
+                if rel.get("TargetMode") == "External":
+                    continue
+                target = self._member(resolve_target(source, rel.get("Target", "")))
+                if target is not None:
+                    targets.add(target.filename)
+        users: dict[str, set[str]] = {}
+        for source, targets in graph.items():
+            for target in targets:
+                users.setdefault(target, set()).add(source)
+        gone = set(parts)
+        queue = list(parts)
+        while queue:
+            for target in graph.get(queue.pop(), ()):
+                if target not in gone and users[target] <= gone:
+                    gone.add(target)
+                    queue.append(target)
+        return gone - parts
+
+    def _edit_app_properties(self, before: list[list[str]], after: list[list[str]]) -> None:
+        """Keep the sheet list in ``docProps/app.xml`` true (what file managers and document
+        systems show as the workbook's contents): the group of ``TitlesOfParts`` that lists
+        the worksheets (its heading in ``HeadingPairs`` is in the writer's language) gets the
+        new list and count. `before` and `after` are the worksheet names and all sheet names,
+        in tab order: the group that holds exactly the first (or else the second) list of
+        `before` gets the matching list of `after`. A group that does not match (the part was
+        stale already, or lists things otherwise) is left alone: Excel rewrites the part when
+        it saves, and guessing would make it wrong in another way."""
+        root_rels = self._member("_rels/.rels")
+        if root_rels is None:
+            return
+        try:
+            rels = self._tree(root_rels.filename)[0].getroot()
+        except PakketFout:
+            return
+        target = next(
+            (
+                r.get("Target", "")
+                for r in children(rels, "Relationship")
+                if r.get("Type", "").endswith("/extended-properties")
+                and r.get("TargetMode") != "External"
+            ),
+            None,
+        )
+        info = self._member(resolve_target("", target)) if target else None
+        if info is None:
+            return
+        try:
+            tree, data = self._tree(info.filename)
+        except PakketFout:
+            return
+        props = tree.getroot()
+        pairs, titles = (
+            child(heading, "vector") if heading is not None else None
+            for heading in (child(props, "HeadingPairs"), child(props, "TitlesOfParts"))
+        )
+        if pairs is None or titles is None:
+            return
+        counts = []
+        for variant in children(pairs, "variant")[1::2]:
+            number = next((c for c in children(variant) if local_name(c) in ("i4", "int")), None)
+            if number is None or not (number.text or "").strip().isdigit():
+                return
+            counts.append(number)
+        items = children(titles, "lpstr")
+        if sum(int(c.text or "0") for c in counts) != len(items):
+            return
+        start = 0
+        for count in counts:
+            group = items[start : start + int(count.text or "0")]
+            start += len(group)
+            texts = [item.text or "" for item in group]
+            new = next((a for b, a in zip(before, after, strict=True) if texts == b), None)
+            if not group or new is None:
+                continue
+            first, last = group[0], group[-1]
+            spacing, end = first.tail if len(group) > 1 else last.tail, last.tail
+            at = titles.index(first)
+            for item in group:
+                titles.remove(item)
+            for i, name in enumerate(new):
+                element = copy.deepcopy(first)
+                element.text = name
+                element.tail = end if i == len(new) - 1 else spacing
+                titles.insert(at + i, element)
+            count.text = str(len(new))
+            titles.set("size", str(len(children(titles))))
+            self.changed_parts[info.filename] = serialize_part(tree, data)
+            return
+
+    def _dxf_references(self, styles_part: str) -> set[int]:
+        """The differential formats (``dxfId`` and the tables' ``*DxfId``) that parts other
+        than the sheets being rewritten point at: worksheets, tables, pivot tables and the
+        styles part itself, as the content types name them. The tool's own formats go where
+        none of these points, so a reference the original already had broken (past the end
+        of ``dxfs``) never turns into a red mark (see `_add_styles`). A rewritten sheet's rules
+        are seen while it is rewritten (`_edit_marks`)."""
+        kinds = ("worksheet+xml", "macrosheet+xml", "table+xml", "pivottable+xml", "styles+xml")
+        try:
+            types = self._tree("[Content_Types].xml")[0].getroot()
+        except PakketFout:
+            return set()
+        parts = {styles_part.lower()}
+        for override in children(types, "Override"):
+            if override.get("ContentType", "").lower().endswith(kinds):
+                parts.add(override.get("PartName", "").lstrip("/").lower())
+        found: set[int] = set()
+        for part in parts:
+            info = self._member(part)
+            if info is None or info.filename in self.rewrites or info.filename in self.removed:
+                continue
+            tail = b""
+            try:
+                with open_member(self.zin, info) as member:
+                    while chunk := member.read(1 << 20):
+                        block = tail + chunk
+                        found.update(int(m) for m in _DXF_ID.findall(block))
+                        tail = block[-64:]
+            except Exception as exc:  # a damaged part is reported where it is written
+                if reason_of(exc, info.filename) is None:
+                    raise
+        return found
 
     def _add_rel(self, root: etree._Element, rid: str, kind: str, target: str) -> None:
         rel = etree.SubElement(root, f"{{{namespace_of(root)}}}Relationship")
@@ -945,7 +1136,14 @@ class _Plan:
             with dst:
                 parts = stream_sheet(src, dst.write)
                 skeleton = Skeleton(parts)
-                _edit_marks(skeleton.root, job.marks, self.styles.dxf, job.remove_own)
+                _edit_marks(
+                    skeleton.root,
+                    job.marks,
+                    self.styles.dxf,
+                    job.remove_own,
+                    added=self.styles.dxf_added,
+                    neutral=self.styles.neutral,
+                )
                 if parts.found:
                     dst.mark()
                     dst.write(skeleton.new_tail())
@@ -1014,7 +1212,7 @@ class _Plan:
         tab_selected = ' tabSelected="1"' if self.controle_active else ""
         yield (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+            f'<worksheet xmlns="{self.main}" xmlns:r="{self.r_ns}">'
             '<sheetPr><tabColor rgb="FFC00000"/></sheetPr>'
             f'<dimension ref="A1:{column_letter(last_col)}{last_row}"/>'
             f'<sheetViews><sheetView{tab_selected} workbookViewId="0">'
@@ -1430,12 +1628,13 @@ def _collection(root: etree._Element, local: str) -> etree._Element:
     return found
 
 
-def _ensure(collection: etree._Element, entry: etree._Element) -> int:
-    """Index of an element like `entry` in `collection`, appending it when absent."""
+def _ensure(collection: etree._Element, entry: etree._Element, *, new: bool = False) -> int:
+    """Index of an element like `entry` in `collection`, appending it when absent (`new`:
+    append it anyway)."""
     key = canonical(entry)
     items = children(collection)
     for i, item in enumerate(items):
-        if canonical(item) == key:
+        if not new and canonical(item) == key:
             return i
     collection.append(entry)
     if len(items) >= 2:
@@ -1444,8 +1643,11 @@ def _ensure(collection: etree._Element, entry: etree._Element) -> int:
     return len(items)
 
 
-def _add_styles(root: etree._Element) -> _Styles:
-    """Fonts, cell formats and the two mark formats, reused if an earlier run added them."""
+def _add_styles(root: etree._Element, avoid: Callable[[], set[int]] = set) -> _Styles:
+    """Fonts, cell formats and the two mark formats, reused if an earlier run added them.
+
+    `avoid` gives the differential-format indices other parts point at (asked only when the
+    mark formats have to be added); the new ones are placed past them."""
     ns = namespace_of(root)
 
     def el(local: str, **attrs: str) -> etree._Element:
@@ -1524,7 +1726,8 @@ def _add_styles(root: etree._Element) -> _Styles:
         ),
     )
     dxfs = _collection(root, "dxfs")
-    dxf = {}
+    base = len(children(dxfs))
+    wanted = {}
     for severity, (text_rgb, fill_rgb) in _DXF_COLOURS.items():
         entry = el("dxf")
         font = el("font")
@@ -1535,8 +1738,34 @@ def _add_styles(root: etree._Element) -> _Styles:
         fill.append(pattern)
         entry.append(font)
         entry.append(fill)
-        dxf[severity] = _ensure(dxfs, entry)
-    return _Styles(title_xf, header_xf, link_xf, guarded_xf, dxf)
+        wanted[severity] = entry
+    keys = [canonical(item) for item in children(dxfs)]
+    dxf = {s: keys.index(k) for s, e in wanted.items() if (k := canonical(e)) in keys}
+    neutral = None
+    if len(dxf) < len(wanted):
+        # New formats go where nothing points: a rule whose dxfId was already past the end
+        # (a broken reference in the original) must not become a red mark. A neutral, empty
+        # format comes first (a rewritten sheet's broken rules are pointed at it, see
+        # `_edit_marks`), then empty padding past every index another part uses.
+        neutral = _ensure(dxfs, el("dxf"))
+        used = avoid()
+        missing = [s for s in wanted if s not in dxf]
+        start = len(children(dxfs))
+        while any(start + i in used for i in range(len(missing))):
+            start += 1
+        while len(children(dxfs)) < start:
+            _ensure(dxfs, el("dxf"), new=True)
+        for severity in missing:
+            dxf[severity] = _ensure(dxfs, wanted[severity], new=True)
+    return _Styles(
+        title_xf,
+        header_xf,
+        link_xf,
+        guarded_xf,
+        dxf,
+        range(base, len(children(dxfs))) if neutral is not None else range(0),
+        neutral,
+    )
 
 
 # --- marks in a worksheet -----------------------------------------------------------------
@@ -1547,17 +1776,31 @@ def _is_own_rule(rule: etree._Element) -> bool:
 
 
 def _edit_marks(
-    root: etree._Element, marks: dict[str, list[str]], dxf: dict[str, int], remove_own: bool
+    root: etree._Element,
+    marks: dict[str, list[str]],
+    dxf: dict[str, int],
+    remove_own: bool,
+    *,
+    added: range = range(0),
+    neutral: int | None = None,
 ) -> None:
-    """Remove the tool's earlier rules (when `remove_own`) and add the new marks."""
+    """Remove the tool's earlier rules (when `remove_own`) and add the new marks. A user's
+    rule whose dxfId points into the formats this run `added` pointed past the end of the
+    original's formats (a broken reference); it is moved to the `neutral` (empty) format, so
+    it keeps showing nothing instead of the tool's red."""
     ns = namespace_of(root)
-    if remove_own:
-        for cf in children(root, "conditionalFormatting"):
-            for rule in children(cf, "cfRule"):
-                if _is_own_rule(rule):
-                    _drop(rule)
-            if not children(cf, "cfRule"):
-                _drop(cf)
+    for cf in children(root, "conditionalFormatting"):
+        for rule in children(cf, "cfRule"):
+            if remove_own and _is_own_rule(rule):
+                _drop(rule)
+            elif (
+                neutral is not None
+                and (value := rule.get("dxfId", "").strip()).isdigit()
+                and int(value) in added
+            ):
+                rule.set("dxfId", str(neutral))
+        if remove_own and not children(cf, "cfRule"):
+            _drop(cf)
     # Long lists go in several elements so no single sqref becomes unwieldy for Excel.
     blocks = [
         (severity, ranges[i : i + _SQREF_AREAS])

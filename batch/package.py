@@ -58,6 +58,15 @@ class PakketFout(ValueError):
     """A package problem, with the Dutch reason (without file name) as `str()`."""
 
 
+def dutch_int(n: int) -> str:
+    """A whole number as a Dutch reader writes it: thousands separated by dots.
+
+    >>> dutch_int(10_012), dutch_int(999)
+    ('10.012', '999')
+    """
+    return f"{n:,}".replace(",", ".")
+
+
 def size_text(n: float) -> str:
     """A byte count as a Dutch reader reads it: `2,0 GiB`, `512 KiB`, `37 bytes`."""
     for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
@@ -133,9 +142,8 @@ def _declared_problems(infos: list[zipfile.ZipInfo]) -> str | None:
     """The first problem visible from the central directory alone (nothing inflated)."""
     if len(infos) > MAX_MEMBERS:
         return (
-            f"het zip-archief heeft {len(infos)} onderdelen, meer dan de grens van "
-            f"{MAX_MEMBERS:,} ".replace(",", ".")
-            + "; dit is geen gewone werkmap."
+            f"het zip-archief heeft {dutch_int(len(infos))} onderdelen, meer dan de grens van "
+            f"{dutch_int(MAX_MEMBERS)}; dit is geen gewone werkmap."
         )
     counts = Counter(info.filename.lower() for info in infos)
     for info in infos:

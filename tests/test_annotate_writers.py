@@ -62,7 +62,8 @@ def _run(runs: dict[str, tuple[Path, Path, Path]], name: str) -> tuple[Path, Pat
 
 
 def _changeable(path: Path, name: str) -> set[str]:
-    """The parts an annotation may change: package, workbook, styles, marked sheets."""
+    """The parts an annotation may change: package, workbook, styles, marked sheets, and the
+    sheet list in docProps/app.xml."""
     parts = sheet_parts(path)
     with zipfile.ZipFile(path) as z:
         workbook = workbook_part(z)
@@ -71,7 +72,7 @@ def _changeable(path: Path, name: str) -> set[str]:
     marked = {parts[f.blad] for f in findings_for(name) if f.blad in parts}
     controle = {parts[n] for n in parts if n.startswith("Controle")}
     return (
-        {"[Content_Types].xml", workbook, f"{folder}/_rels/{leaf}.rels"}
+        {"[Content_Types].xml", workbook, f"{folder}/_rels/{leaf}.rels", "docProps/app.xml"}
         | styles
         | marked
         | controle
