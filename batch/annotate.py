@@ -64,6 +64,7 @@ import copy
 import csv
 import io
 import operator
+import os
 import re
 import tempfile
 import zipfile
@@ -102,15 +103,18 @@ from batch._ooxml import (
     stream_sheet,
 )
 from batch._zip import InflateError, ParallelDeflateMember, copy_member_raw, write_member
-from batch.files import PendingWrite, output_path_for, real_target, shown
+from batch.files import PendingWrite, is_read_only, output_path_for, real_target, shown
 from batch.package import (
+    STAMP_NAME,
     NietTeSchrijven,
     PackageIndex,
     PakketFout,
     check_for_writing,
+    new_stamp,
     open_member,
     read_member,
     reason_of,
+    stamp_text,
 )
 from batch.verify import Changed, verify_copy
 from jeugdhulp.controle_layout import (
@@ -154,11 +158,15 @@ MARKS_NAME = "jeugdhulp_markering"
 MAX_HYPERLINKS = 65_530
 #: Rows of an Excel sheet, and characters in one cell.
 MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
 MAX_CELL_TEXT = 32_767
 _DXF_COLOURS = {s: (f"FF{text}", f"FF{fill}") for s, (text, fill) in COLOURS.items()}
 _CONTROLE_SHEET_NAME = re.compile(r"controle(?: \((\d+)\))?", re.IGNORECASE)
 _NAME_TARGET = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!']+))!\$?A\$?1$")
 _SQREF_AREAS = 1000
+#: Members the reader inflates and CRC-checks before any write (`batch.package`); the others
+#: are checked while they are copied.
+_CHECKED_WHEN_READ = (".xml", ".rels", ".vml")
 #: A reference to a differential format: ``dxfId`` (conditional formats, pivot formats, table
 #: styles) and the tables' ``headerRowDxfId``, ``dataDxfId``, ... (ECMA-376 18.5.1.2).
 _DXF_ID = re.compile(rb"""[dD]xfId\s*=\s*["']\s*(\d{1,9})\s*["']""")
@@ -255,6 +263,10 @@ class AnnotateResult:
     target: Path
     findings_written: int
     cells_marked: int
+    #: what the user must know about the written file (Dutch, one sentence each): a digital
+    #: signature that no longer holds, a protected structure, a part that was damaged in the
+    #: original already, an owner that could not be kept
+    meldingen: tuple[str, ...] = ()
 
 
 def annotate_workbook(
@@ -284,6 +296,13 @@ def annotate_workbook(
     source, target = Path(source), Path(target)
     frame = _as_frame(findings)
     _check_suffixes(source, target)
+    _refuse_link_to_source(source, target)
+    if is_read_only(real_target(target)):
+        raise NietTeSchrijven(
+            source.name,
+            f"'{shown(target.name)}' is alleen-lezen (of u mag het niet wijzigen); het is niet "
+            "vervangen. Maak het bestand beschrijfbaar als het vervangen mag worden.",
+        )
     _refuse_if_open(target)
     _refuse_if_open(real_target(target))
     options = _Options(profiel, gecontroleerd_op, tuple(legenda), rapport)
@@ -322,6 +341,7 @@ def _write(
         with PendingWrite(target, permissions_of=permissions) as pending:
             with opener() as raw, zipfile.ZipFile(raw) as zin:
                 plan = _Plan(zin, raw, frame, options, only_sheet)
+                pending.mtime_ns = plan.stamp  # the copy's time is its stamp (unchanged_copy)
                 pending.write(plan.write)
                 problems = verify_copy(pending.path, zin, plan.changed)
             if problems:
@@ -333,7 +353,14 @@ def _write(
                     f"({listed}{more}). Meld dit bij de beheerder van het hulpmiddel.",
                 )
             pending.commit()
-        return AnnotateResult(target, plan.findings_written, plan.cells_marked)
+        meldingen = _notes(plan, in_place=pending.target == real_target(source))
+        if pending.owner_kept is False:
+            meldingen.append(
+                f"'{shown(pending.target.name)}' had een andere eigenaar of groep; die kon niet "
+                "behouden worden (alleen een beheerder mag dat), het bestand is nu van de "
+                "gebruiker die de controle draaide."
+            )
+        return AnnotateResult(target, plan.findings_written, plan.cells_marked, tuple(meldingen))
     except PakketFout as exc:
         raise NietTeSchrijven(name, str(exc)) from None
     except XmlFout as exc:
@@ -346,6 +373,50 @@ def _write(
         part = getattr(exc, "name", None) or "?"
         reason = reason_of(exc, part) or f"het zip-archief is beschadigd ({exc})."
         raise NietTeSchrijven(name, reason) from None
+
+
+def _refuse_link_to_source(source: Path, target: Path) -> None:
+    """A copy's path that is a symbolic link to the source itself would replace the source
+    (a write goes through a link, `batch.files.real_target`): only the source's own path may
+    do that (``--vervang``)."""
+    if os.path.abspath(target) != os.path.abspath(source) and os.path.realpath(
+        target
+    ) == os.path.realpath(source):
+        raise NietTeSchrijven(
+            source.name,
+            f"'{shown(target.name)}' is een koppeling naar de werkmap zelf; de kopie zou het "
+            "origineel vervangen. Verwijder de koppeling (of gebruik --vervang als u het "
+            "origineel wilt laten vervangen).",
+        )
+
+
+def _notes(plan: _Plan, *, in_place: bool) -> list[str]:
+    """What the user must know about a written file (Dutch): what in it no longer holds or
+    cannot be undone by hand, and what was damaged before the tool touched it. `in_place`:
+    the file is the user's workbook itself (--vervang), not a copy beside it."""
+    it = "het bestand zelf (--vervang)" if in_place else "de gecontroleerde kopie"
+    notes = []
+    if plan.signed:
+        notes.append(
+            f"De werkmap was digitaal ondertekend; voor {it} geldt die handtekening niet meer "
+            "(het blad Controle en de markeringen zijn toegevoegd): Excel meldt haar als "
+            "ongeldig." + ("" if in_place else " Het ondertekende origineel is ongewijzigd.")
+        )
+    if plan.structure_locked:
+        notes.append(
+            "De structuur van de werkmap is met een wachtwoord beveiligd; die beveiliging is "
+            f"gebleven, dus in {it} kan het blad Controle alleen met dat wachtwoord verwijderd, "
+            "verplaatst of hernoemd worden (opnieuw controleren vervangt het wel)."
+        )
+    if plan.damaged:
+        listed = ", ".join(f"'{p}'" for p in plan.damaged[:3])
+        more = f" en nog {len(plan.damaged) - 3}" if len(plan.damaged) > 3 else ""
+        notes.append(
+            f"Onderdeel {listed}{more} was al beschadigd in de werkmap (het controlegetal "
+            f"klopt niet) en is ongewijzigd overgenomen; Excel kan {it} daardoor willen "
+            "herstellen. Sla het origineel opnieuw op in Excel om dat te verhelpen."
+        )
+    return notes
 
 
 def _check_suffixes(source: Path, target: Path) -> None:
@@ -425,11 +496,24 @@ def _csv_to_xlsx(source: Path, out: BinaryIO, sheet: str) -> None:
     for r, record in enumerate(
         csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     ):
+        width = max(width, len(record))
+        rows = r + 1
+        if rows > MAX_ROWS or width > MAX_COLUMNS:
+            continue  # counted for the message below; a sheet cannot hold it
         for c, value in enumerate(record):
             if value != "":
                 sheet_obj.write_string(r, c, _fit_raw(value))
-        width = max(width, len(record))
-        rows = r + 1
+    if rows > MAX_ROWS or width > MAX_COLUMNS:
+        too_big = (
+            f"{_dutch_int(rows)} regels, meer dan de {_dutch_int(MAX_ROWS)} rijen"
+            if rows > MAX_ROWS
+            else f"{_dutch_int(width)} kolommen, meer dan de {_dutch_int(MAX_COLUMNS)} kolommen"
+        )
+        raise NietTeSchrijven(
+            source.name,
+            f"de csv heeft {too_big} van een Excel-blad; een werkmap zou niet alles bevatten "
+            "(en koppelingen naar cellen buiten het blad), dus er is geen werkmap geschreven.",
+        )
     if rows and width:
         sheet_obj.ignore_errors({"number_stored_as_text": f"A1:{column_letter(width - 1)}{rows}"})
     book.close()
@@ -496,6 +580,8 @@ class _Plan:
         self.removed: set[str] = set()
         self.rewrites: dict[str, _Rewrite] = {}
         self.changed: list[Changed] = []  # what batch.verify checks, filled while writing
+        self.damaged: list[str] = []  # members copied as they were, damaged in the original
+        self.stamp = new_stamp()  # the copy's write time, recorded in it (STAMP_NAME)
         self._plan(frame, only_sheet)
 
     # -- reading ------------------------------------------------------------------------
@@ -747,6 +833,13 @@ class _Plan:
         self.styles = _add_styles(styles_tree.getroot(), lambda: self._dxf_references(styles_part))
         self.changed_parts[styles_part] = serialize_part(styles_tree, styles_bytes)
 
+        # -- what the copy cannot keep: a package signature, an unlocked structure ----------
+        self.signed = self._signed()
+        protection = child(wb, "workbookProtection")
+        self.structure_locked = protection is not None and protection.get(
+            "lockStructure", ""
+        ).strip().lower() in ("1", "true")
+
         # -- workbook ------------------------------------------------------------------------
         removed_index = {s.index for s in removed}
         new_index = {s.index: i + 1 for i, s in enumerate(kept)}
@@ -785,6 +878,21 @@ class _Plan:
         ct_part = self.index.find("[Content_Types].xml").filename  # type: ignore[union-attr]
         self.changed_parts[ct_part] = serialize_part(ct_tree, ct_bytes)
         self.findings_written = rows.height
+
+    def _signed(self) -> bool:
+        """Whether the package carries a digital signature (an OPC signature origin, ECMA-376
+        part 2, 12): it signs the parts' bytes, so it cannot hold for an edited copy."""
+        root_rels = self._member("_rels/.rels")
+        if root_rels is None:
+            return False
+        try:
+            rels = self._tree(root_rels.filename)[0].getroot()
+        except PakketFout:
+            return False
+        return any(
+            r.get("Type", "").endswith("/digital-signature/origin")
+            for r in children(rels, "Relationship")
+        )
 
     def _remove_dependents(self, removed: list[_Sheet], rels_root: etree._Element) -> None:
         """What goes with the sheets the tool replaces: the parts only they lead to (comments,
@@ -1063,6 +1171,7 @@ class _Plan:
             "0",
         )
         add(CONTROLE_NAME, f"{_quote_sheet(self.controle_name)}!$A$1")
+        add(STAMP_NAME, stamp_text(self.stamp))
         marked = [s for s in kept if s.part in marks_by_part]
         for i, sheet in enumerate(marked, start=1):
             add(f"{MARKS_NAME}{i}", f"{_quote_sheet(sheet.name)}!$A$1")
@@ -1103,6 +1212,8 @@ class _Plan:
                     self.changed.append(self._rewrite_sheet(self.rewrites[name], zout))
                 else:
                     copy_member_raw(self.raw, info, zout)
+                    if not name.lower().endswith(_CHECKED_WHEN_READ) and not self._intact(info):
+                        self.damaged.append(name)
                 written.add(name)
             for name, data in self.changed_parts.items():  # parts the package did not have
                 if name not in written:
@@ -1114,6 +1225,20 @@ class _Plan:
                 for piece in self._controle_sheet():
                     dst.write(piece)
             self.changed.append(Changed(self.controle_part, "controle"))
+
+    def _intact(self, info: zipfile.ZipInfo) -> bool:
+        """Whether a member copied as it is (an image, the VBA project, printer settings)
+        inflates to its CRC: the XML parts were checked when the workbook was read, these
+        are checked here, at the cost of inflating them (within the package limits)."""
+        try:
+            with open_member(self.zin, info) as member:
+                while member.read(1 << 20):
+                    pass
+        except Exception as exc:
+            if reason_of(exc, info.filename) is None:
+                raise
+            return False
+        return True
 
     def _controle_size_bound(self) -> int:
         """An upper bound of the Controle sheet's size: its texts escaped at worst (7 bytes per
@@ -1566,9 +1691,10 @@ def _now() -> tuple[int, int, int, int, int, int]:
 
 
 def _is_own_name(name: str) -> bool:
-    """A defined name the tool writes: ``jeugdhulp_controle`` or ``jeugdhulp_markering<n>``."""
+    """A defined name the tool writes: ``jeugdhulp_controle``, ``jeugdhulp_markering<n>`` or
+    the write stamp ``jeugdhulp_geschreven``."""
     lowered = name.lower()
-    return lowered == CONTROLE_NAME or (
+    return lowered in (CONTROLE_NAME, STAMP_NAME) or (
         lowered.startswith(MARKS_NAME) and lowered[len(MARKS_NAME) :].isdigit()
     )
 

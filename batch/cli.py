@@ -33,6 +33,7 @@ from batch.run import (
     check_file,
     collect_paths,
     refuse_shared_targets,
+    skipped_outputs,
     skipped_subfolders,
 )
 from jeugdhulp.errors import JeugdhulpError, OngeldigeInvoer
@@ -410,6 +411,14 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
         return EXIT_ONCONTROLEERBAAR
     paths, missing = collect_paths(args.paden, recursief=args.recursief)
     notes = []
+    outputs = skipped_outputs(args.paden, recursief=args.recursief)
+    if outputs:
+        notes.append(
+            f"{len(outputs)} eerdere gecontroleerde kopie(ën) overgeslagen ("
+            + ", ".join(shown(path.name) for path in outputs[:5])
+            + (", ..." if len(outputs) > 5 else "")
+            + "); noem zo'n bestand apart om het opnieuw te controleren."
+        )
     if not args.recursief:
         skipped = skipped_subfolders(args.paden)
         if skipped:
@@ -433,6 +442,11 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
         vervang=args.vervang,
         rapport=args.json,
         bladen=tuple(args.blad),
+        bewaren=tuple(
+            p
+            for p in (*paths, args.toewijzingen, args.producten, args.json, args.samenvatting)
+            if p is not None
+        ),
     )
     clash = _report_clash(args, paths, options)
     if clash:
@@ -500,6 +514,16 @@ def _print_summary(results: list[FileResult], console: Console, profiel: str) ->
                 f"[red]Niet geschreven:[/red] {escape(mask_bsn(shown(result.melding)))}",
                 soft_wrap=True,
             )
+        elif result.melding:  # written, under another name
+            console.print(
+                f"[yellow]Let op:[/yellow] {escape(mask_bsn(shown(result.melding)))}",
+                soft_wrap=True,
+            )
+        if result.uitvoer is not None:
+            for melding in result.meldingen:
+                console.print(
+                    f"[yellow]Let op:[/yellow] {escape(mask_bsn(shown(melding)))}", soft_wrap=True
+                )
     table = Table(title=f"Samenvatting (profiel {profiel})")
     for column, justify in (
         ("Bestand", "left"),

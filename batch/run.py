@@ -9,6 +9,7 @@ its findings: its status is `NIET_GESCHREVEN` and the message says why.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from batch.files import is_output_name
+from batch.isolate import is_rust_panic, panic_reason
 from jeugdhulp.errors import JeugdhulpError
 from jeugdhulp.findings import FINDING_FIELDS
 from jeugdhulp.profile import load_profile
@@ -45,6 +48,8 @@ class Options:
     vervang: bool = False
     rapport: Path | None = None  # the JSON report, named where a list does not fit
     bladen: tuple[str, ...] = ()  # --blad: the production sheets by name (empty: all)
+    #: files a copy written under a free name must never replace: the run's inputs and reports
+    bewaren: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +160,16 @@ def check_file(path: Path, options: Options) -> FileResult:
             f"{path.name}: onverwachte fout bij het controleren ({detail}). "
             "Meld dit bij de beheerder van het hulpmiddel.",
         )
+    except BaseException as exc:  # a Rust panic is a BaseException: a bug, not the file's fault
+        if not is_rust_panic(exc):
+            raise
+        return FileResult(
+            path,
+            NIET_GECONTROLEERD,
+            f"{path.name}: het controleren is gestopt door {panic_reason(exc)}. Dit is een fout "
+            "in het hulpmiddel, niet in het bestand: geef het bestand aan de beheerder van het "
+            "hulpmiddel. De andere bestanden zijn wel gecontroleerd.",
+        )
 
 
 def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResult:
@@ -260,16 +275,42 @@ def _write_back(
     path: Path, result: FileResult, options: Options, profiel: str, started: dt.datetime
 ) -> None:
     """Write the checked copy; a failure sets `NIET_GESCHREVEN` and the reason, and keeps
-    the findings (they were found; only the copy is missing)."""
-    from batch.annotate import annotate_workbook, output_path_for
-    from batch.files import os_reason
+    the findings (they were found; only the copy is missing).
+
+    An earlier checked copy that must be left alone (open in Excel, read-only, or changed
+    since the tool wrote it: `batch.files.why_not_replace`) is not overwritten: the copy goes
+    to a free name beside it (``NAAM.controle (2).xlsx``) and `melding` says so. What the user
+    must know about the written copy (`AnnotateResult.meldingen`) goes into `meldingen`.
+    """
+    from batch.annotate import annotate_workbook
+    from batch.files import free_output_path, os_reason, output_path_for, why_not_replace
     from jeugdhulp.checks import CATALOGUE
 
     target = output_path_for(path, uitvoer=options.uitvoer, vervang=options.vervang)
+    moved = ""
+    # --vervang, and checking an earlier copy itself, write the file that was checked: never
+    # under another name (a csv's copy may move)
+    own = os.path.realpath(target) == os.path.realpath(path)
+    reason = None if own else why_not_replace(target)
+    if reason is not None:
+        free = free_output_path(target, bewaren=(path, *options.bewaren))
+        if free is None:
+            result.status = NIET_GESCHREVEN
+            result.melding = (
+                f"'{path.name}': geen gecontroleerde kopie geschreven: '{target.name}' {reason}, "
+                "en de genummerde namen ernaast zijn ook bezet. De bevindingen staan in het "
+                "overzicht."
+            )
+            return
+        moved = (
+            f"'{target.name}' {reason}; daarom is die niet overschreven en is de nieuwe "
+            f"gecontroleerde kopie geschreven als '{free.name}'."
+        )
+        target = free
     not_written = f"'{path.name}': geen gecontroleerde kopie geschreven:"
     kept = "De bevindingen staan in het overzicht; de werkmap zelf is niet veranderd."
     try:
-        annotate_workbook(
+        written = annotate_workbook(
             path,
             result.bevindingen,
             target,
@@ -293,8 +334,18 @@ def _write_back(
             f"{not_written} onverwachte fout ({detail}). {kept} "
             "Meld dit bij de beheerder van het hulpmiddel."
         )
+    except BaseException as exc:  # a Rust panic: a bug that must not cost the findings either
+        if not is_rust_panic(exc):
+            raise
+        result.status = NIET_GESCHREVEN
+        result.melding = (
+            f"{not_written} {panic_reason(exc)}. {kept} Meld dit bij de beheerder van het "
+            "hulpmiddel."
+        )
     else:
         result.uitvoer = target
+        result.melding = moved
+        result.meldingen += written.meldingen
 
 
 def collect_paths(
@@ -304,7 +355,8 @@ def collect_paths(
 
     A folder gives its workbooks (with `recursief` also those in its subfolders, at any depth;
     else see `skipped_subfolders`), without Excel's lock files (``~$NAAM``) and without earlier
-    outputs (``NAAM.controle.xlsx``); an old ``.xls`` in a folder is taken too, so that it is
+    outputs (``NAAM.controle.xlsx``, ``NAAM.controle (2).xlsx``: `skipped_outputs` lists them
+    for the note that says so); an old ``.xls`` in a folder is taken too, so that it is
     reported as not checkable instead of silently left out. A file named twice (directly and
     through its folder, or two spellings of one path) is checked once.
     """
@@ -322,12 +374,7 @@ def collect_paths(
         if path.is_dir():
             children = _walk(path) if recursief else sorted(path.iterdir())
             for child in children:
-                if (
-                    child.is_file()
-                    and child.suffix.lower() in FOLDER_SUFFIXES
-                    and not child.name.startswith("~$")
-                    and ".controle." not in child.name.lower()
-                ):
+                if _workbook_in_folder(child) and not is_output_name(child.name):
                     add(child)
         elif path.is_file():
             add(path)
@@ -336,6 +383,29 @@ def collect_paths(
                 FileResult(path, NIET_GECONTROLEERD, f"{path}: bestand of map bestaat niet.")
             )
     return found, problems
+
+
+def _workbook_in_folder(child: Path) -> bool:
+    return (
+        child.is_file()
+        and child.suffix.lower() in FOLDER_SUFFIXES
+        and not child.name.startswith("~$")
+    )
+
+
+def skipped_outputs(paths: list[Path], *, recursief: bool = False) -> list[Path]:
+    """The earlier checked copies (``NAAM.controle.xlsx``) in the folders of `paths` that
+    `collect_paths` leaves out, for the note that says how many (name one directly to check
+    it)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            try:
+                children = _walk(path) if recursief else sorted(path.iterdir())
+            except OSError:
+                continue
+            found += [c for c in children if _workbook_in_folder(c) and is_output_name(c.name)]
+    return found
 
 
 def _walk(folder: Path) -> list[Path]:

@@ -163,7 +163,7 @@ def test_sheet_features_survive(corpus, tmp_path, name):
     before, after = openpyxl.load_workbook(source), openpyxl.load_workbook(target)
     assert after.active.title == before.active.title
     own = {n for n in after.defined_names if n.startswith("jeugdhulp_")}  # the tool's markers
-    assert own == {"jeugdhulp_controle"} | {
+    assert own == {"jeugdhulp_controle", "jeugdhulp_geschreven"} | {
         f"jeugdhulp_markering{i}" for i in range(1, len({f.blad for f in findings}) + 1)
     }
     assert set(before.defined_names) == set(after.defined_names) - own

@@ -132,6 +132,7 @@ def test_the_second_run_replaces_controle_with_a_stable_sheet_id(runs, name):
     own = [n for n in defined_names(second) if n[0].startswith("jeugdhulp_")]
     assert {(n[0], n[1], n[2]) for n in own} == {
         ("jeugdhulp_controle", None, "1"),
+        ("jeugdhulp_geschreven", None, "1"),
         ("jeugdhulp_markering1", None, "1"),
     } | ({("jeugdhulp_markering2", None, "1")} if not name.endswith(".xlsm") else set())
 
