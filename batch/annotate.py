@@ -45,6 +45,15 @@ would mean clearing ``tabSelected`` in sheets that otherwise need no change, and
 whose active tab and selected tab disagree opens with grouped sheets in Excel. Only when the
 earlier ``Controle`` was the active tab does the new one become active.
 
+What goes with a replaced Controle sheet: the parts only it led to (comments, VML, drawings,
+images, printer settings; found through every relationships part, so a part another one still
+uses stays) and the calculation chain when it names cells of it (Excel rebuilds a missing one).
+``docProps/app.xml`` gets the new sheet list. The tool's mark formats go past every ``dxfId``
+the package points at, so a rule the original already had broken never turns red. Every copy
+records when it was written (``jeugdhulp_geschreven``, equal to the file's modification time,
+`batch.package.unchanged_copy`), so a copy the user changed since is never overwritten
+(`batch.files.why_not_replace`).
+
 **Excel's limits** on the Controle sheet: a text longer than 32.767 characters is cut and
 ends in a visible "…"; when there are more findings than rows (1.048.576), as many as fit are
 listed and the last row says how many more there are and where they are (the JSON report);
