@@ -16,6 +16,7 @@ declarations are refused (Excel refuses them too).
 
 from __future__ import annotations
 
+import codecs
 import re
 import uuid
 from collections.abc import Callable
@@ -60,6 +61,7 @@ _ESCAPE_LIKE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 # no such character; it is shown as U+FFFD, as `batch.files.shown` does.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml[^>]*\?>[ \t\r\n]*")
+_ENCODING = re.compile(rb"""(\sencoding\s*=\s*(["']))([A-Za-z0-9._-]*)(\2)""")
 
 
 class XmlFout(ValueError):
@@ -86,15 +88,92 @@ def parse_part(data: bytes) -> etree._ElementTree:
 
 def serialize_part(tree: etree._ElementTree, original: bytes | None = None) -> bytes:
     """The tree as UTF-8, with the original XML declaration (and the whitespace after it) kept
-    byte for byte, or the one Excel writes for a new part."""
-    declaration = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    if original is not None:
-        m = _DECLARATION.match(original)
-        if m is not None and b"utf-16" not in m.group().lower():
-            declaration = m.group()
-        elif m is None:
-            declaration = b""
-    return declaration + etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
+    byte for byte, or the one Excel writes for a new part. A declaration that names another
+    encoding (ISO-8859-1, UTF-16) gets ``UTF-8`` in its place: the bytes are UTF-8 now, and a
+    reader that believed the old name would read every accented letter wrong."""
+    body = etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
+    if original is None:
+        return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body
+    encoding = foreign_encoding(original[:512])
+    head = original[:512]
+    if encoding is not None and encoding.startswith("utf-16"):
+        head = head.decode(encoding, "ignore").lstrip("\ufeff").encode("utf-8")
+    m = _DECLARATION.match(head)
+    return (_utf8_declaration(m.group()) if m is not None else b"") + body
+
+
+def _utf8_declaration(declaration: bytes) -> bytes:
+    """An XML declaration with its encoding pseudo-attribute (if any) saying UTF-8."""
+    return _ENCODING.sub(rb"\g<1>UTF-8\g<4>", declaration, count=1)
+
+
+def foreign_encoding(start: bytes) -> str | None:
+    """The encoding of an XML part that is not UTF-8, from its first bytes (byte order mark,
+    UTF-16 without one, or the declaration's encoding); None for UTF-8 (or no declaration,
+    which means UTF-8). Raises `XmlFout` for an encoding Python does not know.
+
+    >>> foreign_encoding(b'<?xml version="1.0" encoding="ISO-8859-1"?><a/>')
+    'iso8859-1'
+    >>> foreign_encoding('<?xml version="1.0"?><a/>'.encode("utf-16")), foreign_encoding(b"<a/>")
+    ('utf-16', None)
+    """
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if start[:4] == b"<\x00?\x00":
+        return "utf-16-le"
+    if start[:4] == b"\x00<\x00?":
+        return "utf-16-be"
+    m = _DECLARATION.match(start)
+    named = _ENCODING.search(m.group()) if m is not None else None
+    if named is None:
+        return None
+    try:
+        name = codecs.lookup(named.group(3).decode("ascii")).name
+    except LookupError:
+        raise XmlFout(f"onbekende tekenset '{named.group(3).decode('ascii', 'replace')}'") from None
+    return None if name == "utf-8" else name
+
+
+class Utf8Part:
+    """A part in another encoding (`foreign_encoding`) read as UTF-8: decoded on the fly, its
+    byte order mark dropped and its declaration saying UTF-8. `read(n)` as `InflatedMember`:
+    at least one byte until the end (possibly more than `n`), `read()` the rest."""
+
+    def __init__(self, source: BinaryIO, encoding: str, first: bytes = b"") -> None:
+        self._source = source
+        self._decoder = codecs.getincrementaldecoder(encoding)("strict")
+        self._pending = first
+        self._start = True
+        self._done = False
+
+    def read(self, size: int = -1) -> bytes:
+        out = []
+        while not self._done:
+            raw = self._pending or self._source.read(size if size > 0 else 1 << 20)
+            self._pending = b""
+            try:
+                text = self._decoder.decode(raw, final=not raw)
+            except UnicodeDecodeError as exc:
+                raise XmlFout(f"tekens die niet in de opgegeven tekenset passen ({exc})") from None
+            self._done = not raw
+            data = text.encode("utf-8")
+            if self._start and data:
+                data = data.removeprefix(b"\xef\xbb\xbf")
+                m = _DECLARATION.match(data)
+                if m is not None:
+                    data = _utf8_declaration(m.group()) + data[m.end() :]
+                self._start = False
+            if data:
+                out.append(data)
+                if size >= 0:
+                    break
+        return b"".join(out)
+
+    def __enter__(self) -> Utf8Part:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def namespace_of(element: etree._Element) -> str:
@@ -336,7 +415,9 @@ def stream_sheet(
     `write` gets the head (through `edit_head` when given: see `edit_sheet_head`) and the whole
     sheetData element, unchanged; the caller writes a new tail. `SheetParts.head` is the head
     as read. When the part has no sheetData, nothing is written and `head` holds the whole part.
-    Raises `XmlFout` for a DTD, a part that is not UTF-8, or a sheetData that is not closed.
+    A part in another encoding (UTF-16, ISO-8859-1) is passed as UTF-8, its declaration saying
+    so (`Utf8Part`). Raises `XmlFout` for a DTD, an unknown encoding or bytes that do not fit
+    it, or a sheetData that is not closed.
     """
     from batch._zip import crc32
 
@@ -348,13 +429,12 @@ def stream_sheet(
         data = src.read(size)
         if not data:
             return SheetParts(buf, "", b"", False)
-        if not buf and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            raise XmlFout("het werkblad is niet in UTF-8 opgeslagen")
+        if not buf and (encoding := foreign_encoding(data[:512])) is not None:
+            src = Utf8Part(src, encoding, data)  # the part as UTF-8 (transcoded)
+            data = src.read(size)
         buf += data
         found = head.scan(buf)
     start, end, prefix = found
-    if re.search(rb"encoding\s*=\s*[\"'](?!utf-8)", buf[: min(start, 200)], re.IGNORECASE):
-        raise XmlFout("het werkblad is niet in UTF-8 opgeslagen")
     head_bytes = buf[:start]
     write(edit_head(head_bytes, prefix, head.root) if edit_head else head_bytes)
     crc = 0

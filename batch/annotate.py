@@ -42,17 +42,25 @@ renamed to something else is kept as theirs; the same for the Controlelijst. Onl
 sheet takes the old one's ``sheetId``, relationship id and part name.
 
 *Fallback for files written by the previous version* (no defined names): the earlier Controle
-sheet is the one with a Controle name whose worksheet carries the marker, and among several
-(a user's copy carries the marker too) the one whose part is still called
-``jeugdhulp_controle*.xml`` (the tool's part name, kept unless another program re-saved the
-file), else the one with the lowest number ("Controle" before "Controle (2)"), else the first
-tab; only that one is replaced, and marks are then removed from every other worksheet.
+sheet is the first tab, when it has a Controle name and its worksheet carries the marker (the
+previous version always put its sheet first). A sheet with a Controle name and the marker
+anywhere else is a copy the user made (Excel puts a copy last unless told otherwise) or a
+sheet the user moved, and is kept; marks are removed from every other worksheet.
 
 Controle becomes the active tab, and every other tab is unselected: a workbook whose active
 tab and selected tabs disagree opens with grouped sheets in Excel (and an edit would then go
 into all of them). A worksheet is unselected in its head while it is streamed anyway (a sheet
 with marks) or just for that (another inflate-and-deflate pass, only for the sheet that was
 selected); a chart sheet is a small part, edited whole.
+
+What goes with a replaced Controle sheet: the parts only it led to (comments, VML, drawings,
+images, printer settings; found through every relationships part, so a part another one still
+uses stays) and the calculation chain when it names cells of it (Excel rebuilds a missing one).
+``docProps/app.xml`` gets the new sheet list. The tool's mark formats go past every ``dxfId``
+the package points at, so a rule the original already had broken never turns red. Every copy
+records when it was written (``jeugdhulp_geschreven``, equal to the file's modification time,
+`batch.package.unchanged_copy`), so a copy the user changed since is never overwritten
+(`batch.files.why_not_replace`).
 
 **Excel's limits** on the Controle sheet: a text longer than 32.767 characters is cut and
 ends in a visible "…"; when there are more findings than rows (1.048.576), as many as fit are
@@ -73,6 +81,7 @@ import copy
 import csv
 import io
 import operator
+import os
 import re
 import tempfile
 import zipfile
@@ -115,15 +124,18 @@ from batch._ooxml import (
     unselect_head,
 )
 from batch._zip import InflateError, ParallelDeflateMember, copy_member_raw, write_member
-from batch.files import PendingWrite, opened_by, output_path_for, real_target, shown
+from batch.files import PendingWrite, is_read_only, opened_by, output_path_for, real_target, shown
 from batch.package import (
+    STAMP_NAME,
     NietTeSchrijven,
     PackageIndex,
     PakketFout,
     check_for_writing,
+    new_stamp,
     open_member,
     read_member,
     reason_of,
+    stamp_text,
 )
 from batch.verify import Changed, verify_copy
 from jeugdhulp.controle_layout import (
@@ -178,12 +190,19 @@ MARKS_NAME = "jeugdhulp_markering"
 MAX_HYPERLINKS = 65_530
 #: Rows of an Excel sheet, and characters in one cell.
 MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
 MAX_CELL_TEXT = 32_767
 _DXF_COLOURS = {s: (f"FF{text}", f"FF{fill}") for s, (text, fill) in COLOURS.items()}
 _CONTROLE_SHEET_NAME = re.compile(r"controle(?: \((\d+)\))?", re.IGNORECASE)
 _CATALOGUE_SHEET_NAME = re.compile(r"controlelijst(?: \((\d+)\))?", re.IGNORECASE)
 _NAME_TARGET = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!']+))!\$?A\$?1$")
 _SQREF_AREAS = 1000
+#: Members the reader inflates and CRC-checks before any write (`batch.package`); the others
+#: are checked while they are copied.
+_CHECKED_WHEN_READ = (".xml", ".rels", ".vml")
+#: A reference to a differential format: ``dxfId`` (conditional formats, pivot formats, table
+#: styles) and the tables' ``headerRowDxfId``, ``dataDxfId``, ... (ECMA-376 18.5.1.2).
+_DXF_ID = re.compile(rb"""[dD]xfId\s*=\s*["']\s*(\d{1,9})\s*["']""")
 #: Rows of the Controle sheet turned into XML per batch (bounds the memory of a huge list).
 _ROW_BATCH = 100_000
 #: Deflate level for rewritten sheets (ISA-L, see batch._zip): level 1 is the fastest; the
@@ -270,6 +289,10 @@ class AnnotateResult:
     target: Path
     findings_written: int
     cells_marked: int
+    #: what the user must know about the written file (Dutch, one sentence each): a digital
+    #: signature that no longer holds, a protected structure, a part that was damaged in the
+    #: original already, an owner that could not be kept
+    meldingen: tuple[str, ...] = ()
 
 
 def annotate_workbook(
@@ -299,6 +322,13 @@ def annotate_workbook(
     source, target = Path(source), Path(target)
     frame = _as_frame(findings)
     _check_suffixes(source, target)
+    _refuse_link_to_source(source, target)
+    if is_read_only(real_target(target)):
+        raise NietTeSchrijven(
+            source.name,
+            f"'{shown(target.name)}' is alleen-lezen (of u mag het niet wijzigen); het is niet "
+            "vervangen. Maak het bestand beschrijfbaar als het vervangen mag worden.",
+        )
     _refuse_if_open(target)
     _refuse_if_open(real_target(target))
     options = _Options(verantwoording, rapport)
@@ -337,6 +367,7 @@ def _write(
         with PendingWrite(target, permissions_of=permissions) as pending:
             with opener() as raw, zipfile.ZipFile(raw) as zin:
                 plan = _Plan(zin, raw, frame, options, only_sheet)
+                pending.mtime_ns = plan.stamp  # the copy's time is its stamp (unchanged_copy)
                 pending.write(plan.write)
                 problems = verify_copy(pending.path, zin, plan.changed)
             if problems:
@@ -348,7 +379,14 @@ def _write(
                     f"({listed}{more}). Meld dit bij de beheerder van het hulpmiddel.",
                 )
             pending.commit()
-        return AnnotateResult(target, plan.findings_written, plan.cells_marked)
+        meldingen = _notes(plan, in_place=pending.target == real_target(source))
+        if pending.owner_kept is False:
+            meldingen.append(
+                f"'{shown(pending.target.name)}' had een andere eigenaar of groep; die kon niet "
+                "behouden worden (alleen een beheerder mag dat), het bestand is nu van de "
+                "gebruiker die de controle draaide."
+            )
+        return AnnotateResult(target, plan.findings_written, plan.cells_marked, tuple(meldingen))
     except PakketFout as exc:
         raise NietTeSchrijven(name, str(exc)) from None
     except XmlFout as exc:
@@ -361,6 +399,50 @@ def _write(
         part = getattr(exc, "name", None) or "?"
         reason = reason_of(exc, part) or f"het zip-archief is beschadigd ({exc})."
         raise NietTeSchrijven(name, reason) from None
+
+
+def _refuse_link_to_source(source: Path, target: Path) -> None:
+    """A copy's path that is a symbolic link to the source itself would replace the source
+    (a write goes through a link, `batch.files.real_target`): only the source's own path may
+    do that (``--vervang``)."""
+    if os.path.abspath(target) != os.path.abspath(source) and os.path.realpath(
+        target
+    ) == os.path.realpath(source):
+        raise NietTeSchrijven(
+            source.name,
+            f"'{shown(target.name)}' is een koppeling naar de werkmap zelf; de kopie zou het "
+            "origineel vervangen. Verwijder de koppeling (of gebruik --vervang als u het "
+            "origineel wilt laten vervangen).",
+        )
+
+
+def _notes(plan: _Plan, *, in_place: bool) -> list[str]:
+    """What the user must know about a written file (Dutch): what in it no longer holds or
+    cannot be undone by hand, and what was damaged before the tool touched it. `in_place`:
+    the file is the user's workbook itself (--vervang), not a copy beside it."""
+    it = "het bestand zelf (--vervang)" if in_place else "de gecontroleerde kopie"
+    notes = []
+    if plan.signed:
+        notes.append(
+            f"De werkmap was digitaal ondertekend; voor {it} geldt die handtekening niet meer "
+            "(het blad Controle en de markeringen zijn toegevoegd): Excel meldt haar als "
+            "ongeldig." + ("" if in_place else " Het ondertekende origineel is ongewijzigd.")
+        )
+    if plan.structure_locked:
+        notes.append(
+            "De structuur van de werkmap is met een wachtwoord beveiligd; die beveiliging is "
+            f"gebleven, dus in {it} kan het blad Controle alleen met dat wachtwoord verwijderd, "
+            "verplaatst of hernoemd worden (opnieuw controleren vervangt het wel)."
+        )
+    if plan.damaged:
+        listed = ", ".join(f"'{p}'" for p in plan.damaged[:3])
+        more = f" en nog {len(plan.damaged) - 3}" if len(plan.damaged) > 3 else ""
+        notes.append(
+            f"Onderdeel {listed}{more} was al beschadigd in de werkmap (het controlegetal "
+            f"klopt niet) en is ongewijzigd overgenomen; Excel kan {it} daardoor willen "
+            "herstellen. Sla het origineel opnieuw op in Excel om dat te verhelpen."
+        )
+    return notes
 
 
 def _check_suffixes(source: Path, target: Path) -> None:
@@ -438,11 +520,24 @@ def _csv_to_xlsx(source: Path, out: BinaryIO, sheet: str) -> None:
     for r, record in enumerate(
         csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     ):
+        width = max(width, len(record))
+        rows = r + 1
+        if rows > MAX_ROWS or width > MAX_COLUMNS:
+            continue  # counted for the message below; a sheet cannot hold it
         for c, value in enumerate(record):
             if value != "":
                 sheet_obj.write_string(r, c, _fit_raw(value))
-        width = max(width, len(record))
-        rows = r + 1
+    if rows > MAX_ROWS or width > MAX_COLUMNS:
+        too_big = (
+            f"{_dutch_int(rows)} regels, meer dan de {_dutch_int(MAX_ROWS)} rijen"
+            if rows > MAX_ROWS
+            else f"{_dutch_int(width)} kolommen, meer dan de {_dutch_int(MAX_COLUMNS)} kolommen"
+        )
+        raise NietTeSchrijven(
+            source.name,
+            f"de csv heeft {too_big} van een Excel-blad; een werkmap zou niet alles bevatten "
+            "(en koppelingen naar cellen buiten het blad), dus er is geen werkmap geschreven.",
+        )
     if rows and width:
         sheet_obj.ignore_errors({"number_stored_as_text": f"A1:{column_letter(width - 1)}{rows}"})
     book.close()
@@ -480,6 +575,10 @@ class _Styles:
     guarded_wrap: int
     status: dict[str, int]  # the verdict's colours per status
     dxf: dict[str, int]
+    #: the dxf indices this run added, and the neutral (empty) one a rewritten sheet's rule
+    #: pointing into them is moved to (it pointed past the end: a broken reference)
+    dxf_added: range = range(0)
+    neutral: int | None = None
 
     def of(self, style: str, value: str | int) -> int:
         """The cell format of a layout style (`jeugdhulp.controle_layout.Cel`)."""
@@ -542,6 +641,8 @@ class _Plan:
         self.removed: set[str] = set()
         self.rewrites: dict[str, _Rewrite] = {}
         self.changed: list[Changed] = []  # what batch.verify checks, filled while writing
+        self.damaged: list[str] = []  # members copied as they were, damaged in the original
+        self.stamp = new_stamp()  # the copy's write time, recorded in it (STAMP_NAME)
         self._plan(frame, only_sheet)
 
     # -- reading ------------------------------------------------------------------------
@@ -598,6 +699,8 @@ class _Plan:
         folder = workbook_part.rpartition("/")[0]
         wb_tree, wb_bytes = self._tree(workbook_part)
         wb = wb_tree.getroot()
+        # The package's SpreadsheetML and relationships namespaces (transitional or Strict):
+        # every part the plan writes, the tool's own sheets included, uses them.
         self.main = namespace_of(wb)
         self.r_ns = rel_namespace(wb)
         rels_info = self._member(rels_part_of(workbook_part))
@@ -694,14 +797,10 @@ class _Plan:
                 and self._tail_has_marker(s.part)
             ]
             if candidates:
-
-                def rank(s: _Sheet) -> tuple[int, int, int]:
-                    tool_part = s.part.rpartition("/")[2].lower().startswith("jeugdhulp_controle")  # type: ignore[union-attr]
-                    m = _CONTROLE_SHEET_NAME.fullmatch(s.name)
-                    number = int(m.group(1)) if m and m.group(1) else 1
-                    return (0 if tool_part else 1, number, s.index)
-
-                controle.old = min(candidates, key=rank)
+                # The previous version always put its sheet first: only the first tab can be
+                # its Controle sheet. A copy (Excel puts it where the user drops it, last by
+                # default) or a sheet the user moved stays theirs.
+                controle.old = candidates[0] if candidates[0].index == 0 else None
                 copies = {s.part for s in candidates}
                 owned_marks = {
                     s.part
@@ -794,6 +893,7 @@ class _Plan:
             old_rels = self._member(rels_part_of(own.old.part))
             if old_rels is not None:
                 self.removed.add(old_rels.filename)
+        self._remove_dependents(removed, rels_root)
         names_now = {i.filename.lower() for i in self.zin.infolist()} - {
             p.lower() for p in self.removed
         }
@@ -859,8 +959,15 @@ class _Plan:
                 relative_target(folder, styles_part),
             )
             new_parts[styles_part] = STYLES_CT
-        self.styles = _add_styles(styles_tree.getroot())
+        self.styles = _add_styles(styles_tree.getroot(), lambda: self._dxf_references(styles_part))
         self.changed_parts[styles_part] = serialize_part(styles_tree, styles_bytes)
+
+        # -- what the copy cannot keep: a package signature, an unlocked structure ----------
+        self.signed = self._signed()
+        protection = child(wb, "workbookProtection")
+        self.structure_locked = protection is not None and protection.get(
+            "lockStructure", ""
+        ).strip().lower() in ("1", "true")
 
         # -- workbook ------------------------------------------------------------------------
         removed_index = {s.index for s in removed}
@@ -872,6 +979,13 @@ class _Plan:
         )
         self.changed_parts[workbook_part] = serialize_part(wb_tree, wb_bytes)
         self.changed_parts[rels_part] = serialize_part(rels_tree, rels_bytes)
+        self._edit_app_properties(
+            [[s.name for s in sheets if s.is_worksheet], [s.name for s in sheets]],
+            [
+                [self.controle_name, *(s.name for s in kept if s.is_worksheet)],
+                [self.controle_name, *(s.name for s in kept)],
+            ],
+        )
 
         # -- content types -------------------------------------------------------------------
         ct_tree, ct_bytes = self._tree("[Content_Types].xml")
@@ -879,6 +993,200 @@ class _Plan:
         ct_part = self.index.find("[Content_Types].xml").filename  # type: ignore[union-attr]
         self.changed_parts[ct_part] = serialize_part(ct_tree, ct_bytes)
         self.findings_written = rows.height
+
+    def _signed(self) -> bool:
+        """Whether the package carries a digital signature (an OPC signature origin, ECMA-376
+        part 2, 12): it signs the parts' bytes, so it cannot hold for an edited copy."""
+        root_rels = self._member("_rels/.rels")
+        if root_rels is None:
+            return False
+        try:
+            rels = self._tree(root_rels.filename)[0].getroot()
+        except PakketFout:
+            return False
+        return any(
+            r.get("Type", "").endswith("/digital-signature/origin")
+            for r in children(rels, "Relationship")
+        )
+
+    def _remove_dependents(self, removed: list[_Sheet], rels_root: etree._Element) -> None:
+        """What goes with the sheets the tool replaces: the parts only they lead to (comments,
+        VML, drawings, images, printer settings; `_orphans`), and the calculation chain when
+        it lists cells of theirs (a new sheet takes over the old sheetId, and Excel refuses a
+        chain naming cells that hold no formula: "Removed Records: Formula from
+        /xl/calcChain.xml"). The chain is a cache Excel rebuilds when it is missing (the Open
+        XML SDK's advice), so it goes whole rather than edited."""
+        if not removed:
+            return
+        for part in self._orphans({s.part for s in removed if s.part is not None}):
+            self.removed.add(part)
+            rels = self._member(rels_part_of(part))
+            if rels is not None:
+                self.removed.add(rels.filename)
+        ids = {s.element.get("sheetId", "") for s in removed}
+        workbook_part = self.index.workbook_part
+        for rel in children(rels_root, "Relationship"):
+            if not rel.get("Type", "").endswith("/calcChain") or rel.get("TargetMode"):
+                continue
+            info = self._member(resolve_target(workbook_part, rel.get("Target", "")))
+            if info is None:
+                continue
+            try:
+                chain = self._tree(info.filename)[0].getroot()
+            except PakketFout:
+                chain = None  # unreadable: dropping it loses nothing Excel needs
+            sheet = "0"  # an entry without `i` is on the sheet of the entry before it
+            listed = set()
+            for cell in children(chain, "c") if chain is not None else []:
+                sheet = cell.get("i", sheet)
+                listed.add(sheet)
+            if chain is None or listed & ids:
+                _drop(rel)
+                self.removed.add(info.filename)
+
+    def _orphans(self, parts: set[str]) -> set[str]:
+        """The parts reachable only through `parts` (which go): followed through every
+        relationships part of the package, so a part another one still uses (an image shared
+        by two drawings, a pivot cache the workbook lists) stays. Empty when a relationships
+        part cannot be read: then nothing is known to be unused."""
+        graph: dict[str, set[str]] = {}
+        for info in self.zin.infolist():
+            name = info.filename
+            folder, _, leaf = name.rpartition("/")
+            if not leaf.lower().endswith(".rels") or folder.rpartition("/")[2].lower() != "_rels":
+                continue
+            base = folder.rpartition("/")[0]
+            source = f"{base}/{leaf[:-5]}" if base else leaf[:-5]
+            member = self._member(source) if source else None
+            if source and member is None:
+                continue  # relationships of a part that is not there lead nowhere
+            try:
+                root = self._tree(name)[0].getroot()
+            except PakketFout:
+                return set()
+            targets = graph.setdefault(member.filename if member else "", set())
+            for rel in children(root, "Relationship"):
+                if rel.get("TargetMode") == "External":
+                    continue
+                target = self._member(resolve_target(source, rel.get("Target", "")))
+                if target is not None:
+                    targets.add(target.filename)
+        users: dict[str, set[str]] = {}
+        for source, targets in graph.items():
+            for target in targets:
+                users.setdefault(target, set()).add(source)
+        gone = set(parts)
+        queue = list(parts)
+        while queue:
+            for target in graph.get(queue.pop(), ()):
+                if target not in gone and users[target] <= gone:
+                    gone.add(target)
+                    queue.append(target)
+        return gone - parts
+
+    def _edit_app_properties(self, before: list[list[str]], after: list[list[str]]) -> None:
+        """Keep the sheet list in ``docProps/app.xml`` true (what file managers and document
+        systems show as the workbook's contents): the group of ``TitlesOfParts`` that lists
+        the worksheets (its heading in ``HeadingPairs`` is in the writer's language) gets the
+        new list and count. `before` and `after` are the worksheet names and all sheet names,
+        in tab order: the group that holds exactly the first (or else the second) list of
+        `before` gets the matching list of `after`. A group that does not match (the part was
+        stale already, or lists things otherwise) is left alone: Excel rewrites the part when
+        it saves, and guessing would make it wrong in another way."""
+        root_rels = self._member("_rels/.rels")
+        if root_rels is None:
+            return
+        try:
+            rels = self._tree(root_rels.filename)[0].getroot()
+        except PakketFout:
+            return
+        target = next(
+            (
+                r.get("Target", "")
+                for r in children(rels, "Relationship")
+                if r.get("Type", "").endswith("/extended-properties")
+                and r.get("TargetMode") != "External"
+            ),
+            None,
+        )
+        info = self._member(resolve_target("", target)) if target else None
+        if info is None:
+            return
+        try:
+            tree, data = self._tree(info.filename)
+        except PakketFout:
+            return
+        props = tree.getroot()
+        pairs, titles = (
+            child(heading, "vector") if heading is not None else None
+            for heading in (child(props, "HeadingPairs"), child(props, "TitlesOfParts"))
+        )
+        if pairs is None or titles is None:
+            return
+        counts = []
+        for variant in children(pairs, "variant")[1::2]:
+            number = next((c for c in children(variant) if local_name(c) in ("i4", "int")), None)
+            if number is None or not (number.text or "").strip().isdigit():
+                return
+            counts.append(number)
+        items = children(titles, "lpstr")
+        if sum(int(c.text or "0") for c in counts) != len(items):
+            return
+        start = 0
+        for count in counts:
+            group = items[start : start + int(count.text or "0")]
+            start += len(group)
+            texts = [item.text or "" for item in group]
+            new = next((a for b, a in zip(before, after, strict=True) if texts == b), None)
+            if not group or new is None:
+                continue
+            first, last = group[0], group[-1]
+            spacing, end = first.tail if len(group) > 1 else last.tail, last.tail
+            at = titles.index(first)
+            for item in group:
+                titles.remove(item)
+            for i, name in enumerate(new):
+                element = copy.deepcopy(first)
+                element.text = name
+                element.tail = end if i == len(new) - 1 else spacing
+                titles.insert(at + i, element)
+            count.text = str(len(new))
+            titles.set("size", str(len(children(titles))))
+            self.changed_parts[info.filename] = serialize_part(tree, data)
+            return
+
+    def _dxf_references(self, styles_part: str) -> set[int]:
+        """The differential formats (``dxfId`` and the tables' ``*DxfId``) that parts other
+        than the sheets being rewritten point at: worksheets, tables, pivot tables and the
+        styles part itself, as the content types name them. The tool's own formats go where
+        none of these points, so a reference the original already had broken (past the end
+        of ``dxfs``) never turns into a red mark (see `_add_styles`). A rewritten sheet's rules
+        are seen while it is rewritten (`_edit_marks`)."""
+        kinds = ("worksheet+xml", "macrosheet+xml", "table+xml", "pivottable+xml", "styles+xml")
+        try:
+            types = self._tree("[Content_Types].xml")[0].getroot()
+        except PakketFout:
+            return set()
+        parts = {styles_part.lower()}
+        for override in children(types, "Override"):
+            if override.get("ContentType", "").lower().endswith(kinds):
+                parts.add(override.get("PartName", "").lstrip("/").lower())
+        found: set[int] = set()
+        for part in parts:
+            info = self._member(part)
+            if info is None or info.filename in self.rewrites or info.filename in self.removed:
+                continue
+            tail = b""
+            try:
+                with open_member(self.zin, info) as member:
+                    while chunk := member.read(1 << 20):
+                        block = tail + chunk
+                        found.update(int(m) for m in _DXF_ID.findall(block))
+                        tail = block[-64:]
+            except Exception as exc:  # a damaged part is reported where it is written
+                if reason_of(exc, info.filename) is None:
+                    raise
+        return found
 
     def _add_rel(self, root: etree._Element, rid: str, kind: str, target: str) -> None:
         rel = etree.SubElement(root, f"{{{namespace_of(root)}}}Relationship")
@@ -1003,6 +1311,7 @@ class _Plan:
                 "1",
             )
             add(CATALOGUE_NAME, f"{catalogue}!$A$1")
+        add(STAMP_NAME, stamp_text(self.stamp))
         marked = [s for s in kept if s.part in marks_by_part]
         for i, sheet in enumerate(marked, start=1):
             add(f"{MARKS_NAME}{i}", f"{_quote_sheet(sheet.name)}!$A$1")
@@ -1044,6 +1353,8 @@ class _Plan:
                     self.changed.append(self._rewrite_sheet(self.rewrites[name], zout))
                 else:
                     copy_member_raw(self.raw, info, zout)
+                    if not name.lower().endswith(_CHECKED_WHEN_READ) and not self._intact(info):
+                        self.damaged.append(name)
                 written.add(name)
             for name, data in self.changed_parts.items():  # parts the package did not have
                 if name not in written:
@@ -1058,6 +1369,20 @@ class _Plan:
             if self.catalogue_part:
                 write_member(zout, self.catalogue_part, self._catalogue_sheet())
                 self.changed.append(Changed(self.catalogue_part, "controle"))
+
+    def _intact(self, info: zipfile.ZipInfo) -> bool:
+        """Whether a member copied as it is (an image, the VBA project, printer settings)
+        inflates to its CRC: the XML parts were checked when the workbook was read, these
+        are checked here, at the cost of inflating them (within the package limits)."""
+        try:
+            with open_member(self.zin, info) as member:
+                while member.read(1 << 20):
+                    pass
+        except Exception as exc:
+            if reason_of(exc, info.filename) is None:
+                raise
+            return False
+        return True
 
     def _controle_size_bound(self) -> int:
         """An upper bound of the Controle sheet's size: its texts escaped at worst (7 bytes per
@@ -1091,7 +1416,14 @@ class _Plan:
             with dst:
                 parts = stream_sheet(src, dst.write, edit_head=unselect if job.deselect else None)
                 skeleton = Skeleton(parts)
-                _edit_marks(skeleton.root, job.marks, self.styles.dxf, job.remove_own)
+                _edit_marks(
+                    skeleton.root,
+                    job.marks,
+                    self.styles.dxf,
+                    job.remove_own,
+                    added=self.styles.dxf_added,
+                    neutral=self.styles.neutral,
+                )
                 if parts.found:
                     dst.mark()
                     tail_edited = bool(job.marks) or job.remove_own
@@ -1165,7 +1497,7 @@ class _Plan:
         )
         yield (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+            f'<worksheet xmlns="{self.main}" xmlns:r="{self.r_ns}">'
             '<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="A1:{column_letter(last_col)}{last_row}"/>'
             '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
@@ -1215,7 +1547,7 @@ class _Plan:
         first = CATALOGUE_HEADER_ROW + 1
         return (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+            f'<worksheet xmlns="{self.main}" xmlns:r="{self.r_ns}">'
             '<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="A1:{last_col}{last_row}"/>'
             '<sheetViews><sheetView workbookViewId="0">'
@@ -1517,10 +1849,10 @@ def _now() -> tuple[int, int, int, int, int, int]:
 
 
 def _is_own_name(name: str) -> bool:
-    """A defined name the tool writes: ``jeugdhulp_controle``, ``jeugdhulp_controlelijst`` or
-    ``jeugdhulp_markering<n>``."""
+    """A defined name the tool writes: ``jeugdhulp_controle``, ``jeugdhulp_controlelijst``,
+    ``jeugdhulp_markering<n>`` or the write stamp ``jeugdhulp_geschreven``."""
     lowered = name.lower()
-    return lowered in (CONTROLE_NAME, CATALOGUE_NAME) or (
+    return lowered in (CONTROLE_NAME, CATALOGUE_NAME, STAMP_NAME) or (
         lowered.startswith(MARKS_NAME) and lowered[len(MARKS_NAME) :].isdigit()
     )
 
@@ -1580,12 +1912,13 @@ def _collection(root: etree._Element, local: str) -> etree._Element:
     return found
 
 
-def _ensure(collection: etree._Element, entry: etree._Element) -> int:
-    """Index of an element like `entry` in `collection`, appending it when absent."""
+def _ensure(collection: etree._Element, entry: etree._Element, *, new: bool = False) -> int:
+    """Index of an element like `entry` in `collection`, appending it when absent (`new`:
+    append it anyway)."""
     key = canonical(entry)
     items = children(collection)
     for i, item in enumerate(items):
-        if canonical(item) == key:
+        if not new and canonical(item) == key:
             return i
     collection.append(entry)
     if len(items) >= 2:
@@ -1594,8 +1927,11 @@ def _ensure(collection: etree._Element, entry: etree._Element) -> int:
     return len(items)
 
 
-def _add_styles(root: etree._Element) -> _Styles:
-    """Fonts, cell formats and the two mark formats, reused if an earlier run added them."""
+def _add_styles(root: etree._Element, avoid: Callable[[], set[int]] = set) -> _Styles:
+    """Fonts, cell formats and the two mark formats, reused if an earlier run added them.
+
+    `avoid` gives the differential-format indices other parts point at (asked only when the
+    mark formats have to be added); the new ones are placed past them."""
     ns = namespace_of(root)
 
     def el(local: str, **attrs: str) -> etree._Element:
@@ -1710,6 +2046,8 @@ def _add_styles(root: etree._Element) -> _Styles:
         dxf={},
     )
     dxfs = _collection(root, "dxfs")
+    base = len(children(dxfs))
+    wanted = {}
     for severity, (text_rgb, fill_rgb) in _DXF_COLOURS.items():
         entry = el("dxf")
         font = el("font")
@@ -1720,7 +2058,28 @@ def _add_styles(root: etree._Element) -> _Styles:
         fill.append(pattern)
         entry.append(font)
         entry.append(fill)
-        styles.dxf[severity] = _ensure(dxfs, entry)
+        wanted[severity] = entry
+    keys = [canonical(item) for item in children(dxfs)]
+    dxf = {s: keys.index(k) for s, e in wanted.items() if (k := canonical(e)) in keys}
+    neutral = None
+    if len(dxf) < len(wanted):
+        # New formats go where nothing points: a rule whose dxfId was already past the end
+        # (a broken reference in the original) must not become a red mark. A neutral, empty
+        # format comes first (a rewritten sheet's broken rules are pointed at it, see
+        # `_edit_marks`), then empty padding past every index another part uses.
+        neutral = _ensure(dxfs, el("dxf"))
+        used = avoid()
+        missing = [s for s in wanted if s not in dxf]
+        start = len(children(dxfs))
+        while any(start + i in used for i in range(len(missing))):
+            start += 1
+        while len(children(dxfs)) < start:
+            _ensure(dxfs, el("dxf"), new=True)
+        for severity in missing:
+            dxf[severity] = _ensure(dxfs, wanted[severity], new=True)
+    styles.dxf = dxf
+    styles.dxf_added = range(base, len(children(dxfs))) if neutral is not None else range(0)
+    styles.neutral = neutral
     return styles
 
 
@@ -1732,17 +2091,31 @@ def _is_own_rule(rule: etree._Element) -> bool:
 
 
 def _edit_marks(
-    root: etree._Element, marks: dict[str, list[str]], dxf: dict[str, int], remove_own: bool
+    root: etree._Element,
+    marks: dict[str, list[str]],
+    dxf: dict[str, int],
+    remove_own: bool,
+    *,
+    added: range = range(0),
+    neutral: int | None = None,
 ) -> None:
-    """Remove the tool's earlier rules (when `remove_own`) and add the new marks."""
+    """Remove the tool's earlier rules (when `remove_own`) and add the new marks. A user's
+    rule whose dxfId points into the formats this run `added` pointed past the end of the
+    original's formats (a broken reference); it is moved to the `neutral` (empty) format, so
+    it keeps showing nothing instead of the tool's red."""
     ns = namespace_of(root)
-    if remove_own:
-        for cf in children(root, "conditionalFormatting"):
-            for rule in children(cf, "cfRule"):
-                if _is_own_rule(rule):
-                    _drop(rule)
-            if not children(cf, "cfRule"):
-                _drop(cf)
+    for cf in children(root, "conditionalFormatting"):
+        for rule in children(cf, "cfRule"):
+            if remove_own and _is_own_rule(rule):
+                _drop(rule)
+            elif (
+                neutral is not None
+                and (value := rule.get("dxfId", "").strip()).isdigit()
+                and int(value) in added
+            ):
+                rule.set("dxfId", str(neutral))
+        if remove_own and not children(cf, "cfRule"):
+            _drop(cf)
     # Long lists go in several elements so no single sqref becomes unwieldy for Excel.
     blocks = [
         (severity, ranges[i : i + _SQREF_AREAS])

@@ -39,6 +39,7 @@ from batch.run import (
     check_file,
     collect_paths,
     refuse_shared_targets,
+    skipped_outputs,
     skipped_subfolders,
 )
 from jeugdhulp.budget import groepsintensiteit_van, trajecttype_van
@@ -570,6 +571,14 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
         return EXIT_NIET_GECONTROLEERD
     paths, missing = collect_paths(args.paden, recursief=args.recursief)
     notes = []
+    outputs = skipped_outputs(args.paden, recursief=args.recursief)
+    if outputs:
+        notes.append(
+            f"{len(outputs)} eerdere gecontroleerde kopie(ën) overgeslagen ("
+            + ", ".join(shown(path.name) for path in outputs[:5])
+            + (", ..." if len(outputs) > 5 else "")
+            + "); noem zo'n bestand apart om het opnieuw te controleren."
+        )
     if not args.recursief:
         skipped = skipped_subfolders(args.paden)
         if skipped:

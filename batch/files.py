@@ -6,17 +6,26 @@ fsyncs and renames it over the target. The temporary file carries a recognisable
 KeyboardInterrupt), and leftovers of an earlier run that crashed hard (killed, power cut) are
 recognised by that name and removed the next time the tool writes into that folder. A target
 that is a symbolic link is written through: its target file is replaced (atomically, beside
-it) and the link stays a link.
+it) and the link stays a link. A file that is replaced keeps its permission bits and, where
+the system allows it, its owner and group. A worker process whose supervisor is gone does not
+replace anything (`OrphanedWorker`): the user was told the run stopped.
+
+Where a checked copy goes (one rule for the CLI and the backoffice script): `output_path_for`
+names it; `why_not_replace` says why an existing copy must be left alone (open in Excel or
+LibreOffice, read-only, or changed since the tool wrote it); `free_output_path` then finds
+the numbered name ``NAAM.controle (2).xlsx`` to write instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import multiprocessing
 import os
 import re
 import secrets
 import socket
+import stat
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -118,6 +127,40 @@ def _mode_for(target: Path, permissions_of: Path | None) -> int:
     return 0o666 & ~_umask()
 
 
+def _keep_owner(path: Path, replaced: Path) -> bool | None:
+    """Give `path` the owner and group of the file it will replace (a backoffice account's
+    file stays that account's when another account runs the check). None when there is no
+    such file or nothing to change (or no owners, as on Windows), False when the system does
+    not allow it (only an administrator may give a file away)."""
+    if not hasattr(os, "chown"):
+        return None
+    try:
+        wanted = os.stat(replaced)
+        have = os.stat(path)
+    except OSError:
+        return None
+    if (wanted.st_uid, wanted.st_gid) == (have.st_uid, have.st_gid):
+        return None
+    try:
+        os.chown(path, wanted.st_uid, wanted.st_gid)
+    except OSError:
+        with contextlib.suppress(OSError):  # the group alone may still be allowed
+            os.chown(path, -1, wanted.st_gid)
+        return False
+    return True
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether an existing file is read-only: no write permission for anyone (what the
+    read-only attribute is on Windows; also for an administrator, who could write anyway), or
+    none for this user. False for a file that does not exist."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_IMODE(mode) & 0o222 == 0 or not os.access(path, os.W_OK)
+
+
 def _umask() -> int:
     try:  # Linux: read it, so the process umask is never changed (not even for an instant)
         with open("/proc/self/status", encoding="ascii") as status:
@@ -131,6 +174,19 @@ def _umask() -> int:
     return umask
 
 
+class OrphanedWorker(SystemExit):
+    """The supervisor that started this worker process is gone (killed): the user was told the
+    run stopped, so nothing may be replaced any more. A SystemExit: it unwinds past every
+    handler for errors, removing temporary files on the way."""
+
+
+def supervisor_gone() -> bool:
+    """Whether this is a worker process (`batch.isolate`) whose supervisor has died. Portable
+    (`multiprocessing.parent_process`); False in a process that was not started as a worker."""
+    parent = multiprocessing.parent_process()
+    return parent is not None and not parent.is_alive()
+
+
 class PendingWrite:
     """A file being written beside its `target`, which it replaces only on `commit()`.
 
@@ -138,14 +194,21 @@ class PendingWrite:
     removes the temporary file and leaves the target as it was. `write(fn)` calls `fn` on the
     open temporary file (and fsyncs it); `commit()` gives it the permission bits of
     `permissions_of` (by default those of the file it replaces, or a new file's; it is private,
-    0600, until then) and renames it over the target. Commit only after closing every handle
-    on the target (Windows cannot rename over an open file). A symlink `target` is written
-    through (`real_target`).
+    0600, until then), the owner and group of the file it replaces (where the system allows:
+    `owner_kept` is False when it did not, None when there was nothing to keep), the
+    modification time `mtime_ns` if given, and renames it over the target. Commit only after
+    closing every handle on the target (Windows cannot rename over an open file). A symlink
+    `target` is written through (`real_target`). In a worker process whose supervisor is gone
+    `commit()` raises `OrphanedWorker` and replaces nothing.
     """
 
-    def __init__(self, target: Path, *, permissions_of: Path | None = None) -> None:
+    def __init__(
+        self, target: Path, *, permissions_of: Path | None = None, mtime_ns: int | None = None
+    ) -> None:
         self.target = real_target(Path(target))
         self.permissions_of = permissions_of
+        self.mtime_ns = mtime_ns
+        self.owner_kept: bool | None = None
         self.target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temp_files(self.target.parent)
         self.path = self.target.parent / temp_name()
@@ -169,8 +232,14 @@ class PendingWrite:
         return result
 
     def commit(self) -> None:
+        if supervisor_gone():
+            raise OrphanedWorker(1)
+        self.owner_kept = _keep_owner(self.path, self.target)
         with contextlib.suppress(OSError):
             os.chmod(self.path, _mode_for(self.target, self.permissions_of))
+        if self.mtime_ns is not None:
+            with contextlib.suppress(OSError):
+                os.utime(self.path, ns=(self.mtime_ns, self.mtime_ns))
         os.replace(self.path, self.target)
         self._done = True
         if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
@@ -231,17 +300,20 @@ def os_reason(exc: OSError, path: Path | None = None) -> str:
     return f"{where} kon niet worden geschreven ({shown(detail)})."
 
 
-#: The stem of a checked copy: ``NAAM.controle``, or ``NAAM.controle (2)`` when the first was
-#: open in Excel (`free_output_path`).
+#: The stem of a checked copy: ``NAAM.controle``, or ``NAAM.controle (2)`` when the first could
+#: not be replaced (`free_output_path`).
 _OUTPUT_STEM = re.compile(r"\.controle(?: \((\d+)\))?$", re.IGNORECASE)
 
 
 def is_output_name(name: str) -> bool:
     """Whether a file name is that of a checked copy (``NAAM.controle.xlsx``,
-    ``NAAM.controle (2).xlsx``): a folder run does not check it again.
+    ``NAAM.controle (2).xlsx``): a folder run does not check it again. A name that only
+    contains the word (``Productie.Controle.Q1.xlsx``) is the user's own file.
 
     >>> [is_output_name(n) for n in ("a.controle.xlsx", "a.controle (3).xlsm", "controle.xlsx")]
     [True, True, False]
+    >>> is_output_name("Productie.Controle.Q1.xlsx")
+    False
     """
     stem = name.rpartition(".")[0]
     return bool(stem) and _OUTPUT_STEM.search(stem) is not None
@@ -291,17 +363,43 @@ def opened_by(path: Path) -> str | None:
     return None
 
 
+def why_not_replace(target: Path) -> str | None:
+    """Why an existing checked copy at `target` must be left alone, in Dutch (completing
+    "'NAAM' ..."), or None when it may be replaced (also when it does not exist):
+
+    - a program has it open (`opened_by`): what the user does there would be lost;
+    - it is read-only: the user protected it;
+    - it is not the tool's copy as written: changed since (a fix typed into the red copy,
+      or just saved again by Excel), or not written by the tool at all
+      (`batch.package.unchanged_copy`).
+    """
+    program = opened_by(target)
+    if program is not None:
+        return f"is geopend in {program}"
+    if not os.path.isfile(target):  # nothing there (or a folder: the write explains that)
+        return None
+    if is_read_only(real_target(Path(target))):
+        return "is alleen-lezen"
+    from batch.package import unchanged_copy  # reads the package: only for an existing file
+
+    if not unchanged_copy(Path(target)):
+        return (
+            "is na de vorige controle bewerkt of opnieuw opgeslagen (of niet door het "
+            "hulpmiddel geschreven)"
+        )
+    return None
+
+
 #: How many numbered names `free_output_path` tries before it gives up.
 MAX_FREE_NAMES = 99
 
 
 def free_output_path(target: Path, *, bewaren: Sequence[Path] = ()) -> Path | None:
-    """The first ``<stem>.controle (N)<suffix>`` (N = 2, 3, ...) beside `target` that no
-    program has open: where a checked copy goes when `target` itself is open in Excel (the
-    provider's loop: check, open the result, fix, check again). An earlier numbered copy that
-    is closed is the tool's own output and is replaced, as `target` would be; the files in
-    `bewaren` (the file being checked, the run's other inputs and reports) are never chosen.
-    None when every name up to `MAX_FREE_NAMES` is taken.
+    """The first ``<stem>.controle (N)<suffix>`` (N = 2, 3, ...) beside `target` that may be
+    written (`why_not_replace`): where a checked copy goes when `target` itself must be left
+    alone. An earlier numbered copy that is the tool's own, unchanged, is replaced, as
+    `target` would be; the files in `bewaren` (the file being checked, the run's other inputs
+    and reports) are never chosen. None when every name up to `MAX_FREE_NAMES` is taken.
 
     >>> free_output_path(Path("/nergens/pm.controle.xlsx")).name
     'pm.controle (2).xlsx'
@@ -313,6 +411,6 @@ def free_output_path(target: Path, *, bewaren: Sequence[Path] = ()) -> Path | No
     skip = {os.path.realpath(path) for path in bewaren}
     for number in range(2, MAX_FREE_NAMES + 1):
         candidate = target.with_name(f"{base} ({number}){target.suffix}")
-        if opened_by(candidate) is None and os.path.realpath(candidate) not in skip:
+        if os.path.realpath(candidate) not in skip and why_not_replace(candidate) is None:
             return candidate
     return None

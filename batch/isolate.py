@@ -1,7 +1,10 @@
 """Run each file's check in a worker process, so one file that crashes never stops the others.
 
 A crash in native code (a segmentation fault or an abort in a library reading a hostile file)
-cannot be caught in Python: it ends the process. So the files are handed, one at a time, to
+cannot be caught in Python: it ends the process. A panic in a Rust library (polars, fastexcel)
+can be caught, but it is a BaseException that ``except Exception`` lets pass (`is_rust_panic`):
+the file gets a result naming it as a bug of the tool, and the worker goes on. A worker whose
+supervisor dies (the main process killed) stops too, and never replaces a file after that. So the files are handed, one at a time, to
 worker processes (started with ``spawn``: polars' thread pool does not survive a fork) and a
 supervisor in the main process watches both each worker's pipe and its process handle. When a
 worker dies, the file it had gets a result saying so (`crashed`), its temporary files are
@@ -28,6 +31,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from batch.files import supervisor_gone
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -45,6 +50,20 @@ _SIGNALS = {
     ),
     getattr(signal, "SIGTERM", 15): "een stopopdracht van buitenaf",
 }
+
+
+def is_rust_panic(exc: BaseException) -> bool:
+    """Whether `exc` is a panic in a compiled Rust library (polars, fastexcel): pyo3 raises it
+    as ``pyo3_runtime.PanicException``, a BaseException, so ``except Exception`` lets it pass.
+    It is a bug (of the tool or the library), never the user's file being wrong."""
+    kind = type(exc)
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"
+
+
+def panic_reason(exc: BaseException) -> str:
+    """The Dutch words for a Rust panic, with the library's own message for the maintainer."""
+    detail = str(exc).splitlines()[0] if str(exc) else "geen details"
+    return f"een interne fout (panic) in een gecompileerd onderdeel ({detail})"
 
 
 def exit_reason(exitcode: int | None) -> str:
@@ -68,6 +87,9 @@ def _serve(conn: multiprocessing.connection.Connection, work: Callable[[Any], An
         # terminates the busy workers at once), so a worker is never interrupted at a point
         # where it cannot clean up or report quietly.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _stop_with_supervisor()
+    if supervisor_gone():  # it died before the request above was in place
+        return
     import importlib
 
     for module in PRELOAD:
@@ -86,10 +108,29 @@ def _serve(conn: multiprocessing.connection.Connection, work: Callable[[Any], An
                 result = work(item)
             except Exception as exc:  # work should not raise; keep the worker alive anyway
                 conn.send((index, False, f"{type(exc).__name__}: {exc}"))
+            except BaseException as exc:
+                if not is_rust_panic(exc):
+                    raise
+                conn.send((index, False, panic_reason(exc)))
             else:
                 conn.send((index, True, result))
     except (KeyboardInterrupt, SystemExit, BrokenPipeError):
         return
+
+
+def _stop_with_supervisor() -> None:
+    """Linux: have the kernel send this worker SIGTERM when its supervisor dies (prctl
+    PR_SET_PDEATHSIG), so a worker whose main process was killed stops at once instead of
+    writing a copy (or replacing a workbook with --vervang) after the user saw the run end.
+    Elsewhere, and as the backstop, `batch.files.PendingWrite.commit` checks the supervisor
+    before it replaces anything (`batch.files.supervisor_gone`)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1  # <linux/prctl.h>
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
 
 
 @dataclass
@@ -210,6 +251,10 @@ class Isolated(Generic[T, R]):
                 result = self.work(item)
             except Exception as exc:
                 result = self.crashed(item, f"{type(exc).__name__}: {exc}")
+            except BaseException as exc:
+                if not is_rust_panic(exc):
+                    raise
+                result = self.crashed(item, panic_reason(exc))
             results.append(result)
             if on_result is not None:
                 on_result(item, result)

@@ -21,10 +21,15 @@ stream that stops at the limits whatever the zip declares, and its CRC checked, 
 
 from __future__ import annotations
 
+import os
+import re
+import time
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+from lxml import etree
 
 from batch._ooxml import PKG_REL_NS, XmlFout, parse_part, rels_part_of, resolve_target
 from batch._zip import BadCrc, InflatedMember, InflateError, TeGrootOnderdeel
@@ -56,6 +61,15 @@ class NietTeSchrijven(JeugdhulpError):
 
 class PakketFout(ValueError):
     """A package problem, with the Dutch reason (without file name) as `str()`."""
+
+
+def dutch_int(n: int) -> str:
+    """A whole number as a Dutch reader writes it: thousands separated by dots.
+
+    >>> dutch_int(10_012), dutch_int(999)
+    ('10.012', '999')
+    """
+    return f"{n:,}".replace(",", ".")
 
 
 def size_text(n: float) -> str:
@@ -133,9 +147,8 @@ def _declared_problems(infos: list[zipfile.ZipInfo]) -> str | None:
     """The first problem visible from the central directory alone (nothing inflated)."""
     if len(infos) > MAX_MEMBERS:
         return (
-            f"het zip-archief heeft {len(infos)} onderdelen, meer dan de grens van "
-            f"{MAX_MEMBERS:,} ".replace(",", ".")
-            + "; dit is geen gewone werkmap."
+            f"het zip-archief heeft {dutch_int(len(infos))} onderdelen, meer dan de grens van "
+            f"{dutch_int(MAX_MEMBERS)}; dit is geen gewone werkmap."
         )
     counts = Counter(info.filename.lower() for info in infos)
     for info in infos:
@@ -217,6 +230,50 @@ def _stream_problems(zin: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str 
                 raise
             return reason
     return None
+
+
+#: Hidden workbook-scoped defined name in which the annotator records when it wrote a copy:
+#: the copy's modification time in nanoseconds, as a text constant. The file's own time is set
+#: to it (`batch.files.PendingWrite`), so any later save (Excel, LibreOffice, a script) shows.
+STAMP_NAME = "jeugdhulp_geschreven"
+#: Stamps are whole multiples of this (2 s): every file system keeps such a time exactly (FAT
+#: stores 2 seconds, HFS+ 1, NTFS 100 ns), so the comparison can be exact.
+STAMP_STEP_NS = 2_000_000_000
+_STAMP = re.compile(r'^\s*=?\s*"(\d{1,20})"\s*$')
+
+
+def new_stamp() -> int:
+    """A stamp for a copy written now: the time in nanoseconds, rounded down to `STAMP_STEP_NS`."""
+    return time.time_ns() // STAMP_STEP_NS * STAMP_STEP_NS
+
+
+def stamp_text(mtime_ns: int) -> str:
+    """The stamp's defined-name text for a copy written at `mtime_ns`."""
+    return f'"{mtime_ns}"'
+
+
+def unchanged_copy(path: Path) -> bool:
+    """Whether `path` is a checked copy as the annotator wrote it: it carries the stamp
+    (`STAMP_NAME`) and its modification time is still that stamp. False for a file changed
+    since (saved again by Excel, a fix typed in), a file another program wrote, a copy of the
+    previous version (no stamp), and anything that cannot be read."""
+    try:
+        modified = os.stat(path).st_mtime_ns
+        with open(path, "rb") as raw, zipfile.ZipFile(raw) as zin:
+            index = check_for_writing(zin)
+            workbook = parse_part(read_member(zin, index.find(index.workbook_part))).getroot()  # type: ignore[arg-type]
+    except (OSError, zipfile.BadZipFile, PakketFout, XmlFout, ValueError, EOFError):
+        return False
+    for element in workbook.iter():
+        if (
+            isinstance(element.tag, str)
+            and etree.QName(element).localname == "definedName"
+            and element.get("name", "").lower() == STAMP_NAME
+            and element.get("localSheetId") is None
+        ):
+            m = _STAMP.match(element.text or "")
+            return m is not None and modified == int(m.group(1))
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from batch.files import is_output_name
+from batch.isolate import is_rust_panic, panic_reason
 from jeugdhulp.errors import JeugdhulpError
 from jeugdhulp.findings import FINDING_FIELDS
 from jeugdhulp.profile import load_profile
@@ -144,6 +146,15 @@ def check_file(path: Path, options: Options) -> FileResult:
             path,
             f"{path.name}: onverwachte fout bij het controleren ({detail}). "
             "Meld dit bij de beheerder van het hulpmiddel.",
+        )
+    except BaseException as exc:  # a Rust panic is a BaseException: a bug, not the file's fault
+        if not is_rust_panic(exc):
+            raise
+        return _not_checked(
+            path,
+            f"{path.name}: het controleren is gestopt door {panic_reason(exc)}. Dit is een fout "
+            "in het hulpmiddel, niet in het bestand: geef het bestand aan de beheerder van het "
+            "hulpmiddel. De andere bestanden zijn wel gecontroleerd.",
         )
 
 
@@ -287,32 +298,49 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
 def _write_back(
     path: Path, result: FileResult, options: Options, profiel: str, started: dt.datetime
 ) -> None:
-    """Write the checked copy. A checked copy that is open in Excel or LibreOffice is left
-    alone and the copy goes to a free name beside it (`free_output_path`), said in `melding`.
-    A failure sets `niet_geschreven` (and `melding`) to the reason and keeps the findings and
-    the verdict: they were found; only the copy is missing."""
+    """Write the checked copy; a failure sets `niet_geschreven` (and `melding`) to the reason
+    and keeps the findings and the verdict (they were found; only the copy is missing).
+
+    An earlier checked copy that must be left alone (open in Excel or LibreOffice, read-only,
+    or changed since the tool wrote it: `batch.files.why_not_replace`) is not overwritten: the
+    copy goes to a free name beside it (``NAAM.controle (2).xlsx``) and `melding` says so. What
+    the user must know about the written copy (`AnnotateResult.meldingen`) goes into
+    `meldingen`.
+    """
     from batch.annotate import annotate_workbook
-    from batch.files import free_output_path, opened_by, os_reason, output_path_for
+    from batch.files import (
+        free_output_path,
+        opened_by,
+        os_reason,
+        output_path_for,
+        why_not_replace,
+    )
     from jeugdhulp.checks import CATALOGUE
     from jeugdhulp.controle_layout import Bronbestand, CatalogusRegel, Verantwoording
 
     target = output_path_for(path, uitvoer=options.uitvoer, vervang=options.vervang)
     moved = ""
-    # --vervang replaces the workbook itself: never under another name (a csv's copy may move)
-    replaces = options.vervang and os.path.realpath(target) == os.path.realpath(path)
-    program = None if replaces else opened_by(target)
-    if program is not None:
+    # --vervang, and checking an earlier copy itself, write the file that was checked: never
+    # under another name (a csv's copy may move)
+    own = os.path.realpath(target) == os.path.realpath(path)
+    if not own:
+        reason = why_not_replace(target)
+    else:  # an earlier copy checked again: itself, unless it is open (not with --vervang)
+        program = None if options.vervang else opened_by(target)
+        reason = None if program is None else f"is geopend in {program}"
+    if reason is not None:
         free = free_output_path(target, bewaren=(path, *options.bewaren))
         if free is None:
             _not_written(
                 result,
-                f"'{target.name}' en de genummerde namen ernaast zijn allemaal geopend in "
-                f"{program}; sluit ze en controleer opnieuw.",
+                f"'{path.name}': geen gecontroleerde kopie geschreven: '{target.name}' {reason}, "
+                "en de genummerde namen ernaast zijn ook bezet. De bevindingen staan in het "
+                "overzicht.",
             )
             return
         moved = (
-            f"'{target.name}' is geopend in {program}; de gecontroleerde kopie is daarom "
-            f"geschreven als '{free.name}'."
+            f"'{target.name}' {reason}; daarom is die niet overschreven en is de nieuwe "
+            f"gecontroleerde kopie geschreven als '{free.name}'."
         )
         target = free
     not_written = f"'{path.name}': geen gecontroleerde kopie geschreven:"
@@ -333,7 +361,7 @@ def _write_back(
                 for b in result.bronnen
             ),
         )
-        annotate_workbook(
+        written = annotate_workbook(
             path,
             result.bevindingen,
             target,
@@ -354,9 +382,18 @@ def _write_back(
             f"{not_written} onverwachte fout ({detail}). {kept} "
             "Meld dit bij de beheerder van het hulpmiddel.",
         )
+    except BaseException as exc:  # a Rust panic: a bug that must not cost the findings either
+        if not is_rust_panic(exc):
+            raise
+        _not_written(
+            result,
+            f"{not_written} {panic_reason(exc)}. {kept} Meld dit bij de beheerder van het "
+            "hulpmiddel.",
+        )
     else:
         result.uitvoer = target
         result.melding = moved
+        result.meldingen += written.meldingen
 
 
 def _not_written(result: FileResult, reason: str) -> None:
@@ -371,7 +408,8 @@ def collect_paths(
 
     A folder gives its workbooks (with `recursief` also those in its subfolders, at any depth;
     else see `skipped_subfolders`), without Excel's lock files (``~$NAAM``) and without earlier
-    outputs (``NAAM.controle.xlsx``, ``NAAM.controle (2).xlsx``); an old ``.xls`` in a folder is taken too, so that it is
+    outputs (``NAAM.controle.xlsx``, ``NAAM.controle (2).xlsx``: `skipped_outputs` lists them
+    for the note that says so); an old ``.xls`` in a folder is taken too, so that it is
     reported as not checkable instead of silently left out. A file named twice (directly and
     through its folder, or two spellings of one path) is checked once.
     """
@@ -391,12 +429,7 @@ def collect_paths(
         if path.is_dir():
             children = _walk(path) if recursief else sorted(path.iterdir())
             for child in children:
-                if (
-                    child.is_file()
-                    and child.suffix.lower() in FOLDER_SUFFIXES
-                    and not child.name.startswith("~$")
-                    and not is_output_name(child.name)
-                ):
+                if _workbook_in_folder(child) and not is_output_name(child.name):
                     add(child)
         elif path.is_file():
             add(path)
@@ -405,6 +438,29 @@ def collect_paths(
                 FileResult(path, NIET_GECONTROLEERD, f"{path}: bestand of map bestaat niet.")
             )
     return found, problems
+
+
+def _workbook_in_folder(child: Path) -> bool:
+    return (
+        child.is_file()
+        and child.suffix.lower() in FOLDER_SUFFIXES
+        and not child.name.startswith("~$")
+    )
+
+
+def skipped_outputs(paths: list[Path], *, recursief: bool = False) -> list[Path]:
+    """The earlier checked copies (``NAAM.controle.xlsx``) in the folders of `paths` that
+    `collect_paths` leaves out, for the note that says how many (name one directly to check
+    it)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            try:
+                children = _walk(path) if recursief else sorted(path.iterdir())
+            except OSError:
+                continue
+            found += [c for c in children if _workbook_in_folder(c) and is_output_name(c.name)]
+    return found
 
 
 def _walk(folder: Path) -> list[Path]:

@@ -16,6 +16,12 @@ workaround names its upstream issue; when calamine fixes one, its workaround can
   and LibreOffice ignore): calamine refuses a sheet whose `<dimension ref>` it cannot parse
   ("A0:AZ48943", "", "A1:B2:C3"), so the workbook looked damaged. It only uses the value to
   reserve memory, so calamine is given a copy of such a sheet without the element.
+- **XML parts not in UTF-8**: XML allows any encoding its declaration names (UTF-16 with or
+  without byte order mark, ISO-8859-1); Excel and LibreOffice read them, calamine stops with
+  "Unexpected end of xml" or "cannot decode input using UTF-16LE" (reported as
+  tafia/calamine#284). `inspect_package` notes the encoding of every XML part from its first
+  bytes, calamine is given a copy with those parts transcoded to UTF-8 (declaration included),
+  and the sheet scans transcode as they stream.
 - **Formulas without a saved result** read as empty (excelize#157: programs that write
   formulas without calculating them), and XlsxWriter's placeholder result 0; **error values**
   (#DEEL/0!) read as empty; **ISO dates** (`t="d"`) read as text; **merged cells** read as empty
@@ -48,6 +54,7 @@ try:  # ISA-L's inflate: twice as fast as zlib (batch only, not the add-in)
 except ImportError:  # pragma: no cover - isal is a dependency; zlib keeps the code working
     _inflate = zlib  # type: ignore[assignment]
 
+from batch._ooxml import Utf8Part, foreign_encoding
 from jeugdhulp.columns import HEADER_SCAN_ROWS
 from jeugdhulp.findings import column_letter
 
@@ -110,11 +117,18 @@ class PackageFacts:
     heads: dict[str, bytes] = field(default_factory=dict)
     #: per worksheet part: the 0-based indices of its hidden columns (`<col hidden="1">`)
     hidden_columns: dict[str, frozenset[int]] = field(default_factory=dict)
+    #: XML parts not in UTF-8 (UTF-16, ISO-8859-1, ...) -> their encoding: calamine reads them
+    #: transcoded (its XML reader stops at UTF-16 with "Unexpected end of xml")
+    encodings: dict[str, str] = field(default_factory=dict)
 
     @property
     def needs_copy(self) -> bool:
         """Whether calamine must read a corrected copy (`calamine_source`)."""
-        return self.date1904 != self.calamine_date1904 or bool(self.bad_dimensions)
+        return (
+            self.date1904 != self.calamine_date1904
+            or bool(self.bad_dimensions)
+            or bool(self.encodings)
+        )
 
 
 def _folded(name: str) -> str:
@@ -159,13 +173,21 @@ def _relationships(zf: zipfile.ZipFile, members: dict[str, str], part: str) -> l
 def inspect_package(path: Path) -> PackageFacts:
     """The workbook-level facts of an .xlsx/.xlsm; raises zipfile/lxml errors on a damaged one.
 
-    Reads the package relationships, the workbook part and its relationships (all small), and
-    the start of each worksheet part: up to its `sheetData` (the `<dimension>`, hidden columns)
-    and its first `HEAD_ROWS` rows (`PackageFacts.heads`, for `head_package`).
+    Reads the package relationships, the workbook part and its relationships (all small), the
+    start of each worksheet part: up to its `sheetData` (the `<dimension>`, hidden columns)
+    and its first `HEAD_ROWS` rows (`PackageFacts.heads`, for `head_package`), and the first
+    bytes of every XML part (its encoding). An encoding Python does not know raises `XmlFout`
+    (a `ValueError`) with the Dutch reason.
     """
     facts = PackageFacts()
     with zipfile.ZipFile(path) as zf:
         facts.members = {_folded(name): name for name in zf.namelist()}
+        for name in zf.namelist():
+            if name.lower().endswith((".xml", ".rels")):
+                with zf.open(name) as stream:
+                    encoding = foreign_encoding(stream.read(512))
+                if encoding is not None:
+                    facts.encodings[name] = encoding
         workbook = None
         for _, kind, target in _relationships(zf, facts.members, ""):
             if kind.endswith("/officeDocument"):
@@ -188,6 +210,7 @@ def inspect_package(path: Path) -> PackageFacts:
         for sheet in facts.sheets:
             if sheet.part is not None and sheet.soort == "worksheet":
                 with zf.open(sheet.part) as stream:
+                    stream = _utf8(stream, facts, sheet.part)
                     head, rest = _sheet_head(stream)
                     ref = _bad_dimension(head)
                     if ref is not None:
@@ -406,7 +429,8 @@ def head_package(path: Path, facts: PackageFacts) -> bytes:
         zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout,
     ):
         for name in keep:
-            data = zin.read(name)  # type: ignore[arg-type]
+            with zin.open(name) as raw:  # type: ignore[arg-type]
+                data = _utf8(raw, facts, name).read()  # type: ignore[arg-type]
             if name == facts.workbook_part and facts.date1904 != facts.calamine_date1904:
                 data = _with_date_system(data, facts.date1904)
             zout.writestr(name, data)  # type: ignore[arg-type]
@@ -414,7 +438,8 @@ def head_package(path: Path, facts: PackageFacts) -> bytes:
             zout.writestr(part, head)
         if facts.shared_strings:
             needed = _shared_strings_needed(list(facts.heads.values()))
-            with zin.open(facts.shared_strings) as stream:
+            with zin.open(facts.shared_strings) as raw:
+                stream = _utf8(raw, facts, facts.shared_strings)
                 whole = needed is None
                 data = stream.read() if whole else _first_shared_strings(stream, needed)
             zout.writestr(facts.shared_strings, data)
@@ -464,7 +489,7 @@ def sheet_pieces(
         }
     if facts.workbook_part in common and facts.date1904 != facts.calamine_date1904:
         common[facts.workbook_part] = _with_date_system(common[facts.workbook_part], facts.date1904)
-    blocks = _inflated(source, part)
+    blocks = _utf8_blocks(_inflated(source, part))
     data = b""
     for chunk in blocks:
         data += chunk
@@ -581,6 +606,12 @@ class CalamineCopy:
     changes: tuple[str, ...]
 
 
+def _utf8(stream: BinaryIO, facts: PackageFacts, part: str) -> BinaryIO:
+    """The part's stream, transcoded to UTF-8 when it is in another encoding."""
+    encoding = facts.encodings.get(part)
+    return Utf8Part(stream, encoding) if encoding else stream  # type: ignore[return-value]
+
+
 def calamine_source(path: Path, facts: PackageFacts) -> Path | CalamineCopy:
     """`path` itself, or a corrected copy in memory when calamine would misread the original.
 
@@ -593,6 +624,7 @@ def calamine_source(path: Path, facts: PackageFacts) -> Path | CalamineCopy:
     if facts.date1904 != facts.calamine_date1904:
         changes.append(f"datumsysteem {'1904' if facts.date1904 else '1900'}")
     changes += [f"<dimension ref='{ref}'> in {part}" for part, ref in facts.bad_dimensions.items()]
+    changes += [f"{part} van {encoding} naar UTF-8" for part, encoding in facts.encodings.items()]
     out = io.BytesIO()
     with (
         zipfile.ZipFile(path) as zin,
@@ -600,16 +632,15 @@ def calamine_source(path: Path, facts: PackageFacts) -> Path | CalamineCopy:
     ):
         for info in zin.infolist():
             name = info.filename
-            if name == facts.workbook_part and facts.date1904 != facts.calamine_date1904:
-                zout.writestr(name, _with_date_system(zin.read(name), facts.date1904))
-            elif name in facts.bad_dimensions:
-                with zin.open(info) as src, zout.open(name, "w", force_zip64=True) as dst:
-                    head, rest = _sheet_head(src)
-                    dst.write(_DIMENSION_ELEMENT.sub(b"", head, count=1) + rest)
-                    while chunk := src.read(1 << 20):
-                        dst.write(chunk)
-            else:
-                with zin.open(info) as src, zout.open(name, "w", force_zip64=True) as dst:
+            with zin.open(info) as raw:
+                src = _utf8(raw, facts, name)
+                if name == facts.workbook_part and facts.date1904 != facts.calamine_date1904:
+                    zout.writestr(name, _with_date_system(src.read(), facts.date1904))
+                    continue
+                with zout.open(name, "w", force_zip64=True) as dst:
+                    if name in facts.bad_dimensions:
+                        head, rest = _sheet_head(src)
+                        dst.write(_DIMENSION_ELEMENT.sub(b"", head, count=1) + rest)
                     while chunk := src.read(1 << 20):
                         dst.write(chunk)
     return CalamineCopy(out.getvalue(), tuple(changes))
@@ -937,8 +968,27 @@ def _inflated(path: Path | bytes, part: str) -> Iterator[bytes]:
                 yield data
 
 
+def _utf8_blocks(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """A part's blocks as UTF-8 (the byte scans look for UTF-8 patterns): transcoded when the
+    first block shows another encoding (`foreign_encoding`)."""
+    first = next(blocks, b"")
+    encoding = foreign_encoding(first[:512]) if first else None
+    if encoding is None:
+        yield first
+        yield from blocks
+        return
+
+    class _Rest:
+        def read(self, _size: int = -1) -> bytes:
+            return next(blocks, b"")
+
+    part = Utf8Part(_Rest(), encoding, first)  # type: ignore[arg-type]
+    while data := part.read(_CHUNK):
+        yield data
+
+
 def _scan_streamed(path: Path, part: str, herberekenen: bool) -> SheetScan:
-    blocks = _inflated(path, part)
+    blocks = _utf8_blocks(_inflated(path, part))
     data = b""
     for chunk in blocks:
         data += chunk

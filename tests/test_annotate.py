@@ -190,7 +190,7 @@ def test_sheet_features_survive(corpus, tmp_path, name):
     assert after.active.title == "Controle"  # it opens on Controle, the only selected tab
     assert [ws.title for ws in after.worksheets if ws.sheet_view.tabSelected] == ["Controle"]
     own = {n for n in after.defined_names if n.startswith("jeugdhulp_")}  # the tool's markers
-    assert own == {"jeugdhulp_controle"} | {
+    assert own == {"jeugdhulp_controle", "jeugdhulp_geschreven"} | {
         f"jeugdhulp_markering{i}" for i in range(1, len({f.blad for f in findings}) + 1)
     }
     assert set(before.defined_names) == set(after.defined_names) - own

@@ -63,7 +63,8 @@ def _run(runs: dict[str, tuple[Path, Path, Path]], name: str) -> tuple[Path, Pat
 
 
 def _changeable(path: Path, name: str) -> set[str]:
-    """The parts an annotation may change: package, workbook, styles, marked sheets."""
+    """The parts an annotation may change: package, workbook, styles, marked sheets, and the
+    sheet list in docProps/app.xml."""
     parts = sheet_parts(path)
     with zipfile.ZipFile(path) as z:
         workbook = workbook_part(z)
@@ -72,7 +73,7 @@ def _changeable(path: Path, name: str) -> set[str]:
     marked = {parts[f.blad] for f in findings_for(name) if f.blad in parts}
     controle = {parts[n] for n in parts if n.startswith("Controle")}
     return (
-        {"[Content_Types].xml", workbook, f"{folder}/_rels/{leaf}.rels"}
+        {"[Content_Types].xml", workbook, f"{folder}/_rels/{leaf}.rels", "docProps/app.xml"}
         | styles
         | marked
         | controle
@@ -132,6 +133,7 @@ def test_the_second_run_replaces_controle_with_a_stable_sheet_id(runs, name):
     own = [n for n in defined_names(second) if n[0].startswith("jeugdhulp_")]
     assert {(n[0], n[1], n[2]) for n in own} == {
         ("jeugdhulp_controle", None, "1"),
+        ("jeugdhulp_geschreven", None, "1"),
         ("jeugdhulp_markering1", None, "1"),
     } | ({("jeugdhulp_markering2", None, "1")} if not name.endswith(".xlsm") else set())
 

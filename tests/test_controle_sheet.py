@@ -345,7 +345,12 @@ def test_a_rerun_replaces_both_sheets_and_keeps_a_renamed_one(example: dict, tmp
         ]
         assert check(copy) == []
     own = sorted(n[0] for n in defined_names(copy) if n[0].startswith("jeugdhulp_"))
-    assert own == ["jeugdhulp_controle", "jeugdhulp_controlelijst", "jeugdhulp_markering1"]
+    assert own == [
+        "jeugdhulp_controle",
+        "jeugdhulp_controlelijst",
+        "jeugdhulp_geschreven",
+        "jeugdhulp_markering1",
+    ]
     # A Controlelijst the user renamed is theirs: kept, and a new one is written.
     with zipfile.ZipFile(copy) as z:
         parts = {i.filename: z.read(i) for i in z.infolist()}

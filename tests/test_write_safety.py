@@ -416,8 +416,8 @@ def test_a_copy_that_would_be_invalid_is_not_written(tmp_path, monkeypatch):
     before = source.read_bytes()
     real_edit = annotate_module._edit_marks
 
-    def broken_edit(root, *args):  # type: ignore[no-untyped-def]
-        real_edit(root, *args)
+    def broken_edit(root, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real_edit(root, *args, **kwargs)
         root.append(root.makeelement(f"{{{annotate_module.MAIN_NS}}}pageMargins", {}))
 
     monkeypatch.setattr(annotate_module, "_edit_marks", broken_edit)

@@ -1288,7 +1288,12 @@ class Context:
         frame = frame.with_columns(_verwacht=expected, **bounds)
         if self.toewijzingen is not None:
             frame = self._with_allocation(frame)
-        return frame.collect()
+        # One chunk per column: polars 2.1's streaming engine hands `pl.format` uneven chunks
+        # of a multi-chunk frame, and its string formatter then panics ("assertion failed:
+        # i < self.len()", str_format stepping onto an empty chunk; pl.format was reworked in
+        # pola-rs/polars#24811, chunk fixes #25162 and #25159). Seen in PM006 from some
+        # 410.000 rows; a rechunk here costs a copy of the joined columns (~0,1 s there).
+        return frame.collect().rechunk()
 
     @property
     def product(self) -> pl.LazyFrame:

@@ -431,7 +431,8 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
                 pl.col("_credit").first(),
                 _verwacht=expected.sum(),
                 _onvolledig=(expected.is_null() | pl.col("_a").is_null()).any(),
-                _delen=part.str.join(" + "),
+                # in the sheet's column order (Minuten, Uren, ...): never the order a join left
+                _delen=part.sort_by(_quantity_order(pl.col("_aantal_kolom"))).str.join(" + "),
             )
             .filter(~pl.col("_onvolledig") & ~same(expected))
         )
@@ -599,3 +600,12 @@ def indirecte_tijd(ctx: Context) -> pl.LazyFrame:
             pl.col("_reden"),
         ),
     )
+
+
+def _quantity_order(kolom: pl.Expr) -> pl.Expr:
+    """The position of a 2017 quantity column (`_aantal_kolom`: minuten, uren, ...) in
+    `jeugdhulp.columns.QUANTITY_COLUMNS`, for a message that lists a row's units."""
+    from jeugdhulp.columns import QUANTITY_COLUMNS
+
+    order = {q.naam: i for i, q in enumerate(QUANTITY_COLUMNS)}
+    return kolom.replace_strict(order, default=len(order), return_dtype=pl.Int32)
