@@ -79,6 +79,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import datetime as dt
 import io
 import operator
 import os
@@ -88,6 +89,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
@@ -138,6 +140,7 @@ from batch.package import (
     stamp_text,
 )
 from batch.verify import Changed, verify_copy
+from jeugdhulp.cells import column_index
 from jeugdhulp.controle_layout import (
     CATALOGUE_HEADER_ROW,
     CATALOGUE_HEADERS,
@@ -166,6 +169,7 @@ from jeugdhulp.controle_layout import (
 )
 from jeugdhulp.errors import JeugdhulpError, OngeldigeInvoer
 from jeugdhulp.findings import FINDING_FIELDS, Finding, column_letter
+from jeugdhulp.schema import BladGelezen
 
 __all__ = [
     "CONTROLE_NAME",
@@ -337,7 +341,7 @@ def annotate_workbook(
         folder = real_target(target).parent
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder, prefix=".jeugdhulp-csv-") as scratch:
-            _csv_to_xlsx(source, scratch, sheet)
+            _csv_to_xlsx(source, scratch, sheet, _production_read(verantwoording, source))
             scratch.seek(0)
             return _write(
                 source, target, lambda: contextlib.nullcontext(scratch), frame, options, sheet
@@ -490,6 +494,14 @@ def _refuse_if_open(target: Path) -> None:
         )
 
 
+def _production_read(verantwoording: Verantwoording, source: Path) -> BladGelezen | None:
+    """What the reader read of a CSV's production (its header row, its column mapping)."""
+    for blad in verantwoording.gelezen:
+        if blad.rol == "productie" and blad.bestand == source.name:
+            return blad
+    return None
+
+
 def _csv_sheet_name(source: Path) -> str:
     name = re.sub(r"[\[\]:*?/\\]", "_", shown(source.stem)).strip("'")[:31]
     if not name or _CONTROLE_SHEET_NAME.fullmatch(name) or name.lower() == "history":
@@ -497,36 +509,90 @@ def _csv_sheet_name(source: Path) -> str:
     return name
 
 
-def _csv_to_xlsx(source: Path, out: BinaryIO, sheet: str) -> None:
-    """The CSV as one sheet of text cells: nothing converted, so nothing lost."""
+#: A Dutch number a CSV cell may be typed as, losing nothing: an optional minus, a whole part
+#: without a leading zero (thousands dots only together with a decimal comma: "1.200" alone is
+#: ambiguous and stays text), decimals after a comma.
+_CSV_NUMBER = re.compile(r"-?(?:0|[1-9]\d*|[1-9]\d{0,2}(?:\.\d{3})+(?=,))(?:,(\d+))?")
+_CSV_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+")
+_CSV_DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
+_CSV_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _csv_cell(text: str, kind: str | None, dutch: bool = False) -> tuple[object, str] | None:
+    """A CSV text typed as Excel would hold it, with the number format that shows exactly the
+    text again ("1.200,50": 1200.5 shown as #,##0.00; "01-03-2023": a date shown as
+    dd-mm-yyyy), or None: it stays text (ambiguous, a leading zero, more than 15 digits, a
+    date Excel's calendar cannot hold). `kind`: "getal" or "datum", from the column's field;
+    `dutch`: the file's amounts show the Dutch convention (a decimal comma), so "1.200" is
+    1200, as the reader took it (`jeugdhulp.parse`)."""
+    if kind == "getal":
+        m = _CSV_NUMBER.fullmatch(text)
+        if m is None and dutch and _CSV_THOUSANDS.fullmatch(text):
+            if len(re.sub(r"\D", "", text)) <= 15:
+                return float(text.replace(".", "")), "#,##0"
+            return None
+        if m is None or len(re.sub(r"\D", "", text)) > 15:
+            return None
+        decimals = len(m.group(1) or "")
+        whole = "#,##0" if "." in text else "0"
+        value = float(Decimal(text.replace(".", "").replace(",", ".")))
+        return value, whole + ("." + "0" * decimals if decimals else "")
+    if kind == "datum":
+        if m := _CSV_DATE.fullmatch(text):
+            day, month, year = (int(g) for g in m.groups())
+            shown = ("dd" if len(m.group(1)) == 2 else "d") + "-"
+            shown += ("mm" if len(m.group(2)) == 2 else "m") + "-yyyy"
+        elif m := _CSV_ISO_DATE.fullmatch(text):
+            year, month, day = (int(g) for g in m.groups())
+            shown = "yyyy-mm-dd"
+        else:
+            return None
+        try:
+            date = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if date < dt.date(1900, 3, 1):  # before Excel's 1900 leap-year bug: keep the text
+            return None
+        return date, shown
+    return None
+
+
+def _csv_kinds(gelezen: BladGelezen | None) -> dict[int, str]:
+    """Per 0-based column the kind of value its field holds ("getal", "datum"), from the
+    reader's column mapping; identifiers (BSN, codes) are not typed: they stay text."""
+    from jeugdhulp.columns import QUANTITY_COLUMNS
+    from jeugdhulp.schema import PRODUCTIE
+
+    if gelezen is None:
+        return {}
+    quantities = {q.naam for q in QUANTITY_COLUMNS}
+    kinds = {}
+    for kolom in gelezen.kolommen:
+        dtype = PRODUCTIE.get(kolom.veld)
+        if kolom.veld in quantities or isinstance(dtype, pl.Decimal):
+            kinds[column_index(kolom.letter)] = "getal"
+        elif dtype == pl.Date:
+            kinds[column_index(kolom.letter)] = "datum"
+    return kinds
+
+
+def _csv_to_xlsx(
+    source: Path, out: BinaryIO, sheet: str, gelezen: BladGelezen | None = None
+) -> None:
+    """The CSV as one sheet, losing nothing: every cell shows exactly its text. Cells in a
+    column the reader mapped to an amount or a date, below the header, are typed (numbers,
+    dates) where the text has one reading that a number format shows again (`_csv_cell`);
+    everything else stays text. The header (`gelezen.kopregel`, the reader's) is bold and
+    frozen, and the columns are as wide as their text."""
     import xlsxwriter  # only the CSV path needs it
 
     from batch.reader import decode_csv, sniff_delimiter  # the reader's rules: same cells
 
     text = decode_csv(source.read_bytes())
     delimiter = sniff_delimiter(text)
-    book = xlsxwriter.Workbook(
-        out,
-        {
-            "constant_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-        },
-    )
-    sheet_obj = book.add_worksheet(sheet)
-    width = 0
-    rows = 0
-    for r, record in enumerate(
-        csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
-    ):
-        width = max(width, len(record))
-        rows = r + 1
-        if rows > MAX_ROWS or width > MAX_COLUMNS:
-            continue  # counted for the message below; a sheet cannot hold it
-        for c, value in enumerate(record):
-            if value != "":
-                sheet_obj.write_string(r, c, _fit_raw(value))
+    records = list(csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter))
+    rows = len(records)
+    width = max((len(record) for record in records), default=0)
     if rows > MAX_ROWS or width > MAX_COLUMNS:
         too_big = (
             f"{_dutch_int(rows)} regels, meer dan de {_dutch_int(MAX_ROWS)} rijen"
@@ -538,6 +604,56 @@ def _csv_to_xlsx(source: Path, out: BinaryIO, sheet: str) -> None:
             f"de csv heeft {too_big} van een Excel-blad; een werkmap zou niet alles bevatten "
             "(en koppelingen naar cellen buiten het blad), dus er is geen werkmap geschreven.",
         )
+    header = gelezen.kopregel if gelezen is not None and gelezen.kopregel else 0
+    first_header = header - (gelezen.koprijen if gelezen is not None else 1) + 1
+    kinds = _csv_kinds(gelezen)
+    # the reader's evidence for "1.200": a decimal comma elsewhere in the amounts, no point
+    amounts = [
+        record[c]
+        for record in records[header:]
+        for c, kind in kinds.items()
+        if kind == "getal" and c < len(record)
+    ]
+    dutch = any(re.fullmatch(r"-?[\d.]*\d,\d+", v) for v in amounts) and not any(
+        re.fullmatch(r"-?[\d,]*\d\.\d{1,2}", v) for v in amounts
+    )
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet_obj = book.add_worksheet(sheet)
+    bold = book.add_format({"bold": True})
+    formats: dict[str, object] = {}
+    widths = [0] * width
+    for record in records:
+        for c, value in enumerate(record):
+            widths[c] = max(widths[c], len(value))
+    for c, chars in enumerate(widths):
+        if chars:
+            sheet_obj.set_column(c, c, min(max(chars + 2, 8), 60))
+    if header:
+        sheet_obj.freeze_panes(header, 0)
+    for r, record in enumerate(records):
+        in_header = first_header <= r + 1 <= header
+        for c, value in enumerate(record):
+            if value == "":
+                continue
+            typed = _csv_cell(value, kinds.get(c), dutch) if r + 1 > header else None
+            if typed is None:
+                sheet_obj.write_string(r, c, _fit_raw(value), bold if in_header else None)
+                continue
+            number, shown = typed
+            if shown not in formats:
+                formats[shown] = book.add_format({"num_format": shown})
+            if isinstance(number, dt.date):
+                sheet_obj.write_datetime(r, c, number, formats[shown])
+            else:
+                sheet_obj.write_number(r, c, number, formats[shown])
     if rows and width:
         sheet_obj.ignore_errors({"number_stored_as_text": f"A1:{column_letter(width - 1)}{rows}"})
     book.close()

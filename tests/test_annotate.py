@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -670,3 +671,73 @@ def test_every_output_passes_the_strict_checker_twice(corpus, tmp_path, name):
     assert check(first) == []
     annotate(first, findings[:1], first)
     assert check(first) == []
+
+
+def test_a_csv_checked_copy_is_typed_where_nothing_is_lost(tmp_path):
+    """Issue 12.6: amounts and dates of the columns the reader mapped become numbers and dates
+    whose number format shows exactly the CSV's text; identifiers (BSN with its leading zero,
+    codes), ambiguous and odd texts stay text; the header is bold and frozen, columns wide
+    enough. Checking the copy again finds what checking the CSV found."""
+    import json
+
+    from batch.cli import main
+    from tests.ooxml_helpers import check
+
+    source = tmp_path / "m.csv"
+    source.write_bytes(
+        "Productiemonitor 2023\r\n"
+        "BSN;Toewijzingnummer;Productcategorie;Productcode;Begindatum;Einddatum;Eenheid;"
+        "Aantal;Tarief;Bedrag\r\n"
+        "012345672;TW1;45;45A48;01-03-2023;31-03-2023;01;600;0,90;540,00\r\n"
+        "123456782;TW2;45;45A48;1-3-2023;2023-03-31;01;1.200;0,90;1.080,00\r\n"
+        "123456782;TW2;45;45A48;31-02-2023;31/03/2023;01;007;€ 0,90;1080\r\n".encode("cp1252")
+    )
+    assert main(["controleer", str(source), "--stil", "--json", str(tmp_path / "a.json")]) in (
+        1,
+        3,
+    )
+    target = tmp_path / "m.controle.xlsx"
+    assert check(target) == []
+    sheet = openpyxl.load_workbook(target)["m"]
+
+    def cell(ref: str) -> tuple[object, str]:
+        return sheet[ref].value, sheet[ref].number_format
+
+    assert cell("A3") == ("012345672", "General")  # BSN: text, leading zero kept
+    assert cell("D3") == ("45A48", "General") and cell("G3") == ("01", "General")
+    assert cell("E3") == (dt.datetime(2023, 3, 1), "dd-mm-yyyy")
+    assert cell("E4") == (dt.datetime(2023, 3, 1), "d-m-yyyy")
+    assert cell("F4") == (dt.datetime(2023, 3, 31), "yyyy-mm-dd")
+    assert cell("H3") == (600, "0") and cell("I3") == (0.9, "0.00")
+    assert cell("J3") == (540, "0.00") and cell("J4") == (1080, "#,##0.00")
+    assert cell("H4") == (1200, "#,##0")  # "1.200" in a file with decimal commas: as read
+    # no date 31-02, a slash date, a leading zero and a euro sign stay as typed
+    assert [sheet[r].value for r in ("E5", "F5", "H5", "I5")] == [
+        "31-02-2023",
+        "31/03/2023",
+        "007",
+        "€ 0,90",
+    ]
+    assert sheet["A2"].font.b and not sheet["A3"].font.b
+    assert sheet.freeze_panes == "A3"
+    assert sheet.column_dimensions["B"].width >= len("Toewijzingnummer")
+
+    def found(report: Path) -> list[tuple[str, str]]:
+        entry = json.loads(report.read_text(encoding="utf-8"))["bestanden"][0]
+        return sorted((b["controle"], b["cel"]) for b in entry["bevindingen"])
+
+    main(
+        [
+            "controleer",
+            str(target),
+            "--stil",
+            "--niet-schrijven",
+            "--json",
+            str(tmp_path / "b.json"),
+        ]
+    )
+    # the same findings; in a workbook the cells that stayed text are text values (PM022),
+    # which in a csv every cell is
+    again, first = found(tmp_path / "b.json"), found(tmp_path / "a.json")
+    assert set(first) <= set(again)
+    assert sorted(set(again) - set(first)) == [("PM022", "F5"), ("PM022", "I5")]
