@@ -99,6 +99,7 @@ __all__ = [
     "PROFILE_NAME",
     "SETTINGS_SHEET",
     "BookCheck",
+    "BookTables",
     "check_book",
     "controleer",
     "controleer_map",
@@ -259,13 +260,38 @@ def _no_header(table: str, where: str) -> JeugdhulpError:
     )
 
 
-def read_tables(book: xw.Book) -> dict[str, TableInfo]:
-    """Productie (required), Toewijzingen and Producten from the open workbook.
+@dataclass(slots=True)
+class BookTables:
+    """The tables of the open workbook: every production sheet (in tab order), the
+    allocation list and the product list when there are, and what the reading says
+    (`meldingen`, Dutch: hidden sheets skipped)."""
 
-    A sheet is taken for a table by its name, else by its header row, as the file reader does.
-    Raises `JeugdhulpError` (Dutch) when there is no Productie table.
+    productie: list[TableInfo]
+    toewijzingen: TableInfo | None = None
+    producten: TableInfo | None = None
+    meldingen: list[str] = field(default_factory=list)
+
+    def get(self, table: str) -> TableInfo | None:
+        """The allocation or product list by table name (None when absent)."""
+        return {"toewijzingen": self.toewijzingen, "producten": self.producten}.get(table)
+
+
+def _is_visible(sheet: xw.Sheet) -> bool:
+    """Whether the sheet's tab is shown (Office.js: visibility "Visible")."""
+    try:
+        return bool(sheet.visible)
+    except (AttributeError, KeyError, TypeError):  # a host that does not say: shown
+        return True
+
+
+def read_tables(book: xw.Book) -> BookTables:
+    """Every production sheet (required), Toewijzingen and Producten from the open workbook,
+    as the file reader takes them (`batch.reader`): a sheet is taken for a table by its name,
+    else by its header row; every visible sheet with the production layout is checked (all
+    together, findings name their sheet); hidden sheets are skipped and said in `meldingen`.
+
+    Raises `JeugdhulpError` (Dutch) when there is no production table.
     """
-    sheets = [sheet for sheet in book.sheets if not _is_own_sheet(sheet.name)]
     frames: dict[str, pl.DataFrame] = {}
 
     def frame(sheet: xw.Sheet) -> pl.DataFrame:
@@ -274,6 +300,16 @@ def read_tables(book: xw.Book) -> dict[str, TableInfo]:
             frames[sheet.name] = text_frame(values, first_row, first_column)
         return frames[sheet.name]
 
+    notes: list[str] = []
+    sheets = []
+    for sheet in book.sheets:
+        if _is_own_sheet(sheet.name):
+            continue
+        if not _is_visible(sheet):
+            notes.append(f"Blad '{sheet.name}' is verborgen en is overgeslagen.")
+            continue
+        sheets.append(sheet)
+    production: list[tuple[xw.Sheet, HeaderRow]] = []
     chosen: dict[str, tuple[xw.Sheet, HeaderRow]] = {}
     rest = []
     for sheet in sheets:
@@ -281,32 +317,44 @@ def read_tables(book: xw.Book) -> dict[str, TableInfo]:
         if table is None:
             rest.append(sheet)
             continue
-        if table in chosen:
+        if table != "productie" and table in chosen:
             continue
         header = detect_header(head_rows(frame(sheet)), table)
         if header is None:
             if table == "productie":
                 raise _no_header(table, f"blad '{sheet.name}'")
             continue
-        chosen[table] = (sheet, header)
-    open_tables = [table for table in TABLES if table not in chosen]
+        if table == "productie":
+            production.append((sheet, header))
+        else:
+            chosen[table] = (sheet, header)
     for sheet in rest:
-        if not open_tables:
-            break
+        open_tables = [t for t in TABLES if t == "productie" or t not in chosen]
         match = table_for_headers(head_rows(frame(sheet)), open_tables)
-        if match is not None:
+        if match is None:
+            continue
+        if match[0] == "productie":
+            production.append((sheet, match[1]))
+        else:
             chosen[match[0]] = (sheet, match[1])
-            open_tables.remove(match[0])
-    if "productie" not in chosen:
+    if not production:
         raise _no_header("productie", "deze werkmap (geen blad Productie)")
+    order = {sheet.name: i for i, sheet in enumerate(sheets)}
+    production.sort(key=lambda found: order[found[0].name])
 
-    tables = {}
-    for table, (sheet, header) in chosen.items():
+    def table_of(table: str, sheet: xw.Sheet, header: HeaderRow) -> TableInfo:
         raw = frame(sheet)
         kopregel = int(raw.get_column("_rij")[header.index])
         body = raw.slice(header.index + 1)
-        tables[table] = table_from_body(body, table, header, sheet.name, kopregel)
-    return tables
+        return table_from_body(body, table, header, sheet.name, kopregel)
+
+    result = BookTables(
+        productie=[table_of("productie", sheet, header) for sheet, header in production],
+        meldingen=notes,
+    )
+    for table, (sheet, header) in chosen.items():
+        setattr(result, table, table_of(table, sheet, header))
+    return result
 
 
 # --- checking the open workbook -------------------------------------------------------------
@@ -621,35 +669,50 @@ def _book_verantwoording(
     book: xw.Book,
     profiel: str,
     when: dt.datetime,
-    tables: dict[str, TableInfo],
+    tables: BookTables,
     profile: Profile,
     findings: pl.DataFrame,
 ) -> Verantwoording:
     """What the legend says besides the findings, for the open workbook (the same rules as the
     batch check: `check_plan`, `jeugdhulp.verdict`)."""
+    import polars as pl
+
     from jeugdhulp.schema import BladGelezen
 
     gelezen = tuple(
+        BladGelezen.uit_tabel(info, "productie", book.name, "") for info in tables.productie
+    ) + tuple(
         BladGelezen.uit_tabel(info, table, book.name, "")
-        for table in TABLES
+        for table in ("toewijzingen", "producten")
         if (info := tables.get(table)) is not None
     )
-    productie = tables["productie"]
     overgeslagen = tuple(
         (check.id, reden)
-        for check, reden in check_plan(tables.get("toewijzingen"), tables.get("producten"), profile)
+        for check, reden in check_plan(
+            tables.toewijzingen, tables.producten, profile, tables.productie
+        )
         if reden is not None
     )
-    onbekend = productie.onbekend.height
-    onvolledig = tuple(onvolledig_redenen(overgeslagen=overgeslagen, onbekend=onbekend))
+    onbekend = sum(info.onbekend.height for info in tables.productie)
+    bedragen_onbekend = sum(
+        info.onbekend.filter(pl.col("kolom") == "bedrag").height for info in tables.productie
+    )
+    onvolledig = tuple(
+        onvolledig_redenen(
+            overgeslagen=overgeslagen, onbekend=onbekend, bedragen_onbekend=bedragen_onbekend
+        )
+    )
     fouten = int((findings.get_column("ernst") == "fout").sum()) if findings.height else 0
-    rijen = productie.frame.get_column("_rij").n_unique() if productie.frame.height else 0
+    rijen = sum(
+        info.frame.get_column("_rij").n_unique() for info in tables.productie if info.frame.height
+    )
     return Verantwoording(
         profiel=profiel,
         gecontroleerd_op=when,
         oordeel=file_status(gelezen=True, rijen=rijen, fouten=fouten, onvolledig=onvolledig),
         onvolledig=onvolledig,
         gelezen=gelezen,
+        meldingen=tuple(tables.meldingen),
         controles=tuple(CatalogusRegel.van(c) for c in CATALOGUE),
         overgeslagen=overgeslagen,
         onbekend=onbekend,
@@ -672,7 +735,7 @@ def check_book(book: xw.Book, *, now: dt.datetime | None = None) -> BookCheck:
         result.profiel = profile.naam
         tables = read_tables(book)
         findings = run_checks(
-            tables["productie"], tables.get("toewijzingen"), tables.get("producten"), profile
+            tables.productie, tables.toewijzingen, tables.producten, profile
         ).select(FIELDS)
         verantwoording = _book_verantwoording(book, profile.naam, when, tables, profile, findings)
     except JeugdhulpError as exc:

@@ -403,3 +403,34 @@ def test_backoffice_workbook_drives_controleer_map(tmp_path: Path) -> None:
     assert (folder / "voorbeeld.controle.xlsx").is_file()  # Schrijven = ja
     deleted = [a for a in book.json()["actions"] if a["func"] == "sheetDelete"]
     assert len(deleted) == 2  # the empty Samenvatting and Bevindingen are replaced
+
+
+def test_every_visible_production_sheet_is_checked_and_a_hidden_one_said() -> None:
+    """As the batch check (issue 9.3): production over "Productie jan" and "Productie feb" is
+    checked together (findings name their sheet, doubles span the sheets); a hidden sheet with
+    the layout is skipped and the Controle sheet says so."""
+    values = workbook_values(EXAMPLE)
+    production = values.pop("Productie")
+    at = next(i for i, row in enumerate(production) if row and row[0] == "BSN")
+    header, rows = production[at], [row for row in production[at + 1 :] if any(row)]
+    half = len(rows) // 2
+    sheets = {
+        "Productie jan": [header, *rows[:half]],
+        "Productie feb": [header, *rows[half:], rows[0]],  # a double of jan's first row
+        "Oud": [header, ["123", *rows[1][1:]]],
+        **values,
+    }
+    data = payload_from_values(sheets)
+    next(s for s in data["sheets"] if s["name"] == "Oud")["visibility"] = "Hidden"
+    _, actions = run_script(data)
+    rows_out = controle_rows(actions)
+    found = findings_in(rows_out)
+    assert {blad for blad, *_ in found} >= {"Productie jan", "Productie feb"}
+    assert not any(blad == "Oud" for blad, *_ in found)
+    last = len(rows) - half + 2  # the copied row, on the feb sheet
+    assert any(
+        blad == "Productie feb" and rij == last and controle == "PM015"
+        for blad, rij, _cel, controle in found
+    )
+    top = [str(row[0]) for row in rows_out[: header_index(rows_out)]]
+    assert any("'Oud' is verborgen en is overgeslagen" in line for line in top)
