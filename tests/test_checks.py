@@ -1073,3 +1073,16 @@ def test_docs_controles_is_generated_from_the_catalogue() -> None:
         "docs/controles.md is verouderd: python -c 'from jeugdhulp.checks import "
         'catalogue_markdown; print(catalogue_markdown(), end="")\' > docs/controles.md'
     )
+
+
+def test_the_readme_fix_table_is_generated_from_the_catalogue() -> None:
+    """The README's "Een bevinding herstellen" table: every check with its herstel text."""
+    from jeugdhulp.checks import HERSTEL_BEGIN, HERSTEL_END, herstel_markdown
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = text.index(HERSTEL_BEGIN), text.index(HERSTEL_END) + len(HERSTEL_END) + 1
+    assert text[start:end] == herstel_markdown(), (
+        "README.md: de tabel onder 'Een bevinding herstellen' is verouderd; vervang haar door "
+        "jeugdhulp.checks.herstel_markdown()"
+    )
+    assert all(c.herstel for c in CATALOGUE)

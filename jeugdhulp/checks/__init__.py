@@ -60,6 +60,7 @@ __all__ = [
     "Kolommen",
     "catalogue_markdown",
     "check_plan",
+    "herstel_markdown",
     "combine_sheets",
     "declared_amounts",
     "dutch_number",
@@ -337,6 +338,27 @@ def _signed_sum(rows: pl.DataFrame) -> Decimal:
 
     credit, amount = pl.col("_credit"), pl.col("bedrag")
     return total(~credit) + total(credit & (amount < 0)) - total(credit & (amount > 0))
+
+
+HERSTEL_BEGIN = "<!-- herstel: gegenereerd uit jeugdhulp.checks.herstel_markdown() -->"
+HERSTEL_END = "<!-- einde herstel -->"
+
+
+def herstel_markdown() -> str:
+    """The README's table "how do I fix this", one row per check (id, ernst, what it means,
+    what to do), between `HERSTEL_BEGIN` and `HERSTEL_END`; generated from the declarations."""
+    lines = [
+        HERSTEL_BEGIN,
+        "| controle | ernst | wat is er mis | hoe herstelt u het |",
+        "|---|---|---|---|",
+    ]
+    for check in CATALOGUE:
+        lines.append(
+            f"| [{check.id}](docs/controles.md#{check.id.lower()}) | {check.ernst} "
+            f"| {check.titel} | {check.herstel or '-'} |"
+        )
+    lines.append(HERSTEL_END)
+    return "\n".join(lines) + "\n"
 
 
 def catalogue_markdown() -> str:
