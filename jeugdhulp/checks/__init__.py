@@ -60,12 +60,12 @@ __all__ = [
     "Kolommen",
     "catalogue_markdown",
     "check_plan",
-    "herstel_markdown",
     "combine_sheets",
     "declared_amounts",
     "dutch_number",
     "elfproef",
     "euro",
+    "herstel_markdown",
     "run_checks",
     "tarief_per_minuut_units",
 ]
