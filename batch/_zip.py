@@ -69,6 +69,18 @@ def needs_zip64(size: int) -> bool:
     return size >= ZIP64_FROM
 
 
+def local_header(info: zipfile.ZipInfo, zip64: bool) -> bytes:
+    """`info.FileHeader(zip64)` the same on every Python: with `zip64` the local header says
+    version 4.5 and 0xFFFFFFFF for both sizes, the real sizes in its ZIP64 extra field. CPython
+    before 3.11.4 (gh-103861) left version 2.0 and the 32-bit sizes when the sizes themselves
+    were below 4 GiB (Debian 12 ships 3.11.2)."""
+    header = bytearray(info.FileHeader(zip64))
+    if zip64:
+        header[4] = max(header[4], 45)  # version needed to extract
+        struct.pack_into("<II", header, 18, 0xFFFFFFFF, 0xFFFFFFFF)  # compressed, uncompressed
+    return bytes(header)
+
+
 def data_offset(source: BinaryIO, info: zipfile.ZipInfo) -> int:
     """Offset of a member's compressed bytes (after its local header) in the raw file."""
     source.seek(info.header_offset)
@@ -126,7 +138,7 @@ def copy_member_raw(source: BinaryIO, info: zipfile.ZipInfo, out: zipfile.ZipFil
     assert fp is not None
     zip64 = needs_zip64(info.file_size) or needs_zip64(info.compress_size)
     new.header_offset = fp.tell()
-    fp.write(new.FileHeader(zip64))
+    fp.write(local_header(new, zip64))
     source.seek(start)
     remaining = info.compress_size
     while remaining:
@@ -332,7 +344,7 @@ class ParallelDeflateMember:
         info.flag_bits &= ~_DATA_DESCRIPTOR_FLAG
         info.header_offset = fp.tell()
         info.CRC = info.file_size = info.compress_size = 0
-        fp.write(info.FileHeader(self._zip64))
+        fp.write(local_header(info, self._zip64))
 
     def __enter__(self) -> ParallelDeflateMember:
         return self
@@ -413,7 +425,7 @@ class ParallelDeflateMember:
             raise ValueError(f"{info.filename}: grew past the size its header was made for")
         end = fp.tell()
         fp.seek(info.header_offset)
-        fp.write(info.FileHeader(self._zip64))
+        fp.write(local_header(info, self._zip64))
         fp.seek(end)
         _register(self._out, info, end)
 

@@ -852,7 +852,10 @@ def test_csv_production_file_gets_a_checked_xlsx(
     assert source.read_bytes() == before
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["Controle", "Controlelijst", "productie"]
-    assert book["productie"]["J6"].value == f"{rows[4][9]:.2f}".replace(".", ",")
+    # the amount typed as a number shown as the csv wrote it (the copy is typed, issue 12.6)
+    cell = book["productie"]["J6"]
+    written = source.read_text(encoding="utf-8-sig").splitlines()[5].split(";")[9]
+    assert (cell.value, cell.number_format) == (float(written.replace(",", ".")), "0.00")
     assert book["productie"]["A1"].value == "BSN"
 
 

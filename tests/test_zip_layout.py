@@ -72,6 +72,14 @@ def quirky_workbook(path: Path, *, quirk: str) -> Path:
             for name, data in members:
                 with out.open(name, "w", force_zip64=True) as handle:
                     handle.write(data)
+            offsets = [i.header_offset for i in out.infolist()]
+        # CPython before 3.11.4 (gh-103861) writes version 2.0 and the 32-bit sizes with its
+        # ZIP64 extra: make every local header a real ZIP64 one, as newer Pythons write it
+        raw = bytearray(path.read_bytes())
+        for offset in offsets:
+            raw[offset + 4] = 45
+            struct.pack_into("<II", raw, offset + 18, 0xFFFFFFFF, 0xFFFFFFFF)
+        path.write_bytes(bytes(raw))
     plain.unlink()
     return path
 
