@@ -308,7 +308,17 @@ def main(argv: list[str] | None = None) -> int:
         help="neem ook het script 'Controleer werkmap' op (controle van de open werkmap)",
     )
     args = parser.parse_args(argv)
-    for path in write(args.outdir, met_controle=args.met_controle):
+    try:
+        written = write(args.outdir, met_controle=args.met_controle)
+    except OSError as exc:
+        from batch.files import os_reason
+
+        print(
+            f"Fout: niet geschreven in {args.outdir}: {os_reason(exc, args.outdir)}",
+            file=sys.stderr,
+        )
+        return 2
+    for path in written:
         print(f"geschreven: {path}")
     print("Plak main.py en requirements.txt in de xlwings Lite-editor en herstart xlwings Lite.")
     return 0

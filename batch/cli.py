@@ -18,6 +18,7 @@ import functools
 import importlib
 import os
 import re
+import sys
 import tempfile
 import textwrap
 from collections.abc import Callable
@@ -315,12 +316,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Console(Console):
+    """rich's console, except that a reader who goes away (`| head`, a pager quit early) does
+    not end the run: what is still printed goes nowhere, the reports are still written and the
+    exit code still tells the verdict (rich would exit with 1)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # no real stdout: quiet is enough
+            pass
+        finally:
+            os.close(devnull)
+
+
 def make_console() -> Console:
     """The console of the output: the terminal's width, or COLUMNS, or `LOG_WIDTH` when the
     output goes to a file or pipe."""
-    console = Console(highlight=False)
+    console = _Console(highlight=False)
     if not console.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
-        console = Console(highlight=False, width=LOG_WIDTH)
+        console = _Console(highlight=False, width=LOG_WIDTH)
     return console
 
 
@@ -513,6 +530,11 @@ def _report_clash(args: argparse.Namespace, paths: list[Path], options: Options)
         for p in paths:
             target = output_path_for(p, uitvoer=options.uitvoer, vervang=options.vervang)
             taken.setdefault(key(target), f"de gecontroleerde werkmap {shown(target)}")
+    if args.samenvatting is not None and args.samenvatting.suffix.lower() != ".xlsx":
+        return (
+            f"--samenvatting {shown(args.samenvatting)}: de samenvatting is een Excel-werkmap; "
+            "geef een naam die op .xlsx eindigt."
+        )
     for label, path in (("--json", args.json), ("--samenvatting", args.samenvatting)):
         if path is None:
             continue

@@ -289,7 +289,9 @@ def os_reason(exc: OSError, path: Path | None = None) -> str:
             "kies een kortere naam of een andere map (--uitvoer)."
         )
     if code == errno.ENOENT:
-        return f"de map van {where} bestaat niet (meer)."
+        return f"de map van {where} bestaat niet en kon niet gemaakt worden."
+    if code == errno.EEXIST:
+        return f"{where} bestaat al en is geen map."
     if code in (errno.ENOTDIR, errno.EISDIR):
         return f"{where}: een deel van het pad is geen map, of het doel is een map."
     if code == errno.EBUSY or code == getattr(errno, "ETXTBSY", -1):

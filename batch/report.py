@@ -134,8 +134,12 @@ def totals(results: Sequence[FileResult]) -> dict[str, object]:
 
 
 def _amount(amount: Decimal | None) -> str | None:
-    """An amount for the JSON report: its exact text, or null when unknown."""
-    return None if amount is None else str(amount)
+    """An amount for the JSON report: its exact text in euro with cents ("64592.43"; more
+    decimals only when there are), or null when unknown."""
+    if amount is None:
+        return None
+    cents = amount.quantize(Decimal("0.01"))
+    return str(cents if cents == amount else amount.normalize())
 
 
 def write_json(

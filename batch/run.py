@@ -216,7 +216,8 @@ def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResul
     for table, option in (("toewijzingen", options.toewijzingen), ("producten", options.producten)):
         if option is not None:
             apart = read_tables(option, tables=(table,), los=True)
-            gelezen += apart.gelezen
+            # only the list itself: a production sheet in that file is not checked here
+            gelezen += [blad for blad in apart.gelezen if blad.rol == table]
             # A shared list's findings are named after its file, so they are never marked in a
             # same-named sheet of this workbook.
             shared = apart.toewijzingen if table == "toewijzingen" else apart.producten
@@ -328,6 +329,11 @@ def _write_back(
     else:  # an earlier copy checked again: itself, unless it is open (not with --vervang)
         program = None if options.vervang else opened_by(target)
         reason = None if program is None else f"is geopend in {program}"
+        if reason is None and not options.vervang:
+            moved = (
+                f"'{path.name}' is zelf een gecontroleerde kopie en is bijgewerkt: het blad "
+                "Controle en de markeringen zijn vernieuwd, de rest is ongewijzigd."
+            )
     if reason is not None:
         free = free_output_path(target, bewaren=(path, *options.bewaren))
         if free is None:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -261,6 +261,7 @@ def validate(data: Mapping[str, object]) -> list[str]:
                     for sub in row
                     if sub not in allowed
                 ]
+    problems += _wrong_kinds(data)
     uit = (
         data.get("controles", {}).get("uit", []) if isinstance(data.get("controles"), dict) else []
     )
@@ -273,6 +274,59 @@ def validate(data: Mapping[str, object]) -> list[str]:
                     f"'controles.uit' noemt onbekende controle '{item}' "
                     f"(bekend: {CHECK_IDS[0]} t/m {CHECK_IDS[-1]}, zie jeugdhulp controles)"
                 )
+    return problems
+
+
+def _leaves(data: Mapping[str, object], path: str = "") -> Iterator[tuple[str, object]]:
+    """(dotted setting, value) of every plain value; rows of an array of tables as "a[].b"."""
+    for key, value in data.items():
+        name = f"{path}.{key}" if path else str(key)
+        if isinstance(value, dict):
+            yield from _leaves(value, name)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for row in value:
+                yield from _leaves(row, f"{name}[]")
+        else:
+            yield name, value
+
+
+@cache
+def _shipped_kinds() -> dict[str, frozenset[str]]:
+    """Per setting the kinds of value ("getal", "tekst", "ja/nee") the shipped profiles give
+    it: a region's own file is held to the same (`_wrong_kinds`)."""
+    kinds: dict[str, set[str]] = {}
+    folder = resources.files("jeugdhulp") / "profielen"
+    for item in folder.iterdir():
+        if item.name.endswith(".toml"):
+            for name, value in _leaves(tomllib.loads(item.read_text(encoding="utf-8"))):
+                kinds.setdefault(name, set()).add(_kind(value))
+    return {name: frozenset(found) for name, found in kinds.items()}
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "ja/nee (true of false)"
+    if isinstance(value, int | float):
+        return "getal"
+    if isinstance(value, str):
+        return "tekst"
+    return "lijst" if isinstance(value, list) else "waarde"
+
+
+def _wrong_kinds(data: Mapping[str, object]) -> list[str]:
+    """Settings whose value is of another kind than every shipped profile gives it: a number
+    written as text ("achttien", "5%") would otherwise fail only when a check uses it."""
+    known = _shipped_kinds()
+    problems = []
+    for name, value in _leaves(data):
+        kinds = known.get(name)
+        if kinds and _kind(value) not in kinds and len(kinds) == 1:
+            (kind,) = kinds
+            hint = " (zonder aanhalingstekens, met een punt als decimaalteken: 2.86)"
+            problems.append(
+                f"'{name.replace('[]', '')}' hoort een {kind} te zijn, niet {value!r}"
+                + (hint if kind == "getal" else "")
+            )
     return problems
 
 

@@ -100,3 +100,13 @@ def test_console_flag_writes_the_script(tmp_path: Path, capsys: pytest.CaptureFi
     assert "from addin.scripts import" in (tmp_path / "uit" / "main.py").read_text()
     assert "polars" in (tmp_path / "uit" / "requirements.txt").read_text().split()
     assert "geschreven" in capsys.readouterr().out
+
+
+def test_lite_generator_says_in_dutch_why_it_could_not_write(tmp_path, capsys) -> None:
+    from addin.lite import main
+
+    taken = tmp_path / "bestand"
+    taken.write_text("x", encoding="utf-8")
+    assert main([str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert "bestaat al en is geen map" in err and "Traceback" not in err

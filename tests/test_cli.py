@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -925,3 +926,60 @@ def test_a_header_with_merged_cells_is_read_and_checked(
     assert code == 1  # read fine; the second BSN fails the elfproef
     pm002 = [f for f in entry["bevindingen"] if f["controle"] == "PM002"]
     assert [(f["cel"], f["kolom"]) for f in pm002] == [("A6", "BSN")]
+
+
+def test_a_closed_pipe_still_writes_the_reports_and_tells_the_verdict(
+    tmp_path: Path, sources: dict[str, Path]
+) -> None:
+    """`jeugdhulp controleer ... | head -3`: the reader goes away, the run does not."""
+    faulty = put(sources["fouten"], tmp_path)
+    report_path, summary = tmp_path / "r.json", tmp_path / "s.xlsx"
+    command = [sys.executable, "-m", "batch.cli", "controleer", str(faulty), "--niet-schrijven"]
+    command += ["--json", str(report_path), "--samenvatting", str(summary)]
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            " ".join(f"'{c}'" for c in command) + " | head -c 10 >/dev/null; exit ${PIPESTATUS[0]}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert report(report_path)["fouten.xlsx"]["status"] == FOUTEN
+    assert openpyxl.load_workbook(summary).sheetnames
+
+
+def test_a_summary_that_is_not_an_xlsx_name_is_refused(
+    tmp_path: Path, sources: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = controleer(capsys, put(sources["klein"], tmp_path), "--samenvatting", "s.csv")
+    assert code == 2 and "op .xlsx eindigt" in err
+
+
+def test_a_shared_list_file_reads_only_its_list(
+    tmp_path: Path, split_tables: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An allocation file that also holds a Productie sheet: that sheet is not checked here,
+    so it is not listed as read either (the verdict names only what it covers)."""
+    one = put(split_tables["een"], tmp_path)
+    lists = tmp_path / "lijsten.xlsx"
+    book = openpyxl.load_workbook(split_tables["toewijzingen.xlsx"])
+    production = book.create_sheet("Productie")
+    for row in openpyxl.load_workbook(split_tables["twee"])["Productie"].iter_rows(
+        values_only=True
+    ):
+        production.append(row)
+    book.save(lists)
+    controleer(
+        capsys, one, "--toewijzingen", lists, "--niet-schrijven", "--json", tmp_path / "r.json"
+    )
+    entry = report(tmp_path / "r.json")["een.xlsx"]
+    read = [(Path(b["bestand"]).name, b["rol"]) for b in entry["gelezen"]]
+    assert ("lijsten.xlsx", "toewijzingen") in read
+    assert not any(name == "lijsten.xlsx" and rol == "productie" for name, rol in read)
+    assert entry["rijen"] == 20

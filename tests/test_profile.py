@@ -132,3 +132,20 @@ def test_schema_knows_every_setting_the_code_reads() -> None:
         shape = INSTELLINGEN.get(section)
         if key is not None and isinstance(shape, set):
             assert key in shape, f"{section}.{key}"
+
+
+def test_a_number_written_as_text_is_refused_naming_the_setting() -> None:
+    """A region's own profile with `maximum = "achttien"` is refused when loaded, naming the
+    setting and what it should be, not with a Python error when a check uses it."""
+    from importlib import resources
+
+    from jeugdhulp.errors import OngeldigProfiel
+    from jeugdhulp.profile import profile_from_text
+
+    base = (resources.files("jeugdhulp") / "profielen" / "ijsselland-2023.toml").read_text(
+        encoding="utf-8"
+    )
+    assert "maximum = 18" in base
+    with pytest.raises(OngeldigProfiel, match="'leeftijd.maximum' hoort een getal te zijn"):
+        profile_from_text(base.replace("maximum = 18", 'maximum = "achttien"', 1), "eigen.toml")
+    assert profile_from_text(base.replace("maximum = 18", "maximum = 21", 1), "eigen.toml")

@@ -41,7 +41,7 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
 
 USAGE = (
     "Zo werkt het:",
-    "1. Vul hieronder de map en het regioprofiel in (en eventueel toewijzingen en producten).",
+    "1. Vul hierboven de map en het regioprofiel in (en eventueel toewijzingen en producten).",
     "2. Klik op de knop Controleer map (eenmalig instellen: zie het blad Uitleg).",
     "3. Het blad Samenvatting krijgt één regel per bestand, het blad Bevindingen alle bevindingen.",
     "Dezelfde controle op de opdrachtregel: jeugdhulp controleer MAP --samenvatting BESTAND.xlsx",
@@ -136,7 +136,13 @@ def build_backoffice(folder: Path) -> Path:
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     for r, line in enumerate(SETUP):
         uitleg.write_string(r, 0, line, bold if r in headings else wrap)
-    uitleg.set_column(0, 0, 120)
+        lines = -(-len(line) // 95) or 1  # wrapped at about 95 characters a line
+        if lines > 1:
+            uitleg.set_row(r, 15 * lines)
+    uitleg.set_column(0, 0, 100)
+    for printed in (sheet, uitleg):
+        printed.set_landscape()
+        printed.fit_to_pages(1, 0)
 
     for name in ("Samenvatting", "Bevindingen"):
         empty = workbook.add_worksheet(name)
