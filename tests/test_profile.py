@@ -146,6 +146,6 @@ def test_a_number_written_as_text_is_refused_naming_the_setting() -> None:
         encoding="utf-8"
     )
     assert "maximum = 18" in base
-    with pytest.raises(OngeldigProfiel, match="'leeftijd.maximum' hoort een getal te zijn"):
+    with pytest.raises(OngeldigProfiel, match=r"'leeftijd\.maximum' hoort een getal te zijn"):
         profile_from_text(base.replace("maximum = 18", 'maximum = "achttien"', 1), "eigen.toml")
     assert profile_from_text(base.replace("maximum = 18", "maximum = 21", 1), "eigen.toml")
