@@ -1026,6 +1026,8 @@ class _Plan:
             if own.old is not None and own.old.rel_id in rel_by_id:
                 rels_root.remove(rel_by_id.pop(own.old.rel_id))
         new_parts: dict[str, str] = {}
+        # ids a replaced sheet hands on to its successor are not free for another new sheet
+        handed_on = {o.old.rel_id for o in written if o.old is not None and o.old.rel_id}
         for own in written:
             old = own.old
             own.part = (
@@ -1038,7 +1040,9 @@ class _Plan:
             )
             names_now.add(own.part.lower())
             own.rel_id = (
-                old.rel_id if old is not None and old.rel_id else _free_rel_id(set(rel_by_id))
+                old.rel_id
+                if old is not None and old.rel_id
+                else _free_rel_id(set(rel_by_id) | handed_on)
             )
             self._add_rel(rels_root, own.rel_id, worksheet_type, relative_target(folder, own.part))
             rel_by_id[own.rel_id] = rels_root[-1]
@@ -1095,11 +1099,12 @@ class _Plan:
         )
         self.changed_parts[workbook_part] = serialize_part(wb_tree, wb_bytes)
         self.changed_parts[rels_part] = serialize_part(rels_tree, rels_bytes)
+        own_names = [self.controle_name, *([self.catalogue_name] if self.catalogue_name else [])]
         self._edit_app_properties(
             [[s.name for s in sheets if s.is_worksheet], [s.name for s in sheets]],
             [
-                [self.controle_name, *(s.name for s in kept if s.is_worksheet)],
-                [self.controle_name, *(s.name for s in kept)],
+                [*own_names, *(s.name for s in kept if s.is_worksheet)],
+                [*own_names, *(s.name for s in kept)],
             ],
         )
 
@@ -1347,7 +1352,18 @@ class _Plan:
             for s in sheets
             if s.element.get("sheetId", "").isdigit()
         ]
-        next_id = max(ids, default=0) + 1
+        used_ids = set(ids) | {
+            int(o.sheet_id) for o in written if o.sheet_id and o.sheet_id.isdigit()
+        }
+
+        def fresh_id() -> int:
+            """The next sheetId: past the largest, or (at xs:unsignedInt's end) the lowest free."""
+            n = max(used_ids, default=0) + 1
+            if n > 0xFFFFFFFF:
+                n = next(i for i in range(1, len(used_ids) + 2) if i not in used_ids)
+            used_ids.add(n)
+            return n
+
         nsmap = None
         if self.r_ns not in sheets_el.nsmap.values():
             prefix = "r"
@@ -1363,7 +1379,7 @@ class _Plan:
         for position, own in enumerate(written):
             sheet_id = own.sheet_id
             if not (sheet_id and sheet_id.isdigit()):
-                sheet_id, next_id = str(next_id), next_id + 1
+                sheet_id = str(fresh_id())
             element = etree.Element(f"{{{main}}}sheet", nsmap=nsmap)
             element.set("name", own.name)
             element.set("sheetId", sheet_id)

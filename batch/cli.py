@@ -538,6 +538,13 @@ def _report_clash(args: argparse.Namespace, paths: list[Path], options: Options)
     for label, path in (("--json", args.json), ("--samenvatting", args.samenvatting)):
         if path is None:
             continue
+        if os.path.exists(path) and not os.path.isfile(path):
+            # a device, pipe or folder: the report is written beside it and renamed over it,
+            # which would replace it (even /dev/null) instead of writing into it
+            return (
+                f"{label} {shown(path)} is geen gewoon bestand (een map, apparaat of pijp); "
+                "geef de naam van een bestand."
+            )
         if key(path) in taken:
             return (
                 f"{label} {shown(path)} zou {taken[key(path)]} overschrijven; kies een andere naam."
@@ -593,6 +600,7 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
         return EXIT_NIET_GECONTROLEERD
     paths, missing = collect_paths(args.paden, recursief=args.recursief)
     notes = []
+    skipped: list[Path] = []
     outputs = skipped_outputs(args.paden, recursief=args.recursief)
     if outputs:
         notes.append(
@@ -683,7 +691,9 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
     statuses = [r.status for r in results]
     not_written = any(r.niet_geschreven for r in results)
     if args.samenvatting:
-        code = run_exit_code(statuses, niet_geschreven=not_written or not reports_ok)
+        code = run_exit_code(
+            statuses, niet_geschreven=not_written or not reports_ok, niet_doorzocht=bool(skipped)
+        )
         reports_ok &= _write_report(
             "Samenvatting",
             args.samenvatting,
@@ -698,7 +708,9 @@ def controleer(args: argparse.Namespace, console: Console, errors: Console) -> i
             console,
             errors,
         )
-    code = run_exit_code(statuses, niet_geschreven=not_written or not reports_ok)
+    code = run_exit_code(
+        statuses, niet_geschreven=not_written or not reports_ok, niet_doorzocht=bool(skipped)
+    )
     console.print(f"Afsluitcode {code}: {EXIT_UITLEG[code]}.")
     return code
 

@@ -83,7 +83,10 @@ EXIT_UITLEG: dict[int, str] = {
         "een bestand kon niet gecontroleerd worden, een gecontroleerde kopie of rapport kon niet "
         "geschreven worden, of de opdracht was onjuist"
     ),
-    EXIT_ONVOLLEDIG: "geen fouten, maar niet alles kon gecontroleerd worden (onvolledig, of geen regels)",
+    EXIT_ONVOLLEDIG: (
+        "geen fouten, maar niet alles kon gecontroleerd worden (onvolledig, geen regels, of "
+        "submappen niet doorzocht)"
+    ),
     EXIT_AFGEBROKEN: "afgebroken (Ctrl-C)",
 }
 
@@ -107,10 +110,14 @@ def file_status(*, gelezen: bool, rijen: int, fouten: int, onvolledig: Sequence[
     return SCHOON
 
 
-def run_exit_code(statuses: Iterable[str], *, niet_geschreven: bool = False) -> int:
+def run_exit_code(
+    statuses: Iterable[str], *, niet_geschreven: bool = False, niet_doorzocht: bool = False
+) -> int:
     """The exit code of a run over files with these statuses.
 
     `niet_geschreven`: a checked copy or a report that was asked for could not be written.
+    `niet_doorzocht`: workbooks may have been left out (subfolders not searched without
+    --recursief), so the run is at best onvolledig, never "alles gecontroleerd".
     Precedence: 2 (not checked, not written) over 1 (fouten) over 3 (onvolledig, geen regels)
     over 0 (all schoon). A run over no files at all is 2 (nothing was checked).
     """
@@ -119,7 +126,7 @@ def run_exit_code(statuses: Iterable[str], *, niet_geschreven: bool = False) -> 
         return EXIT_NIET_GECONTROLEERD
     if FOUTEN in seen:
         return EXIT_FOUTEN
-    if seen & {ONVOLLEDIG, GEEN_REGELS}:
+    if seen & {ONVOLLEDIG, GEEN_REGELS} or niet_doorzocht:
         return EXIT_ONVOLLEDIG
     return EXIT_SCHOON
 

@@ -461,3 +461,57 @@ def test_too_many_members_is_said_in_one_dutch_sentence(tmp_path):
         "het zip-archief heeft 10.012 onderdelen, meer dan de grens van 10.000; dit is geen "
         "gewone werkmap."
     )
+
+
+def with_list(source: Path, target: Path) -> Path:
+    """The copy with both of the tool's sheets (Controle and Controlelijst), checked."""
+    from jeugdhulp.checks import CATALOGUE
+    from jeugdhulp.controle_layout import CatalogusRegel
+
+    controles = tuple(CatalogusRegel.van(c) for c in CATALOGUE)
+    annotate_workbook(
+        source,
+        FINDINGS,
+        target,
+        verantwoording=Verantwoording("ijsselland-2023", WHEN, controles=controles),
+    )
+    assert check(target) == []
+    return target
+
+
+def test_a_renamed_controle_sheet_keeps_its_ids_apart_from_the_new_one(tmp_path):
+    """Last run's Controle renamed "Controle maart" (Excel renames the names pointing at it
+    too): the renamed sheet is the user's now; the new Controle must not take the relationship
+    id the replaced Controlelijst hands on (that gave two rId7 and no copy)."""
+    first = with_list(workbook(tmp_path / "pm.xlsx"), tmp_path / "v.xlsx")
+
+    def renamed(text: str) -> str:
+        text = text.replace('name="Controle"', 'name="Controle maart"', 1)
+        return text.replace(">Controle!", ">'Controle maart'!")
+
+    edit_package(first, {"xl/workbook.xml": renamed}, {})
+    assert "Controle maart" in names(first) and check(first) == []
+    target = with_list(first, tmp_path / "w.xlsx")
+    assert names(target)[:3] == ["Controle", "Controlelijst", "Controle maart"]
+
+
+def test_a_largest_sheet_id_takes_the_lowest_free_one(tmp_path):
+    """sheetId 4294967295 (xs:unsignedInt's largest) is valid: a new sheet takes a free one
+    below it instead of a number past the end."""
+    source = workbook(tmp_path / "pm.xlsx")
+    edit_package(
+        source,
+        {"xl/workbook.xml": lambda t: t.replace('sheetId="3"', 'sheetId="4294967295"', 1)},
+        {},
+    )
+    assert check(source) == []
+    target = annotate(source, FINDINGS, tmp_path / "uit.xlsx")
+    ids = [s["sheetId"] for s in sheet_elements(target)]
+    assert len(set(ids)) == len(ids) and all(int(i) <= 0xFFFFFFFF for i in ids)
+
+
+def test_the_sheet_list_in_app_properties_names_both_sheets_of_the_tool(tmp_path):
+    target = with_list(workbook(tmp_path / "pm.xlsx"), tmp_path / "uit.xlsx")
+    app = read(target, "docProps/app.xml")
+    titles = re.findall(r"<vt:lpstr>([^<]*)</vt:lpstr>", app)
+    assert titles[-5:] == ["Controle", "Controlelijst", "Productie", "Jan's lijst", "Overig"]

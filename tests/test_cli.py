@@ -983,3 +983,28 @@ def test_a_shared_list_file_reads_only_its_list(
     assert ("lijsten.xlsx", "toewijzingen") in read
     assert not any(name == "lijsten.xlsx" and rol == "productie" for name, rol in read)
     assert entry["rijen"] == 20
+
+
+def test_subfolders_not_searched_is_never_exit_0(
+    tmp_path: Path, sources: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder run without --recursief that leaves a subfolder with workbooks out says so,
+    and a payment script reading 0 as "alles gecontroleerd" is not misled: exit 3."""
+    put(sources["klein"], tmp_path / "map")
+    put(sources["fouten"], tmp_path / "map" / "sub")
+    code, out, _ = controleer(capsys, tmp_path / "map", "--niet-schrijven")
+    assert code == 3 and "submap(pen) niet doorzocht" in " ".join(out.split())
+    code, _, _ = controleer(capsys, tmp_path / "map", "--niet-schrijven", "--recursief")
+    assert code == 1
+
+
+def test_a_report_never_replaces_a_device_or_pipe(
+    tmp_path: Path, sources: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean = put(sources["klein"], tmp_path)
+    for option, name in (("--json", "pijp.json"), ("--samenvatting", "pijp.xlsx")):
+        pipe = tmp_path / name
+        os.mkfifo(pipe)
+        code, _, err = controleer(capsys, clean, "--niet-schrijven", option, pipe)
+        assert code == 2 and "geen gewoon bestand" in err
+        assert pipe.is_fifo()

@@ -525,3 +525,28 @@ def test_ambiguous_numbers_are_marked_in_the_allocation_list_too(tmp_path: Path)
     assert info is not None
     assert info.frame["budget"].to_list() == [Decimal(93000)]
     assert info.frame["budget__dubbelzinnig"].to_list() == [True]
+
+
+@pytest.mark.parametrize("text", ["1/31/2023", "2/28/2023", "12/31/2023"])
+def test_a_slash_date_with_one_reading_only_is_read_and_said(tmp_path: Path, text: str) -> None:
+    """ "1/31/2023" has no day/month reading: one such text never stops the file (it did:
+    "ValueError: month must be in 1..12"); it is read month-first and PM022 says so."""
+    path, _ = workbook(tmp_path / "us.xlsx", [row(1, Einddatum=text)])
+    result = check_file(path, OPTIONS)
+    assert result.checked, result.melding
+    pm022 = result.bevindingen.filter(pl.col("controle") == "PM022")
+    said = pm022.get_column("melding").to_list()
+    assert any("in de volgorde maand/dag/jaar" in m for m in said), said
+
+
+def test_pm010_a_negative_amount_without_debet_credit_is_a_credit_that_is_said(
+    tmp_path: Path,
+) -> None:
+    """IV091: without a Debet/credit column a negative Bedrag is a credit line; it is taken
+    off the declared total, and never silently: PM010 warns on the cell."""
+    path, _ = workbook(tmp_path / "neg.xlsx", [row(1), row(2, Bedrag=-2000)])
+    result = check_file(path, OPTIONS)
+    warned = result.bevindingen.filter(pl.col("controle") == "PM010")
+    assert warned.select("cel", "ernst").rows() == [("J3", "waarschuwing")]
+    assert "is negatief en is gelezen als creditregel" in warned["melding"][0]
+    assert result.bedrag_gedeclareerd == Decimal(0)  # 2.000 debit, 2.000 credit

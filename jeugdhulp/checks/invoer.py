@@ -453,8 +453,27 @@ def _lenient_message(name: str, header: pl.Expr, dtype: pl.DataType | None) -> p
             )
         )
     if dtype == pl.Date():
-        return pl.format(
-            "{} '{}' is een datum als tekst; gelezen als {}", header, text, datum(pl.col(name))
+        # a serial number in a cell without a date format (or as text): a number, not a text
+        serial = text.str.strip_chars().str.contains(r"^[0-9]+(\.0+)?$").fill_null(False)
+        return (
+            pl.when(serial)
+            .then(
+                pl.format(
+                    "{} '{}' is een getal zonder datumnotatie; gelezen als de datum {} (geef de "
+                    "cel de notatie dd-mm-jjjj)",
+                    header,
+                    text,
+                    datum(pl.col(name)),
+                )
+            )
+            .otherwise(
+                pl.format(
+                    "{} '{}' is een datum als tekst; gelezen als {}",
+                    header,
+                    text,
+                    datum(pl.col(name)),
+                )
+            )
         )
     if dtype is not None:
         return pl.format(

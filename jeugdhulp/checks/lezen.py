@@ -363,9 +363,25 @@ def _ambiguous_dates(findings: pl.DataFrame, tables: Sequence[TableInfo]) -> pl.
 def _ambiguous_date_message(kop: str, tekst: str, waarde: object) -> str:
     import datetime as dt
 
-    first, second, year = (int(part) for part in tekst.strip().split("/"))
-    dutch = dt.date(year, second, first)
-    american = dt.date(year, first, second)
+    def reading(day: int, month: int, year: int) -> dt.date | None:
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
+
+    try:
+        first, second, year = (int(part) for part in tekst.strip().split("/"))
+    except ValueError:
+        return f"{kop} '{tekst.strip()}' is een datum als tekst; gelezen als {waarde}"
+    dutch, american = reading(first, second, year), reading(second, first, year)
+    if dutch is None or american is None:  # one reading only: say which was taken
+        taken = american if dutch is None else dutch
+        order = "maand/dag/jaar" if dutch is None else "dag/maand/jaar"
+        shown = f"{taken:%d-%m-%Y}" if taken is not None else str(waarde)
+        return (
+            f"{kop} '{tekst.strip()}' is een datum als tekst in de volgorde {order}; gelezen "
+            f"als {shown} (typ datums als dd-mm-jjjj)"
+        )
     if waarde == american:
         return (
             f"{kop} '{tekst.strip()}' is gelezen als {american:%d-%m-%Y} (maand/dag/jaar, zoals "

@@ -335,7 +335,8 @@ def tarief_wijkt_af(ctx: Context) -> pl.LazyFrame:
     ijw="TR346",
     retourcode="9346",
     titel="Bedrag is niet aantal maal tarief",
-    bron="iJw TR346, IV081, CS339; IJsselland FAQ administratie (tarief per minuut)",
+    ernst_toelichting="negatief bedrag zonder Debet/credit, gelezen als creditregel: waarschuwing",
+    bron="iJw TR346, IV081, CS339, IV091; IJsselland FAQ administratie (tarief per minuut)",
     herstel=(
         "Reken het bedrag opnieuw uit als aantal × tarief, afgerond op hele centen; klopt "
         "het bedrag wel, verbeter dan het aantal of het tarief."
@@ -361,7 +362,9 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
       bedrag van de regel tegen de som van de aantallen maal hun tarief.
 
     Een creditregel (Debet/credit C, of een negatief bedrag) mag het bedrag positief of
-    negatief noemen.
+    negatief noemen. Een negatief bedrag zonder C in een kolom Debet/credit wordt als
+    creditregel gelezen (IV091), maar nooit stil: de regel krijgt een waarschuwing die dat
+    zegt, want een minteken kan ook een tikfout zijn, en het bedrag gaat van het totaal af.
 
     ## Waarom
     Het declaratiebericht eist dat het bedrag gelijk is aan volume × tarief (TR346,
@@ -505,6 +508,20 @@ def bedrag_klopt_niet(ctx: Context) -> pl.LazyFrame:
                         euro_from_units(expected),
                     )
                 ),
+            ),
+            results(
+                ctx.product.filter(
+                    (pl.col("bedrag") < 0) & pl.col("debet_credit").is_null()
+                ).unique("_rij", keep="first", maintain_order=True),
+                kolom="bedrag",
+                waarde=pl.coalesce(euro(pl.col("bedrag")), ctx.tekst("bedrag")),
+                melding=pl.format(
+                    "bedrag {} is negatief en is gelezen als creditregel (er staat geen C in een"
+                    " kolom Debet/credit): het gaat af van het gedeclareerde bedrag; is het geen"
+                    " creditering, verbeter dan het bedrag",
+                    euro(pl.col("bedrag")),
+                ),
+                ernst=pl.lit("waarschuwing"),
             ),
             results(
                 euro_rows,
