@@ -538,12 +538,13 @@ def _report_clash(args: argparse.Namespace, paths: list[Path], options: Options)
     for label, path in (("--json", args.json), ("--samenvatting", args.samenvatting)):
         if path is None:
             continue
-        if os.path.exists(path) and not os.path.isfile(path):
-            # a device, pipe or folder: the report is written beside it and renamed over it,
-            # which would replace it (even /dev/null) instead of writing into it
+        if os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
+            # a device or pipe: the report is written beside it and renamed over it, which
+            # would replace it (even /dev/null) instead of writing into it (a folder: the
+            # write says so at the end, after the files are checked)
             return (
-                f"{label} {shown(path)} is geen gewoon bestand (een map, apparaat of pijp); "
-                "geef de naam van een bestand."
+                f"{label} {shown(path)} is geen gewoon bestand (een apparaat of pijp); geef de "
+                "naam van een bestand."
             )
         if key(path) in taken:
             return (

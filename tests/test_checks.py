@@ -265,6 +265,14 @@ def test_pm005_an_allocation_number_of_another_bsn_points_at_the_bsn() -> None:
     ]
 
 
+def test_pm005_an_allocation_without_bsn_is_named_incomplete_not_the_providers_bsn() -> None:
+    found = check("PM005", [regel()], allocations=[toewijzing(bsn=None)])
+    assert messages(found) == [
+        "geen toewijzing T1 voor BSN 111222333 (dit toewijzingnummer staat in de toewijzingen "
+        "zonder BSN: de toewijzing is onvolledig; vul daar het BSN in)"
+    ]
+
+
 def test_pm005_without_allocation_numbers_matches_on_bsn_and_product() -> None:
     rows = [regel(toewijzingnummer=None), regel(toewijzingnummer=None, productcode="45A49")]
     found = check("PM005", rows, allocations=[toewijzing(toewijzingnummer=None)])
@@ -1039,7 +1047,12 @@ def test_catalogue_is_pm001_to_pm032_in_order_with_the_domain_severities() -> No
     assert warnings - {"PM023"} == {"PM018", "PM022", "PM029", "PM030", "PM031", "PM032"}
     # PM016 is a fout for a period wholly after the 18th birthday, a waarschuwing for part
     # PM015's first row of a double is a waarschuwing that names the later rows
-    assert {c.id for c in CATALOGUE if c.ernst_toelichting} == {"PM011", "PM015", "PM016"}
+    assert {c.id for c in CATALOGUE if c.ernst_toelichting} == {
+        "PM010",
+        "PM011",
+        "PM015",
+        "PM016",
+    }
     assert {c.id for c in CATALOGUE if c.tabel == "toewijzingen"} == {
         "PM029",
         "PM030",

@@ -331,7 +331,10 @@ def test_pm010_national_without_a_product_list_accepts_any_hourly_tariff_that_ro
 
 def test_pm010_credit_line_may_carry_a_negative_amount() -> None:
     rows = [regel(eenheid="04", aantal="2", tarief="54.42", bedrag="-108.84")]
-    assert check("PM010", rows) == []
+    # without Debet/credit a negative amount is a credit (IV091), said, never silent
+    found = check("PM010", rows)
+    assert [f["ernst"] for f in found] == ["waarschuwing"]
+    assert "is gelezen als creditregel" in found[0]["melding"]
     rows = [regel(eenheid="04", aantal="2", tarief="54.42", bedrag="108.84", debet_credit="C")]
     assert check("PM010", rows) == []
 

@@ -454,7 +454,7 @@ def test_a_problem_the_source_already_had_does_not_block(tmp_path):
     [
         (["--json", "{map}/pm.xlsx"], "zou de werkmap"),
         (["--samenvatting", "{map}/pm.controle.xlsx"], "zou de gecontroleerde werkmap"),
-        (["--json", "{map}/r.json", "--samenvatting", "{map}/r.json"], "het rapport van --json"),
+        (["--json", "{map}/r.xlsx", "--samenvatting", "{map}/r.xlsx"], "het rapport van --json"),
     ],
 )
 def test_a_report_never_overwrites_a_workbook(tmp_path, capsys, options, says):

@@ -92,7 +92,10 @@ def geen_toewijzing(ctx: Context) -> pl.LazyFrame:
         ctx.toewijzingen.frame.lazy()
         .filter(pl.col("toewijzingnummer").is_not_null())
         .group_by(pl.col("toewijzingnummer").alias("_nummer"))
-        .agg(pl.col("bsn").unique().sort().str.join(", ").alias("_eigenaar"))
+        .agg(
+            pl.col("bsn").drop_nulls().unique().sort().str.join(", ").alias("_eigenaar"),
+            pl.col("bsn").is_null().any().alias("_zonder_bsn"),
+        )
     )
     rows = (
         ctx.allocation.filter(pl.col("_match").is_null())
@@ -105,7 +108,14 @@ def geen_toewijzing(ctx: Context) -> pl.LazyFrame:
         & pl.col("t_aspecifiek").fill_null(False)
     )
     known = (
-        pl.when(pl.col("_eigenaar").is_not_null())
+        pl.when(pl.col("_zonder_bsn").fill_null(False) & (pl.col("_eigenaar").fill_null("") == ""))
+        .then(
+            pl.lit(
+                " (dit toewijzingnummer staat in de toewijzingen zonder BSN: de toewijzing is"
+                " onvolledig; vul daar het BSN in)"
+            )
+        )
+        .when(pl.col("_eigenaar").fill_null("") != "")
         .then(
             pl.format(
                 " (dit toewijzingnummer hoort bij BSN {}; klopt het BSN?)", pl.col("_eigenaar")
