@@ -410,7 +410,8 @@ def build_rekenhulp(folder: Path) -> Path:
     bold = workbook.add_format({"bold": True})
     grey = workbook.add_format({"bg_color": "#E7E6E6", "border": 1})
     euro_fmt = workbook.add_format({"num_format": "€ #,##0", "bold": True})
-    number = workbook.add_format({"num_format": "0.0", "bg_color": "#E7E6E6", "border": 1})
+    # General: 2 days show as 2, 1,5 hours as 1,5 (not "2,0")
+    number = workbook.add_format({"num_format": "General", "bg_color": "#E7E6E6", "border": 1})
 
     lists = workbook.add_worksheet("Lijsten")
     categories = list(profile.get("rekentarieven"))
@@ -435,7 +436,11 @@ def build_rekenhulp(folder: Path) -> Path:
         0,
         "Grijze velden zijn invulvelden.",
     )
-    sheet.write(2, 0, ADDIN_NOTE, workbook.add_format({"italic": True, "font_color": "#595959"}))
+    note = workbook.add_format({"italic": True, "font_color": "#595959", "text_wrap": True})
+    sheet.merge_range(2, 0, 2, 1, ADDIN_NOTE, note)
+    sheet.set_row(2, 15 * (-(-len(ADDIN_NOTE) // 100) or 1))
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
     mark = CASES[0]
     inputs = (
         ("Trajecttype (Herstel / Duurzaam)", mark["trajecttype"], "Trajecttypes"),
