@@ -28,11 +28,13 @@ from batch.isolate import is_rust_panic, panic_reason
 from jeugdhulp.errors import JeugdhulpError
 from jeugdhulp.findings import FINDING_FIELDS
 from jeugdhulp.profile import load_profile
-from jeugdhulp.schema import BladGelezen
 from jeugdhulp.verdict import NIET_GECONTROLEERD, file_status, onvolledig_redenen
 
-if TYPE_CHECKING:  # polars is imported where it is used: the CLI's supervisor does not need it
+if TYPE_CHECKING:  # polars is imported where it is used: the CLI's supervisor imports it only
+    # after its workers started, so that it can fork them (`batch.isolate.start_method`)
     import polars as pl
+
+    from jeugdhulp.schema import BladGelezen
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 #: What a folder gives: the supported files plus old `.xls`, which is reported, not skipped.
