@@ -195,6 +195,7 @@ def test_forked_workers_isolate_crashes_as_spawned_ones_do(tmp_path):
 
 SAFE = """
 import threading
+import time
 from batch.isolate import start_method
 print(start_method())
 stop = threading.Event()
@@ -203,6 +204,10 @@ thread.start()
 print(start_method())
 stop.set()
 thread.join()
+# the kernel lists a joined thread until it has fully exited: wait for that, briefly
+deadline = time.monotonic() + 5
+while start_method() != "fork" and time.monotonic() < deadline:
+    time.sleep(0.01)
 print(start_method())
 import fastexcel
 print(start_method())
