@@ -501,17 +501,27 @@ def _run_all(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, disable=quiet, transient=False) as progress:
-        task = progress.add_task("Controleren", total=len(paths))
-        supervisor = Isolated(
-            work=functools.partial(work, options=options),
-            crashed=_crashed,
-            workers=workers,
-            cleanup=functools.partial(_cleanup, options=options),
-            # the results hold polars frames: import it while the workers start up
-            meanwhile=functools.partial(importlib.import_module, "batch.report"),
-        )
+    progress = Progress(*columns, console=console, disable=quiet, transient=False)
+    task = progress.add_task("Controleren", total=len(paths))
+
+    def meanwhile() -> None:
+        # Once the first workers are started (forked: the progress bar's thread and polars
+        # would make that unsafe, see batch.isolate.start_method): show the bar, and import
+        # what receives the results (they hold polars frames) while the workers import theirs.
+        progress.start()
+        importlib.import_module("batch.report")
+
+    supervisor = Isolated(
+        work=functools.partial(work, options=options),
+        crashed=_crashed,
+        workers=workers,
+        cleanup=functools.partial(_cleanup, options=options),
+        meanwhile=meanwhile,
+    )
+    try:
         return supervisor.run(paths, lambda _path, _result: progress.advance(task))
+    finally:
+        progress.stop()
 
 
 def _report_clash(args: argparse.Namespace, paths: list[Path], options: Options) -> str:

@@ -5,16 +5,27 @@ cannot be caught in Python: it ends the process. A panic in a Rust library (pola
 can be caught, but it is a BaseException that ``except Exception`` lets pass (`is_rust_panic`):
 the file gets a result naming it as a bug of the tool, and the worker goes on. A worker whose
 supervisor dies (the main process killed) stops too, and never replaces a file after that. So the files are handed, one at a time, to
-worker processes (started with ``spawn``: polars' thread pool does not survive a fork) and a
-supervisor in the main process watches both each worker's pipe and its process handle. When a
+worker processes and a supervisor in the main process watches both each worker's pipe and its
+process handle.
+
+How a worker starts (`start_method`): forked where that is safe, else spawned. A fork costs
+milliseconds and the child has the supervisor's modules already; it is safe only while the
+supervisor runs one thread and has not imported a library with a native thread pool (polars'
+pool does not survive a fork, and polars warns). The CLI's supervisor imports neither before
+its workers start (`batch.run` imports polars only where it checks), so a `jeugdhulp controleer`
+forks its first workers; a worker started later (after a crash, or once the progress bar
+runs) is spawned. When a
 worker dies, the file it had gets a result saying so (`crashed`), its temporary files are
 removed (`cleanup`), a fresh worker takes its place, and the other files go on.
 
 `concurrent.futures.ProcessPoolExecutor` is not used: when one of its workers dies it marks
 every pending future as broken, so one bad file would still take the batch down.
 
-Cost: one worker start per process (some 0,3-0,5 s for the interpreter and the imports; see
-the README's figures), paid once for the whole run, not per file.
+Cost: one worker start per run, not per file. Forked, the worker imports what the checks need
+(about 0,3 s) while the supervisor imports what it needs for the results; spawned, a fresh
+interpreter and the unpickling of the work come on top (some 0,2 s more). A worker told to
+stop leaves at once (`os._exit`, after flushing its output): it has sent its last result and
+holds nothing to clean up, so the supervisor does not wait for its interpreter's teardown.
 """
 
 from __future__ import annotations
@@ -38,6 +49,8 @@ R = TypeVar("R")
 
 #: Modules a worker imports while it waits for its first file (they are needed for every file).
 PRELOAD = ("batch.run", "batch.reader", "batch.annotate", "jeugdhulp.checks")
+#: Modules whose native thread pools do not survive a fork: once one is imported, spawn.
+FORK_UNSAFE = ("polars", "fastexcel", "pyarrow", "numpy")
 
 _SIGNALS = {
     getattr(signal, "SIGSEGV", 11): "een geheugenfout (segmentation fault) in een onderdeel",
@@ -75,8 +88,42 @@ def exit_reason(exitcode: int | None) -> str:
     return f"afsluitcode {exitcode}"
 
 
+def start_method() -> str:
+    """``fork`` when forking this process is safe (Linux, one thread, no library with a native
+    thread pool imported: `FORK_UNSAFE`), else ``spawn``."""
+    if not sys.platform.startswith("linux"):
+        return "spawn"
+    if any(name in sys.modules for name in FORK_UNSAFE):
+        return "spawn"
+    try:
+        threads = len(os.listdir("/proc/self/task"))  # native threads too, not only Python's
+    except OSError:
+        return "spawn"
+    return "fork" if threads == 1 else "spawn"
+
+
 def _serve(conn: multiprocessing.connection.Connection, work: Callable[[Any], Any]) -> None:
-    """A worker's loop: take (index, item), send (index, ok, result) back, until told to stop."""
+    """A worker's loop: take (index, item), send (index, ok, result) back, until told to stop;
+    then leave at once (`_leave`)."""
+    _serve_until_stopped(conn, work)
+    _leave()
+
+
+def _leave() -> None:
+    """End the worker without the interpreter's teardown (freeing every object, stopping
+    polars' threads: a tenth of a second the supervisor would wait for). Its last result is
+    sent and its temporary files are gone; only buffered output is flushed first."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
+
+
+def _serve_until_stopped(
+    conn: multiprocessing.connection.Connection, work: Callable[[Any], Any]
+) -> None:
+    """`_serve`'s loop; returns when told to stop, on end of input, or on SIGTERM / Ctrl-C
+    (after unwinding: temporary files are removed on the way out)."""
 
     def stop(_signum: int, _frame: object) -> None:
         raise SystemExit(1)  # unwinds: temporary files are removed on the way out
@@ -159,12 +206,14 @@ class Isolated(Generic[T, R]):
 
     def run(self, items: Sequence[T], on_result: Callable[[T, R], None] | None = None) -> list[R]:
         """Results in the order of `items`; `on_result` is called as each one arrives."""
-        context = multiprocessing.get_context("spawn")
         results: dict[int, R] = {}
         queue = deque(range(len(items)))
         pool: list[_Worker] = []
 
         def start() -> _Worker:
+            # decided per worker: a replacement after a crash is spawned once the supervisor
+            # has imported polars for the results
+            context = multiprocessing.get_context(start_method())
             parent, child = context.Pipe()
             process = context.Process(target=_serve, args=(child, self.work), daemon=True)
             # A spawned process re-runs the caller's main module unless told otherwise: that
@@ -203,6 +252,8 @@ class Isolated(Generic[T, R]):
                 except OSError:  # no process can be started here (limits): go on without
                     if pool:
                         break
+                    if self.meanwhile is not None:
+                        self.meanwhile()
                     return self._in_process(items, on_result)
             if self.meanwhile is not None:
                 self.meanwhile()

@@ -28,11 +28,13 @@ from batch.isolate import is_rust_panic, panic_reason
 from jeugdhulp.errors import JeugdhulpError
 from jeugdhulp.findings import FINDING_FIELDS
 from jeugdhulp.profile import load_profile
-from jeugdhulp.schema import BladGelezen
 from jeugdhulp.verdict import NIET_GECONTROLEERD, file_status, onvolledig_redenen
 
-if TYPE_CHECKING:  # polars is imported where it is used: the CLI's supervisor does not need it
+if TYPE_CHECKING:  # polars is imported where it is used: the CLI's supervisor imports it only
+    # after its workers started, so that it can fork them (`batch.isolate.start_method`)
     import polars as pl
+
+    from jeugdhulp.schema import BladGelezen
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 #: What a folder gives: the supported files plus old `.xls`, which is reported, not skipped.
@@ -187,7 +189,24 @@ def _sha256(path: str, size: int, mtime_ns: int) -> str:
     return digest.hexdigest()
 
 
+#: polars' engine for the whole check of a file. polars 2's default ("auto") runs most of
+#: these queries on its streaming engine, which for the checks' joins (`Context.enriched`) is
+#: slower and holds far more: 1.000.000 rows peak at 3,1 GiB with it, 1,9 GiB in memory;
+#: 100.000 rows (1% mistakes) 2,9 s and 598 MiB as a whole process, 2,7 s and 386 MiB in
+#: memory (benchmarks/bench_controleer.py --proces). Set around the check only (`pl.Config`
+#: restores it): the core leaves the engine to its caller, since the add-in's polars (1.18 in
+#: Pyodide) knows no engine affinity.
+ENGINE = "in-memory"
+
+
 def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResult:
+    import polars as pl
+
+    with pl.Config(engine_affinity=ENGINE):
+        return _check_file_with(path, options, started)
+
+
+def _check_file_with(path: Path, options: Options, started: dt.datetime) -> FileResult:
     import dataclasses
 
     import polars as pl

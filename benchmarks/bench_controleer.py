@@ -17,6 +17,12 @@ workbooks (1% mistakes, from `batch.synthetic`) are cached in benchmarks/data/. 
     python benchmarks/bench_controleer.py --proces                # issue 11's targets
     python benchmarks/bench_controleer.py --proces --rijen 100000 --herhaal 5
 
+    python benchmarks/bench_controleer.py --map 50 --rijen 10000 --herhaal 3
+
+`--map N`: a folder of N workbooks (copies of the 1% workbook of `--rijen` rows, 10.000 by
+default) checked as one run, `jeugdhulp controleer MAP --werkers 1` against `--werkers 2`,
+alternated, medians reported (issue 11: the wall time of a folder run against one worker).
+
 `--proces` measures what issue 11's targets are about, as whole processes in the same run, each
 repeated (`--herhaal`, medians reported) and alternated so that a busy machine weighs on both:
 - kaal: a process in which fastexcel reads every sheet of the workbook as text;
@@ -289,6 +295,37 @@ def main_processes(sizes: list[int], repeat: int, out: Path | None) -> None:
         out.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
 
 
+def measure_folder(count: int, rows: int, repeat: int) -> dict[str, object]:
+    """A folder of `count` workbooks of `rows` rows: whole `controleer` runs with one worker and
+    with two, alternated, `repeat` times each; wall seconds (median) and peak memory."""
+    source = workbook_for(rows)
+    jeugdhulp = shutil.which("jeugdhulp", path=str(Path(sys.executable).parent)) or "jeugdhulp"
+    timings: dict[int, list[tuple[float, float, int]]] = {1: [], 2: []}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "map"
+        folder.mkdir()
+        for i in range(count):
+            shutil.copyfile(source, folder / f"aanbieder-{i + 1:03d}.xlsx")
+        for _ in range(repeat):
+            for workers in (1, 2):
+                target = Path(tmp) / "uit"
+                shutil.rmtree(target, ignore_errors=True)
+                target.mkdir()
+                command = [jeugdhulp, "controleer", str(folder), "--stil", "--uitvoer", str(target)]
+                command += ["--werkers", str(workers), "--json", str(Path(tmp) / "rapport.json")]
+                timings[workers].append(run_process(command))
+    one = statistics.median(t for t, _, _ in timings[1])
+    two = statistics.median(t for t, _, _ in timings[2])
+    print(
+        f"map van {count} werkmappen van {f'{rows:,}'.replace(',', '.')} rijen: "
+        f"1 werker {one:.2f} s, 2 werkers {two:.2f} s (x{one / two:.2f}); per werkmap "
+        f"{one / count:.3f} s en {two / count:.3f} s; piek {max(m for _, m, _ in timings[1]):.0f} "
+        f"MiB en {max(m for _, m, _ in timings[2]):.0f} MiB (het grootste proces)",
+        flush=True,
+    )
+    return {"werkers_1_s": one, "werkers_2_s": two, "metingen": timings}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -302,10 +339,18 @@ def main() -> None:
         "--proces", action="store_true", help="hele processen: kaal lezen tegen controleer"
     )
     parser.add_argument("--herhaal", type=int, default=3, help="herhalingen per meting (--proces)")
+    parser.add_argument(
+        "--map", type=int, metavar="N", help="een map van N werkmappen: 1 tegen 2 werkers"
+    )
     parser.add_argument("--meet", nargs=2, metavar=("SOORT", "PAD"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.meet:
         child_main(args.meet[0], Path(args.meet[1]))
+        return
+    if args.map:
+        found = measure_folder(args.map, (args.rijen or [10_000])[0], args.herhaal)
+        if args.json:
+            args.json.write_text(json.dumps(found, indent=2, default=str), encoding="utf-8")
         return
     if args.proces:
         main_processes(args.rijen or [100_000, 1_000_000], args.herhaal, args.json)

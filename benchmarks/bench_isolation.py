@@ -1,9 +1,10 @@
 """What isolating each file in a worker process costs (batch.isolate).
 
-Times `jeugdhulp controleer` the way the CLI runs it (a supervisor and spawned worker
-processes) against calling `batch.run.check_file` directly in one process, for one file and for
-many. Both write the checked copies; the figures include the worker start (a fresh
-interpreter that imports polars, fastexcel, lxml) and moving the findings back.
+Times `jeugdhulp controleer` the way the CLI runs it (a supervisor and worker processes, forked
+where that is safe, see `batch.isolate.start_method`) against calling `batch.run.check_file`
+directly in one process, for one file and for many. Both write the checked copies; the figures
+include the worker start (a forked worker imports polars, fastexcel, lxml; a spawned one also
+starts a fresh interpreter) and moving the findings back.
 
 Usage: ``python benchmarks/bench_isolation.py [--files 20] [--repeat 3]``
 """

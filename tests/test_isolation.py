@@ -149,5 +149,80 @@ def test_without_worker_processes_the_work_still_gets_done(monkeypatch):
         raise OSError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refuse)
     supervisor = Isolated(work=_square, crashed=lambda n, reason: -1, workers=2)
     assert supervisor.run([1, 2, 3]) == [1, 4, 9]
+
+
+FORKED = """
+import sys
+from pathlib import Path
+from rich.console import Console
+from batch.cli import _run_all
+from batch.isolate import start_method
+from batch.run import Options
+from tests.crashing import check_or_crash
+print("start", start_method())
+results = _run_all([Path(p) for p in sys.argv[1:]], Options(profiel="ijsselland-2023"), 1,
+                   Console(quiet=True), False, work=check_or_crash)
+for result in results:
+    print(result.bestand.name, result.status, result.complete)
+print("na", start_method(), "polars" in sys.modules)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork only on Linux")
+def test_forked_workers_isolate_crashes_as_spawned_ones_do(tmp_path):
+    # The CLI's supervisor has no polars and one thread when its first worker starts: that
+    # worker is forked. After a crash the replacement is spawned (polars is imported by then
+    # for the results, and the progress bar runs a thread): the run goes on either way.
+    paths = files(tmp_path, ["a.xlsx", "segfault.xlsx", "b.xlsx"])
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=300,
+    )
+    lines = done.stdout.splitlines()
+    assert lines[0] == "start fork", done.stderr
+    assert "a.xlsx fouten True" in lines and "b.xlsx fouten True" in lines, done.stdout
+    assert "segfault.xlsx niet gecontroleerd False" in lines
+    assert lines[-1] == "na spawn True"
+    assert "Traceback" not in done.stderr and "deadlock" not in done.stderr
+    assert (tmp_path / "a.controle.xlsx").exists() and (tmp_path / "b.controle.xlsx").exists()
+
+
+SAFE = """
+import threading
+import time
+from batch.isolate import start_method
+print(start_method())
+stop = threading.Event()
+thread = threading.Thread(target=stop.wait)
+thread.start()
+print(start_method())
+stop.set()
+thread.join()
+# the kernel lists a joined thread until it has fully exited: wait for that, briefly
+deadline = time.monotonic() + 5
+while start_method() != "fork" and time.monotonic() < deadline:
+    time.sleep(0.01)
+print(start_method())
+import fastexcel
+print(start_method())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork only on Linux")
+def test_fork_only_while_it_is_safe():
+    # fork: one thread, no library with a native thread pool; spawn while a second thread
+    # runs, and once such a library is imported
+    done = subprocess.run(
+        [sys.executable, "-c", SAFE],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=60,
+    )
+    assert done.stdout.split() == ["fork", "spawn", "fork", "spawn"], done.stderr

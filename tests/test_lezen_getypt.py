@@ -333,6 +333,7 @@ def test_a_sheet_read_in_pieces_gives_what_it_gives_read_whole(
     path = _big_workbook(tmp_path / "groot.xlsx")
     whole = read_tables(path).productie[0]
     monkeypatch.setattr(R, "PIECE_SIZE", 2000)
+    monkeypatch.setattr(R, "PIECES_FROM", 0)
     facts = inspect_package(path)
     part = facts.sheets[0].part
     assert part is not None
@@ -361,6 +362,7 @@ def test_a_sheet_that_cannot_be_cut_is_read_whole(
     }
     whole = read_tables(path).productie[0].frame
     monkeypatch.setattr(R, "PIECE_SIZE", 1000)
+    monkeypatch.setattr(R, "PIECES_FROM", 0)
     for name, xml in variants.items():
         changed = tmp_path / f"{name}.xlsx"
         with zipfile.ZipFile(path) as zin, zipfile.ZipFile(changed, "w") as zout:
