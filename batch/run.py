@@ -200,9 +200,13 @@ ENGINE = "in-memory"
 
 
 def _check_file(path: Path, options: Options, started: dt.datetime) -> FileResult:
+    import contextlib
+
     import polars as pl
 
-    with pl.Config(engine_affinity=ENGINE):
+    # polars before 1.20 knows no engine affinity (and runs in memory anyway)
+    known = hasattr(pl.Config, "set_engine_affinity")
+    with pl.Config(engine_affinity=ENGINE) if known else contextlib.nullcontext():
         return _check_file_with(path, options, started)
 
 
