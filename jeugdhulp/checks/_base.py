@@ -711,6 +711,11 @@ def unmatched_credits(rows: pl.LazyFrame) -> list[int]:
 
 # -- the context a check evaluates in ----------------------------------------------------------
 
+#: Looked-up columns no check reads, left out of `Context.enriched` (at 1.000.000 rows some
+#: 60 MiB, most of it the product's description repeated per row). A check that needs one
+#: takes it out of this list.
+UNUSED_LOOKUPS = ("p_omschrijving", "p_tarief", "p_bron", "t_verwijzer", "t_aanbieder")
+
 
 @dataclass
 class Context:
@@ -973,8 +978,9 @@ class Context:
         only_profile = own.join(sheet.select("productcode"), on="productcode", how="anti")
         return pl.concat([completed.select(own.columns), only_profile], how="vertical").lazy()
 
-    def _with_product(self) -> pl.LazyFrame:
-        """The production rows, each with the product-list row valid on its begindatum (`p_*`).
+    def _with_product(self, rows: pl.LazyFrame) -> pl.LazyFrame:
+        """`rows` (production rows, as `rows` or a selection of its columns), each with the
+        product-list row valid on its begindatum (`p_*`).
 
         `p_bekend`: the code is on the list at all; `p_geldig`: a row is valid on the
         begindatum (open validity dates count as valid, an empty begindatum too). When no row
@@ -988,9 +994,7 @@ class Context:
         products = self.products
         if products is None:
             products = typed_frame([], PRODUCTEN).with_columns(_bron=pl.lit("")).lazy()
-        keys = (
-            self.rows.select("_code", "begindatum").unique().filter(pl.col("_code").is_not_null())
-        )
+        keys = rows.select("_code", "begindatum").unique().filter(pl.col("_code").is_not_null())
 
         def valid_on(day: pl.Expr) -> pl.Expr:
             return (
@@ -1036,7 +1040,7 @@ class Context:
         )
         if self.indexatie:
             candidates = self._indexed(candidates, products, valid_on)
-        joined = self.rows.join(
+        joined = rows.join(
             candidates, on=["_code", "begindatum"], how="left", **{NULLS_EQUAL: True}
         ).with_columns(pl.col("p_bekend").fill_null(False), pl.col("p_geldig").fill_null(False))
         category = pl.col("productcategorie").str.strip_chars()
@@ -1236,9 +1240,35 @@ class Context:
         - with allocations, the allocation (`_match`, `t_*`, see `_with_allocation`).
 
         Collected eagerly on first use: every check that needs it then filters one frame
-        instead of repeating the joins.
+        instead of repeating the joins. Only the looked-up and derived columns are kept
+        (`_lookups`, in the order of `productie.frame`); the production sheet's own columns are
+        not copied but put beside them (`product`): at 1.000.000 rows a copy of every column
+        cost some 0,5 GiB, and twice that while it was built.
         """
-        frame = self._with_product()
+        return pl.concat([self._own, self._lookups], how="horizontal")
+
+    @cached_property
+    def _own(self) -> pl.DataFrame:
+        """The production sheet's own columns, one chunk per column (see `_lookups`); no copy
+        when they already are."""
+        return self.productie.frame.rechunk()
+
+    @cached_property
+    def _lookups(self) -> pl.DataFrame:
+        """The columns `enriched` adds to the production sheet's own, one row per production
+        row in the same order."""
+        own = self.productie.frame.columns
+        # The sheet's columns the lookups read; the rest of the sheet is not carried along.
+        needed = [
+            *("_rij", "bsn", "toewijzingnummer", "productcategorie", "tarief"),
+            *("begindatum", "einddatum"),
+        ]
+        rows = self.rows.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_volgorde"),
+            *needed,
+            *[c for c in self.rows.collect_schema().names() if c not in own],
+        )
+        frame = self._with_product(rows)
         regel = self.minuutregel
         pu, du = pl.col("p_eenheid"), pl.col("_eenheid")
         hourly_in_minutes = pl.col("p_geldig") & (pu == UUR) & (du == MINUUT)
@@ -1288,17 +1318,21 @@ class Context:
         frame = frame.with_columns(_verwacht=expected, **bounds)
         if self.toewijzingen is not None:
             frame = self._with_allocation(frame)
-        # One chunk per column: polars 2.1's streaming engine hands `pl.format` uneven chunks
+        # One chunk per column (and `_own` likewise): polars 2.1's streaming engine hands `pl.format` uneven chunks
         # of a multi-chunk frame, and its string formatter then panics ("assertion failed:
         # i < self.len()", str_format stepping onto an empty chunk; pl.format was reworked in
         # pola-rs/polars#24811, chunk fixes #25162 and #25159). Seen in PM006 from some
         # 410.000 rows; a rechunk here costs a copy of the joined columns (~0,1 s there).
-        return frame.collect().rechunk()
+        frame = frame.sort("_volgorde").drop("_volgorde", *needed, *UNUSED_LOOKUPS, strict=False)
+        found = frame.collect().rechunk()
+        if found.height != self.productie.frame.height:  # one lookup per row, or a bug here
+            raise RuntimeError("lookups do not give one row per production row")
+        return found
 
     @property
     def product(self) -> pl.LazyFrame:
         """All production rows with their product-list columns (`p_*`, `_contract`)."""
-        return self.enriched.lazy()
+        return pl.concat([self._own.lazy(), self._lookups.lazy()], how="horizontal")
 
     @property
     def allocation(self) -> pl.LazyFrame:
@@ -1306,7 +1340,7 @@ class Context:
         `_match` null when there is none)."""
         if self.toewijzingen is None:
             raise RuntimeError("allocation frame requested without allocations")
-        return self.enriched.lazy().filter(pl.col("bsn").is_not_null())
+        return self.product.filter(pl.col("bsn").is_not_null())
 
     @cached_property
     def allocated_codes(self) -> pl.LazyFrame:
