@@ -1773,6 +1773,29 @@ def _xml_escape(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_many(["&", "<", ">"], ["&amp;", "&lt;", "&gt;"])
 
 
+def inline_string_cell(letter: str, row: pl.Expr, style: pl.Expr, text: pl.Expr) -> pl.Expr:
+    """A cell's XML with `text` as an inline string (already cleaned for Excel, see
+    `_text_column`): `<c r="A2" s="3" t="inlineStr"><is><t>...</t></is></c>`, with
+    xml:space="preserve" where leading or trailing spaces or line breaks must be kept.
+    `row` and `style` are string expressions."""
+    space = (
+        pl.when((text != text.str.strip_chars()) | text.str.contains("\n", literal=True))
+        .then(pl.lit(' xml:space="preserve"'))
+        .otherwise(pl.lit(""))
+    )
+    return pl.concat_str(
+        pl.lit(f'<c r="{letter}'),
+        row,
+        pl.lit('" s="'),
+        style,
+        pl.lit('" t="inlineStr"><is><t'),
+        space,
+        pl.lit(">"),
+        _xml_escape(text),
+        pl.lit("</t></is></c>"),
+    )
+
+
 def _attr_escape(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_many(
         ["&", "<", ">", '"', "\n", "\r", "\t", *_ILLEGAL],
@@ -1892,22 +1915,7 @@ def _finding_rows(
         style = pl.when(guarded).then(pl.lit(quoted)).otherwise(pl.lit(plain))
         if c == LINK_COLUMN:
             style = pl.when(pl.col("_link")).then(pl.lit(styles.link)).otherwise(style)
-        space = (
-            pl.when((text != text.str.strip_chars()) | text.str.contains("\n", literal=True))
-            .then(pl.lit(' xml:space="preserve"'))
-            .otherwise(pl.lit(""))
-        )
-        cell = pl.concat_str(
-            pl.lit(f'<c r="{letter}'),
-            r,
-            pl.lit('" s="'),
-            style.cast(pl.String),
-            pl.lit('" t="inlineStr"><is><t'),
-            space,
-            pl.lit(">"),
-            _xml_escape(text),
-            pl.lit("</t></is></c>"),
-        )
+        cell = inline_string_cell(letter, r, style.cast(pl.String), text)
         cells.append(pl.when(value == "").then(pl.lit("")).otherwise(cell))
     frame = frame.with_columns(
         pl.max_horizontal(

@@ -774,7 +774,7 @@ def _findings_xml(
 
 
 def _rows_xml(frame: pl.DataFrame, first_row: int, styles: dict[str, int]) -> bytes:
-    from batch.annotate import _text_column, _xml_escape  # Excel's rules for text in a cell
+    from batch.annotate import _text_column, inline_string_cell  # Excel's rules for cell text
 
     r = pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64).cast(pl.String)
     texts = frame.with_columns(
@@ -809,22 +809,7 @@ def _rows_xml(frame: pl.DataFrame, first_row: int, styles: dict[str, int]) -> by
             )
             continue
         text = pl.col(f"_t_{name}")
-        space = (
-            pl.when((text != text.str.strip_chars()) | text.str.contains("\n", literal=True))
-            .then(pl.lit(' xml:space="preserve"'))
-            .otherwise(pl.lit(""))
-        )
-        cell = pl.concat_str(
-            pl.lit(f'<c r="{letter}'),
-            pl.col("_r"),
-            pl.lit('" s="'),
-            style,
-            pl.lit('" t="inlineStr"><is><t'),
-            space,
-            pl.lit(">"),
-            _xml_escape(text),
-            pl.lit("</t></is></c>"),
-        )
+        cell = inline_string_cell(letter, pl.col("_r"), style, text)
         cells.append(pl.when(text.fill_null("") == "").then(pl.lit("")).otherwise(cell))
     # A melding longer than its column wraps: the row gets the height of its lines.
     per_line = int(dict((n, w) for n, _, w in FINDING_COLUMNS)["melding"] * _CHARS_PER_WIDTH)
