@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -33,6 +32,8 @@ from tests.corpus.writers import _rewrite_parts, _strict_part
 from tests.ooxml_helpers import check, raw_member, sheet_elements, sheet_parts
 from tests.test_annotate_rerun import (
     FINDINGS,
+    WHEN,
+    annotate,
     edit_package,
     excel_copies_sheet,
     marker_count,
@@ -40,18 +41,8 @@ from tests.test_annotate_rerun import (
     workbook,
 )
 
-WHEN = datetime(2026, 3, 1, 14, 30)
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-
-
-def annotate(source: Path, findings: list[Finding], target: Path | None = None) -> Path:
-    target = target or source
-    annotate_workbook(
-        source, findings, target, verantwoording=Verantwoording("ijsselland-2023", WHEN)
-    )
-    assert check(target) == []
-    return target
 
 
 def names(path: Path) -> list[str]:
